@@ -1,0 +1,104 @@
+# berth — one non-recursive GNU Makefile; each component adds to it in its build.mk.
+# Outputs go to $(BUILD); `make help` lists the targets.
+
+BUILD ?= build
+PREFIX ?= /usr/local
+DESTDIR ?=
+CC ?= gcc
+PKG_CONFIG ?= pkg-config
+SANITIZE ?= 0
+
+CFLAGS ?= -O2 -g
+BERTH_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Ilib -I$(BUILD)/gen \
+	-fno-strict-aliasing -Wno-unused-parameter -Wshadow -Wmissing-prototypes \
+	-Wformat=2 -Wno-format-nonliteral
+BERTH_LDFLAGS :=
+ifeq ($(SANITIZE),1)
+BERTH_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+BERTH_LDFLAGS += -fsanitize=address,undefined
+BUILD := $(BUILD)/sanitize
+endif
+
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0)
+
+# pkg-config per library; a missing one fails with the package to install.
+pc_cflags = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null || echo PKGCONFIG_MISSING_$(1))
+pc_libs = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null || echo PKGCONFIG_MISSING_$(1))
+
+PROGRAMS :=
+TEST_PROGRAMS :=
+
+.PHONY: all
+all:
+
+include lib/build.mk
+include builder/build.mk
+include init/build.mk
+
+all: $(PROGRAMS) $(TEST_PROGRAMS)
+
+$(BUILD)/gen/version.h: VERSION
+	@mkdir -p $(@D)
+	@printf '#pragma once\n#define BERTH_VERSION "%s"\n' "$(VERSION)" > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/%.o: %.c $(BUILD)/gen/version.h
+	@mkdir -p $(@D)
+	$(CC) $(BERTH_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS_$(subst /,_,$(dir $<))) -MMD -MP -c $< -o $@
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+# ---- dependencies: every Debian package the build, the demo and the tests need ----
+.PHONY: deps
+deps:
+	@build-aux/deps.sh
+
+# ---- tests ----
+.PHONY: check check-unit check-toml check-fuzz check-bats
+check: deps
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) build-aux/check.sh
+
+# ---- fuzzing (clang/libFuzzer) ----
+FUZZ_SECONDS ?= 300
+FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Ilib -I$(BUILD)/gen -g -O1 -fsanitize=fuzzer,address,undefined
+$(BUILD)/fuzz/fuzz-toml: lib/tests/fuzz-toml.c $(LIB_TOML_SRCS) $(BUILD)/gen/version.h
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) $(filter %.c,$^) -o $@
+
+.PHONY: fuzz
+fuzz: $(BUILD)/fuzz/fuzz-toml
+	@BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) build-aux/fuzz.sh
+
+# ---- demo ----
+.PHONY: demo
+demo: deps all
+	@build-aux/demo.sh
+
+# ---- formatting ----
+C_SOURCES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
+.PHONY: format check-format
+format:
+	clang-format -i $(C_SOURCES)
+check-format:
+	clang-format --dry-run -Werror $(C_SOURCES)
+
+# ---- install / clean ----
+.PHONY: install clean
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
+	install -d $(DESTDIR)$(PREFIX)/share/berth/recipes
+	install -m 0644 recipes/*.toml $(DESTDIR)$(PREFIX)/share/berth/recipes/
+
+clean:
+	rm -rf $(BUILD)
+
+.PHONY: help
+help:
+	@echo "make            build every program into $(BUILD)/"
+	@echo "make deps       install the Debian packages berth needs (idempotent)"
+	@echo "make demo       build the default recipe and show what the image holds"
+	@echo "make check      all tests (SANITIZE=1: unit tests under ASan/UBSan)"
+	@echo "make fuzz       fuzz the TOML parser for FUZZ_SECONDS (default 300)"
+	@echo "make format     apply .clang-format; make check-format verifies it"
+	@echo "make install    install into DESTDIR/PREFIX; make clean removes $(BUILD)/"

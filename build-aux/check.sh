@@ -1,0 +1,102 @@
+#!/bin/bash
+# Runs every test of berth and sums their TAP streams into one line:
+#   N passed, N failed
+# Streams: C unit tests (also under valgrind), the toml-test suite, a short
+# fuzzing pass, the formatting check, and the BATS suites.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+BUILD=${BUILD:-build}
+[[ ${SANITIZE:-0} == 1 ]] && BUILD=$BUILD/sanitize
+TOML_TEST=${TOML_TEST:-../shared/toml-test}
+FUZZ_CHECK_SECONDS=${FUZZ_CHECK_SECONDS:-30}
+export BERTH_BUILD=$PWD/$BUILD
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+# A test stream is any command printing TAP; its lines are echoed and kept.
+stream() {
+        local name=$1 out rc
+        shift
+        out=$(mktemp)
+        echo "# ---- $name ----" | tee -a "$log"
+        "$@" 2>&1 | tee "$out"
+        rc=${PIPESTATUS[0]}
+        cat "$out" >>"$log"
+        # A stream that fails without saying which test failed still counts once.
+        if [[ $rc -ne 0 ]] && ! grep -q '^not ok' "$out"; then
+                echo "not ok - $name exited with status $rc" | tee -a "$log"
+        fi
+        rm -f "$out"
+}
+
+unit_tests() {
+        for t in "$BUILD"/tests/test-*; do
+                [[ -x $t ]] || continue
+                stream "$(basename "$t")" "$t"
+        done
+}
+
+valgrind_tests() {
+        [[ ${SANITIZE:-0} == 1 ]] && return # ASan and valgrind don't mix
+        local i=0 t
+        echo "# ---- valgrind ----" | tee -a "$log"
+        for t in "$BUILD"/tests/test-*; do
+                i=$((i + 1))
+                if valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
+                        --error-exitcode=99 "$t" >/dev/null 2>"$BUILD/valgrind-$(basename "$t").log"; then
+                        echo "ok $i - valgrind $(basename "$t")" | tee -a "$log"
+                else
+                        echo "not ok $i - valgrind $(basename "$t") (see $BUILD/valgrind-$(basename "$t").log)" |
+                                tee -a "$log"
+                fi
+        done
+}
+
+toml_test() {
+        if [[ ! -d $TOML_TEST ]]; then
+                echo "not ok - toml-test suite not found at $TOML_TEST" | tee -a "$log"
+                return
+        fi
+        stream toml-test python3 lib/tests/toml-test.py "$BUILD/tests/toml-decode" "$TOML_TEST"
+}
+
+fuzz_pass() {
+        [[ ${SANITIZE:-0} == 1 ]] && return
+        stream fuzz-toml env FUZZ_SECONDS="$FUZZ_CHECK_SECONDS" BUILD="$BUILD" build-aux/fuzz.sh --tap
+}
+
+format_check() {
+        echo "# ---- format ----" | tee -a "$log"
+        if make --no-print-directory -s check-format >/dev/null 2>"$BUILD/format.log"; then
+                echo "ok 1 - sources match .clang-format" | tee -a "$log"
+        else
+                echo "not ok 1 - sources differ from .clang-format (make format; see $BUILD/format.log)" |
+                        tee -a "$log"
+        fi
+}
+
+bats_suites() {
+        [[ ${SANITIZE:-0} == 1 ]] && return
+        local suites=(builder/tests/*.bats qemu-tests/[0-9]*.bats)
+        local s
+        for s in "${suites[@]}"; do
+                [[ -f $s ]] || continue
+                stream "$s" bats --tap "$s"
+        done
+}
+
+unit_tests
+valgrind_tests
+toml_test
+fuzz_pass
+format_check
+bats_suites
+
+passed=$(grep -c '^ok ' "$log")
+failed=$(grep -c '^not ok' "$log")
+echo
+grep '^# toml-test:' "$log" || true
+grep '^not ok' "$log" | sed 's/^/FAILED: /' || true
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 && $passed -gt 0 ]]

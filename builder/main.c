@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: MIT */
+
+/* build-image: parses arguments and dispatches; the work lives in the stage
+ * files listed by build.c. */
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "build.h"
+#include "log.h"
+#include "recipe.h"
+#include "version.h"
+
+static void help(void) {
+        printf("Usage: build-image [OPTIONS] RECIPE.toml\n"
+               "\n"
+               "Build a minimal, immutable container-host image from a recipe.\n"
+               "\n"
+               "Options:\n"
+               "  -c, --check        validate the recipe and show what the image will hold; build nothing\n"
+               "  -o, --output DIR   where the artifacts go (default: ./out/<image name>)\n"
+               "      --cache DIR    package and stage cache (default: /var/cache/berth, or\n"
+               "                     $XDG_CACHE_HOME/berth when not root)\n"
+               "      --repo DIR     ostree repository to commit into (default: DIR/repo of --output)\n"
+               "  -q, --quiet        print errors only\n"
+               "      --json         print one JSON result object on stdout\n"
+               "  -h, --help         show this help\n"
+               "      --version      show the version\n"
+               "\n"
+               "Exit status:\n"
+               "  0  success\n"
+               "  1  the build failed (the message says which stage and why)\n"
+               "  2  bad usage or a bad recipe (file:line:column: message)\n"
+               "  3  a package could not be found or downloaded\n"
+               "  130 interrupted (outputs untouched, cache consistent)\n"
+               "\n"
+               "Recipe reference: docs/recipe.md\n");
+}
+
+int main(int argc, char *argv[]) {
+        static const struct option options[] = {
+                { "check", no_argument, NULL, 'c' },    { "output", required_argument, NULL, 'o' },
+                { "cache", required_argument, NULL, 'C' }, { "repo", required_argument, NULL, 'R' },
+                { "quiet", no_argument, NULL, 'q' },    { "json", no_argument, NULL, 'J' },
+                { "help", no_argument, NULL, 'h' },     { "version", no_argument, NULL, 'V' },
+                {},
+        };
+        _cleanup_(recipe_freep) Recipe *recipe = NULL;
+        BuildOptions opts = { 0 };
+        bool check_only = false;
+        TomlError err;
+        int c, r;
+
+        while ((c = getopt_long(argc, argv, "co:qh", options, NULL)) >= 0) {
+                switch (c) {
+                case 'c':
+                        check_only = true;
+                        break;
+                case 'o':
+                        opts.output_dir = optarg;
+                        break;
+                case 'C':
+                        opts.cache_dir = optarg;
+                        break;
+                case 'R':
+                        opts.repo_dir = optarg;
+                        break;
+                case 'q':
+                        opts.quiet = true;
+                        log_set_max_level(LOG_LEVEL_WARNING);
+                        break;
+                case 'J':
+                        opts.json = true;
+                        break;
+                case 'h':
+                        help();
+                        return EXIT_SUCCESS;
+                case 'V':
+                        printf("build-image (berth) %s\n", BERTH_VERSION);
+                        return EXIT_SUCCESS;
+                default:
+                        fprintf(stderr, "Try 'build-image --help'.\n");
+                        return BUILD_EXIT_USAGE;
+                }
+        }
+        if (optind != argc - 1) {
+                fprintf(stderr, "build-image: expected exactly one recipe file. Try 'build-image --help'.\n");
+                return BUILD_EXIT_USAGE;
+        }
+
+        r = recipe_load(argv[optind], &recipe, &err);
+        if (r == -EINVAL) {
+                if (err.line > 0)
+                        fprintf(stderr, "%s:%u:%u: %s\n", argv[optind], err.line, err.column, err.msg);
+                else
+                        fprintf(stderr, "%s: %s\n", argv[optind], err.msg);
+                return BUILD_EXIT_USAGE;
+        }
+        if (r < 0) {
+                fprintf(stderr, "%s: %s\n", argv[optind], strerror(-r));
+                return BUILD_EXIT_USAGE;
+        }
+
+        if (check_only)
+                return build_print_plan(recipe, &opts) < 0 ? BUILD_EXIT_FAILED : EXIT_SUCCESS;
+
+        return build_run(recipe, &opts);
+}

@@ -1,0 +1,353 @@
+/* SPDX-License-Identifier: MIT */
+#include "recipe.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "fileio.h"
+#include "path-util.h"
+
+/* The schema lives in one table: a key not listed here is an error, so a typo
+ * in a recipe ("pakages") is reported instead of silently ignored. */
+
+typedef enum FieldKind {
+        FIELD_STRING,
+        FIELD_STRING_LIST,
+} FieldKind;
+
+/* Checks one string (or one list item); fills msg and returns false when bad. */
+typedef bool (*FieldCheck)(const char *value, char *msg, size_t msg_size);
+
+typedef struct RecipeField {
+        const char *section;
+        const char *key;
+        FieldKind kind;
+        bool required;
+        size_t offset; /* of a char * (FIELD_STRING) or char ** (FIELD_STRING_LIST) in Recipe */
+        FieldCheck check;
+} RecipeField;
+
+static bool check_image_name(const char *v, char *msg, size_t n) {
+        bool ok = v[0] && strlen(v) <= 64 && strchr("abcdefghijklmnopqrstuvwxyz0123456789", v[0]);
+        for (const char *p = v; ok && *p; p++)
+                ok = strchr("abcdefghijklmnopqrstuvwxyz0123456789._-", *p) != NULL;
+        if (!ok)
+                snprintf(msg, n, "image name '%s' must be 1-64 characters of a-z, 0-9, '.', '_', '-', "
+                         "starting with a letter or digit", v);
+        return ok;
+}
+
+static bool check_nonempty(const char *v, char *msg, size_t n) {
+        if (v[0] && !strpbrk(v, "\n\r"))
+                return true;
+        snprintf(msg, n, "value must be a non-empty single line");
+        return false;
+}
+
+/* Debian policy 5.6.1: [a-z0-9][a-z0-9+.-]+; "name=version" pins a version. */
+static bool check_package(const char *v, char *msg, size_t n) {
+        const char *eq = strchr(v, '=');
+        size_t len = eq ? (size_t) (eq - v) : strlen(v);
+        bool ok = len >= 2 && strchr("abcdefghijklmnopqrstuvwxyz0123456789", v[0]);
+
+        for (size_t i = 0; ok && i < len; i++)
+                ok = v[i] && strchr("abcdefghijklmnopqrstuvwxyz0123456789+.-", v[i]);
+        if (ok && eq)
+                ok = eq[1] && !strpbrk(eq + 1, " \t\n/");
+        if (!ok)
+                snprintf(msg, n, "'%s' is not a Debian package name (or name=version)", v);
+        return ok;
+}
+
+static bool check_abs_glob(const char *v, char *msg, size_t n) {
+        if (v[0] == '/' && !strstr(v, "/../") && !strpbrk(v, "\n\r"))
+                return true;
+        snprintf(msg, n, "'%s' must be an absolute path or glob (starting with '/')", v);
+        return false;
+}
+
+static bool check_module(const char *v, char *msg, size_t n) {
+        bool ok = v[0] != 0;
+        for (const char *p = v; ok && *p; p++)
+                ok = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-/", *p);
+        if (!ok)
+                snprintf(msg, n, "'%s' is not a kernel module name or modules folder", v);
+        return ok;
+}
+
+static bool check_format(const char *v, char *msg, size_t n) {
+        if (streq(v, "raw") || streq(v, "qcow2"))
+                return true;
+        snprintf(msg, n, "unknown output format '%s' (known: raw, qcow2)", v);
+        return false;
+}
+
+static bool check_source_line(const char *v, char *msg, size_t n) {
+        if ((strncmp(v, "deb ", 4) == 0 || strncmp(v, "deb [", 5) == 0) && !strpbrk(v, "\n\r"))
+                return true;
+        snprintf(msg, n, "'%s' is not a one-line apt source ('deb URI SUITE COMPONENT...')", v);
+        return false;
+}
+
+static bool check_overlay(const char *v, char *msg, size_t n) {
+        if (v[0] && !strpbrk(v, "\n\r"))
+                return true;
+        snprintf(msg, n, "overlay path must not be empty");
+        return false;
+}
+
+#define F(sec, k, kind, req, member, chk) { sec, k, kind, req, offsetof(Recipe, member), chk }
+static const RecipeField fields[] = {
+        F("image", "name", FIELD_STRING, true, name, check_image_name),
+        F("image", "version", FIELD_STRING, true, version, check_nonempty),
+        F("image", "description", FIELD_STRING, false, description, NULL),
+        F("packages", "include", FIELD_STRING_LIST, true, packages, check_package),
+        F("packages", "exclude_paths", FIELD_STRING_LIST, false, exclude_paths, check_abs_glob),
+        F("kernel", "package", FIELD_STRING, false, kernel_package, check_package),
+        F("kernel", "cmdline", FIELD_STRING, false, kernel_cmdline, NULL),
+        F("kernel", "modules", FIELD_STRING_LIST, false, kernel_modules, check_module),
+        F("source", "lines", FIELD_STRING_LIST, false, source_lines, check_source_line),
+        F("source", "keyring", FIELD_STRING, false, source_keyring, check_nonempty),
+        /* overlays.paths is resolved into Recipe.overlays below; the list is a scratch slot. */
+        { "overlays", "paths", FIELD_STRING_LIST, false, SIZE_MAX, check_overlay },
+        F("output", "formats", FIELD_STRING_LIST, false, formats, check_format),
+};
+#undef F
+
+static int fail(TomlError *e, TomlPos pos, const char *fmt, ...) _printf_(3, 4);
+static int fail(TomlError *e, TomlPos pos, const char *fmt, ...) {
+        va_list ap;
+
+        e->line = pos.line;
+        e->column = pos.column;
+        va_start(ap, fmt);
+        (void) vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+        va_end(ap);
+        return -EINVAL;
+}
+
+static const RecipeField *field_find(const char *section, const char *key) {
+        for (size_t i = 0; i < ARRAY_SIZE(fields); i++)
+                if (streq(fields[i].section, section) && (!key || streq(fields[i].key, key)))
+                        return &fields[i];
+        return NULL;
+}
+
+static const char *article(TomlType t) {
+        return strchr("aeiou", toml_type_name(t)[0]) ? "an" : "a";
+}
+
+static int fail_type(TomlError *e, const TomlValue *v, const char *section, const char *key,
+                     const char *want) {
+        TomlType t = toml_type(v);
+        return fail(e, toml_value_pos(v), "'%s.%s' must be %s, not %s %s", section, key, want,
+                    article(t), toml_type_name(t));
+}
+
+static int store_overlay(Recipe *r, const char *value, TomlPos pos, TomlError *e) {
+        _cleanup_free_ char *abs = NULL;
+        RecipeOverlay *o;
+
+        abs = value[0] == '/' ? strdup(value) : path_join(r->dir, value);
+        if (!abs)
+                return -ENOMEM;
+        o = realloc(r->overlays, sizeof(RecipeOverlay) * (r->n_overlays + 1));
+        if (!o)
+                return -ENOMEM;
+        r->overlays = o;
+        r->overlays[r->n_overlays++] = (RecipeOverlay){ .path = TAKE_PTR(abs), .pos = pos };
+        return 0;
+}
+
+static int load_field(Recipe *r, const RecipeField *f, const TomlValue *v, TomlError *e) {
+        char msg[sizeof(e->msg)];
+
+        if (f->kind == FIELD_STRING) {
+                char **slot = (char **) ((char *) r + f->offset);
+                size_t len;
+                const char *s;
+
+                if (toml_type(v) != TOML_STRING)
+                        return fail_type(e, v, f->section, f->key, "a string");
+                s = toml_string(v, &len);
+                if (strlen(s) != len)
+                        return fail(e, toml_value_pos(v), "'%s.%s' must not contain NUL", f->section, f->key);
+                if (f->check && !f->check(s, msg, sizeof(msg)))
+                        return fail(e, toml_value_pos(v), "%s", msg);
+                free(*slot);
+                *slot = strdup(s);
+                return *slot ? 0 : -ENOMEM;
+        }
+
+        if (toml_type(v) != TOML_ARRAY)
+                return fail_type(e, v, f->section, f->key, "an array of strings");
+        for (size_t i = 0; i < toml_array_size(v); i++) {
+                const TomlValue *item = toml_array_at(v, i);
+                size_t len;
+                const char *s;
+                int k;
+
+                if (toml_type(item) != TOML_STRING)
+                        return fail(e, toml_value_pos(item), "'%s.%s' must hold only strings, not %s %s",
+                                    f->section, f->key, article(toml_type(item)),
+                                    toml_type_name(toml_type(item)));
+                s = toml_string(item, &len);
+                if (strlen(s) != len)
+                        return fail(e, toml_value_pos(item), "'%s.%s' must not contain NUL", f->section,
+                                    f->key);
+                if (f->check && !f->check(s, msg, sizeof(msg)))
+                        return fail(e, toml_value_pos(item), "%s", msg);
+
+                if (f->offset == SIZE_MAX) {
+                        k = store_overlay(r, s, toml_value_pos(item), e);
+                } else {
+                        char ***slot = (char ***) ((char *) r + f->offset);
+                        if (strv_contains(*slot, s))
+                                return fail(e, toml_value_pos(item), "'%s' is listed twice in '%s.%s'", s,
+                                            f->section, f->key);
+                        k = strv_extend(slot, s);
+                }
+                if (k < 0)
+                        return k;
+        }
+        return 0;
+}
+
+static int load_document(Recipe *r, const TomlValue *doc, TomlError *e) {
+        for (size_t i = 0; i < toml_table_size(doc); i++) {
+                const char *section;
+                TomlPos spos;
+                const TomlValue *table = toml_table_entry(doc, i, &section, &spos);
+
+                if (!field_find(section, NULL))
+                        return fail(e, spos, "unknown section '%s' (known: image, packages, kernel, source, "
+                                    "overlays, output)", section);
+                if (toml_type(table) != TOML_TABLE)
+                        return fail(e, spos, "'%s' must be a table ([%s])", section, section);
+
+                for (size_t j = 0; j < toml_table_size(table); j++) {
+                        const char *key;
+                        TomlPos kpos;
+                        const TomlValue *v = toml_table_entry(table, j, &key, &kpos);
+                        const RecipeField *f = field_find(section, key);
+                        int k;
+
+                        if (!f)
+                                return fail(e, kpos, "unknown key '%s' in [%s]", key, section);
+                        k = load_field(r, f, v, e);
+                        if (k < 0)
+                                return k;
+                }
+        }
+
+        for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
+                const RecipeField *f = &fields[i];
+                const TomlValue *sec = toml_table_get(doc, f->section);
+
+                if (!f->required)
+                        continue;
+                if (!toml_table_get(sec, f->key))
+                        return fail(e, sec ? toml_value_pos(sec) : (TomlPos){ 1, 1 },
+                                    "missing required key '%s.%s'", f->section, f->key);
+        }
+        if (strv_length(r->packages) == 0)
+                return fail(e, toml_value_pos(toml_table_get(toml_table_get(doc, "packages"), "include")),
+                            "'packages.include' must name at least one package");
+        return 0;
+}
+
+static int recipe_defaults(Recipe *r) {
+        if (!r->description && !(r->description = strdup("")))
+                return -ENOMEM;
+        if (!r->kernel_package && !(r->kernel_package = strdup("linux-image-cloud-amd64")))
+                return -ENOMEM;
+        if (!r->kernel_cmdline && !(r->kernel_cmdline = strdup("")))
+                return -ENOMEM;
+        if (!r->formats && strv_extend(&r->formats, "raw") < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+/* Overlays are checked here, not at build time, so `build-image --check`
+ * catches a missing folder and names the recipe line that lists it. */
+static int check_overlays(const Recipe *r, TomlError *e) {
+        for (size_t i = 0; i < r->n_overlays; i++) {
+                struct stat st;
+
+                if (stat(r->overlays[i].path, &st) < 0)
+                        return fail(e, r->overlays[i].pos, "overlay '%s': %s", r->overlays[i].path,
+                                    strerror(errno));
+                if (!S_ISDIR(st.st_mode))
+                        return fail(e, r->overlays[i].pos, "overlay '%s' is not a folder", r->overlays[i].path);
+        }
+        return 0;
+}
+
+int recipe_load(const char *path, Recipe **ret, TomlError *reterr) {
+        _cleanup_(recipe_freep) Recipe *r = NULL;
+        _cleanup_(toml_freep) TomlValue *doc = NULL;
+        _cleanup_free_ char *text = NULL;
+        TomlError scratch;
+        TomlError *e = reterr ?: &scratch;
+        size_t size;
+        int k;
+
+        *e = (TomlError){ 0 };
+        k = read_full_file(path, 1u << 20, &text, &size);
+        if (k < 0) {
+                snprintf(e->msg, sizeof(e->msg), "%s", strerror(-k));
+                return k;
+        }
+        k = toml_parse(text, size, &doc, e);
+        if (k < 0)
+                return k;
+
+        r = calloc(1, sizeof(Recipe));
+        if (!r)
+                return -ENOMEM;
+        r->path = strdup(path);
+        r->dir = path_dirname_absolute(path);
+        if (!r->path || !r->dir)
+                return -ENOMEM;
+
+        k = load_document(r, doc, e);
+        if (k < 0)
+                return k;
+        k = recipe_defaults(r);
+        if (k < 0)
+                return k;
+        k = check_overlays(r, e);
+        if (k < 0)
+                return k;
+
+        *ret = TAKE_PTR(r);
+        return 0;
+}
+
+Recipe *recipe_free(Recipe *r) {
+        if (!r)
+                return NULL;
+        free(r->path);
+        free(r->dir);
+        free(r->name);
+        free(r->version);
+        free(r->description);
+        strv_free(r->packages);
+        strv_free(r->exclude_paths);
+        free(r->kernel_package);
+        free(r->kernel_cmdline);
+        strv_free(r->kernel_modules);
+        strv_free(r->source_lines);
+        free(r->source_keyring);
+        for (size_t i = 0; i < r->n_overlays; i++)
+                free(r->overlays[i].path);
+        free(r->overlays);
+        strv_free(r->formats);
+        free(r);
+        return NULL;
+}

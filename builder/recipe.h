@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/* A recipe is the TOML file a user writes to describe an image; the reference
+ * is docs/recipe.md. recipe_load() parses and validates it completely, so the
+ * build stages never see a half-checked value. */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "strv.h"
+
+#include "toml/toml.h"
+
+typedef struct RecipeOverlay {
+        char *path; /* absolute, resolved against the recipe's folder */
+        TomlPos pos;
+} RecipeOverlay;
+
+typedef struct Recipe {
+        char *path;        /* as given on the command line, for messages */
+        char *dir;         /* absolute folder holding the recipe */
+
+        /* [image] */
+        char *name;        /* required, [a-z0-9][a-z0-9._-]* */
+        char *version;     /* required */
+        char *description; /* optional, "" when absent */
+
+        /* [packages] */
+        char **packages;      /* required, non-empty, Debian package names */
+        char **exclude_paths; /* absolute globs, see docs/recipe.md */
+
+        /* [kernel] */
+        char *kernel_package; /* default linux-image-cloud-amd64 */
+        char *kernel_cmdline; /* extra kernel arguments, default "" */
+        char **kernel_modules; /* extra modules for the initramfs and the image */
+
+        /* [source] */
+        char **source_lines;  /* one-line apt sources; empty: the build host's sources */
+        char *source_keyring; /* a keyring file or folder; NULL: the build host's */
+
+        /* [overlays] */
+        RecipeOverlay *overlays;
+        size_t n_overlays;
+
+        /* [output] */
+        char **formats; /* "raw", "qcow2"; default raw */
+} Recipe;
+
+/* Reads and validates the recipe at path. Returns 0 and a Recipe, -EINVAL with
+ * *reterr set (line, column, message) for a bad recipe, or another -errno when
+ * the file can't be read (reterr then holds no position). */
+int recipe_load(const char *path, Recipe **ret, TomlError *reterr);
+
+Recipe *recipe_free(Recipe *r);
+static inline void recipe_freep(Recipe **r) {
+        if (*r)
+                *r = recipe_free(*r);
+}

@@ -1,0 +1,1 @@
+# init/: berth-init and berthctl (later issues)
