@@ -1,10 +1,249 @@
 /* SPDX-License-Identifier: MIT */
-#include <stdio.h>
 
-#include "build.h"
+/* The build: runs the stages in order, times them, and publishes the outputs
+ * atomically. A build that fails or is interrupted leaves OUTDIR untouched
+ * and the cache consistent (cache.h says how). */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "build-context.h"
+#include "json-util.h"
 #include "log.h"
+#include "path-util.h"
+#include "stages.h"
+
+typedef struct Stage {
+        const char *name;
+        int (*run)(BuildContext *c);
+} Stage;
+
+static const Stage stages[] = {
+        { "resolve", stage_resolve },   { "unpack", stage_unpack },     { "initramfs", stage_initramfs },
+        { "overlays", stage_overlays }, { "sysfiles", stage_sysfiles }, { "commit", stage_commit },
+        { "manifest", stage_manifest },
+};
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig) {
+        interrupted = 1;
+}
+
+bool build_interrupted(void) {
+        return interrupted;
+}
+
+static double now(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
+}
+
+/* berth-init and the dracut module ship with build-image: beside it in the
+ * build folder, or under PREFIX/lib and PREFIX/share once installed. */
+static int find_companions(BuildContext *c) {
+        static const char *const inits[] = { "berth-init", "../lib/berth/berth-init" };
+        static const char *const modules[] = { "../init/dracut/90berth", "../share/berth/dracut/90berth" };
+        _cleanup_free_ char *exe = realpath("/proc/self/exe", NULL);
+        char *slash;
+
+        if (!exe)
+                return log_error_errno(errno, "Cannot find build-image's own path: %m");
+        slash = strrchr(exe, '/');
+        *slash = 0;
+
+        for (size_t i = 0; i < ARRAY_SIZE(inits) && !c->berth_init; i++) {
+                _cleanup_free_ char *p = path_join(exe, inits[i]);
+                if (p && access(p, X_OK) == 0)
+                        c->berth_init = realpath(p, NULL);
+        }
+        for (size_t i = 0; i < ARRAY_SIZE(modules) && !c->dracut_module; i++) {
+                _cleanup_free_ char *p = path_join(exe, modules[i]);
+                if (p && access(p, R_OK) == 0)
+                        c->dracut_module = realpath(p, NULL);
+        }
+        if (!c->berth_init)
+                return log_error_errno(ENOENT, "berth-init not found beside %s (run make).", exe);
+        if (!c->dracut_module)
+                return log_error_errno(ENOENT, "berth's dracut module (90berth) not found near %s.", exe);
+        return 0;
+}
+
+static int publish(BuildContext *c) {
+        struct stat st;
+
+        if (stat(c->output_dir, &st) < 0) {
+                if (errno != ENOENT)
+                        return log_error_errno(errno, "Cannot access '%s': %m", c->output_dir);
+                if (rename(c->stage_out, c->output_dir) < 0)
+                        return log_error_errno(errno, "Cannot rename '%s' to '%s': %m", c->stage_out,
+                                               c->output_dir);
+                return 0;
+        }
+        /* Swap old and new in one step: a reader sees either whole set. */
+        if (renameat2(AT_FDCWD, c->stage_out, AT_FDCWD, c->output_dir, RENAME_EXCHANGE) < 0)
+                return log_error_errno(errno, "Cannot replace '%s': %m", c->output_dir);
+        return rm_rf(c->stage_out);
+}
+
+static void context_done(BuildContext *c) {
+        for (size_t i = 0; i < c->n_packages; i++) {
+                Package *p = &c->packages[i];
+                free(p->name);
+                free(p->version);
+                free(p->architecture);
+                free(p->deb);
+                free(p->source);
+                free(p->license);
+                deb_control_free(p->control);
+        }
+        free(c->packages);
+        if (c->stage_out)
+                (void) rm_rf(c->stage_out);
+        free(c->stage_out);
+        free(c->output_dir);
+        free(c->berth_init);
+        free(c->dracut_module);
+        free(c->base_tree);
+        free(c->kver);
+        free(c->initramfs);
+        free(c->delta);
+        free(c->ref);
+        free(c->commit);
+        free(c->repo);
+        c->cache = cache_close(c->cache);
+}
+
+static int exit_code(int r) {
+        if (r == -EINTR || interrupted)
+                return BUILD_EXIT_INTERRUPTED;
+        if (r == -ENOPKG)
+                return BUILD_EXIT_PACKAGE;
+        return BUILD_EXIT_FAILED;
+}
+
+static void print_result(const BuildContext *c, json_object *stage_times, int r, const char *failed_stage,
+                         double total) {
+        if (c->opts->json) {
+                json_object *o = json_object_new_object();
+                json_object_object_add(o, "status", json_object_new_string(r < 0 ? "error" : "ok"));
+                if (failed_stage)
+                        json_object_object_add(o, "failed_stage", json_object_new_string(failed_stage));
+                json_object_object_add(o, "exit_code", json_object_new_int(r < 0 ? exit_code(r) : 0));
+                json_object_object_add(o, "name", json_object_new_string(c->recipe->name));
+                json_object_object_add(o, "version", json_object_new_string(c->recipe->version));
+                if (r >= 0) {
+                        json_object_object_add(o, "output", json_object_new_string(c->output_dir));
+                        json_object_object_add(o, "repo", json_object_new_string(c->repo));
+                        json_object_object_add(o, "ref", json_object_new_string(c->ref));
+                        json_object_object_add(o, "commit", json_object_new_string(c->commit));
+                        json_object_object_add(o, "kernel", json_object_new_string(c->kver));
+                        json_object_object_add(o, "packages", json_object_new_int64((int64_t) c->n_packages));
+                        json_object_object_add(o, "tree_size",
+                                               json_object_new_int64((int64_t) (c->base_size + c->delta_size)));
+                }
+                json_object_object_add(o, "seconds", json_object_new_double(total));
+                json_object_object_add(o, "stages", json_object_get(stage_times));
+                puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+                json_object_put(o);
+                return;
+        }
+        if (r < 0 || c->opts->quiet)
+                return;
+        printf("\nbuilt %s %s in %.1f s\n", c->recipe->name, c->recipe->version, total);
+        printf("  packages   %zu (kernel %s)\n", c->n_packages, c->kver);
+        printf("  tree       %.1f MB\n", (double) (c->base_size + c->delta_size) / 1e6);
+        printf("  commit     %s\n", c->commit);
+        printf("  ref        %s in %s\n", c->ref, c->repo);
+        printf("  output     %s\n", c->output_dir);
+}
 
 int build_run(const Recipe *recipe, const BuildOptions *opts) {
-        log_error("%s: building images arrives with the builder issue; use --check for now.", recipe->path);
-        return BUILD_EXIT_FAILED;
+        _cleanup_(json_object_putp) json_object *stage_times = json_object_new_array();
+        _cleanup_free_ char *cache_dir = NULL;
+        BuildContext c = { .recipe = recipe, .opts = opts };
+        const char *failed_stage = NULL;
+        struct sigaction sa = { .sa_handler = on_signal };
+        double start = now();
+        int r;
+
+        if (geteuid() != 0) {
+                log_error("build-image needs root: it writes files owned by the image's users, keeps setuid "
+                          "bits and capabilities, and runs ldconfig and dracut on the tree.");
+                return BUILD_EXIT_FAILED;
+        }
+
+        /* SIGINT/SIGTERM only set a flag: stages stop at their next check and
+         * everything below unwinds through the same cleanup as a failure. */
+        (void) sigaction(SIGINT, &sa, NULL);
+        (void) sigaction(SIGTERM, &sa, NULL);
+
+        cache_dir = opts->cache_dir ? strdup(opts->cache_dir) : cache_default_dir();
+        if (opts->output_dir)
+                c.output_dir = strdup(opts->output_dir);
+        else if (asprintf(&c.output_dir, "out/%s", recipe->name) < 0)
+                c.output_dir = NULL;
+        if (!cache_dir || !c.output_dir)
+                return log_oom(), BUILD_EXIT_FAILED;
+
+        r = find_companions(&c);
+        if (r < 0)
+                goto finish;
+        r = cache_open(cache_dir, &c.cache);
+        if (r < 0)
+                goto finish;
+
+        {
+                _cleanup_free_ char *parent = path_dirname_absolute(c.output_dir);
+                if (!parent || mkdir_p(parent, 0755) < 0) {
+                        r = log_error_errno(errno ?: ENOMEM, "Cannot create the parent of '%s': %m", c.output_dir);
+                        goto finish;
+                }
+                if (asprintf(&c.stage_out, "%s.tmp-%d", c.output_dir, (int) getpid()) < 0 ||
+                    mkdir(c.stage_out, 0755) < 0) {
+                        r = log_error_errno(errno, "Cannot create '%s.tmp-*': %m", c.output_dir);
+                        goto finish;
+                }
+        }
+
+        for (size_t i = 0; i < ARRAY_SIZE(stages); i++) {
+                double t0 = now(), dt;
+                json_object *st;
+
+                c.stage_cached = false;
+                r = stages[i].run(&c);
+                if (r >= 0 && interrupted)
+                        r = -EINTR;
+                dt = now() - t0;
+                st = json_object_new_object();
+                json_object_object_add(st, "name", json_object_new_string(stages[i].name));
+                json_object_object_add(st, "seconds", json_object_new_double(dt));
+                json_object_object_add(st, "cached", json_object_new_boolean(c.stage_cached));
+                json_object_array_add(stage_times, st);
+                if (r < 0) {
+                        failed_stage = stages[i].name;
+                        if (r == -EINTR)
+                                log_error("Interrupted during %s; %s is untouched.", stages[i].name, c.output_dir);
+                        else
+                                log_error("Stage %s failed.", stages[i].name);
+                        goto finish;
+                }
+                log_info("==> %-10s %6.2f s%s", stages[i].name, dt, c.stage_cached ? "  (cached)" : "");
+        }
+
+        r = publish(&c);
+
+finish:
+        print_result(&c, stage_times, r, failed_stage, now() - start);
+        context_done(&c);
+        return r < 0 ? exit_code(r) : 0;
 }

@@ -211,6 +211,13 @@ static int load_field(Recipe *r, const RecipeField *f, const TomlValue *v, TomlE
                                 return fail(e, toml_value_pos(item), "'%s' is listed twice in '%s.%s'", s,
                                             f->section, f->key);
                         k = strv_extend(slot, s);
+                        if (k >= 0 && *slot == r->packages) {
+                                TomlPos *pp = realloc(r->package_pos, sizeof(TomlPos) * strv_length(*slot));
+                                if (!pp)
+                                        return -ENOMEM;
+                                r->package_pos = pp;
+                                pp[strv_length(*slot) - 1] = toml_value_pos(item);
+                        }
                 }
                 if (k < 0)
                         return k;
@@ -338,6 +345,7 @@ Recipe *recipe_free(Recipe *r) {
         free(r->version);
         free(r->description);
         strv_free(r->packages);
+        free(r->package_pos);
         strv_free(r->exclude_paths);
         free(r->kernel_package);
         free(r->kernel_cmdline);

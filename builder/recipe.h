@@ -28,6 +28,7 @@ typedef struct Recipe {
 
         /* [packages] */
         char **packages;      /* required, non-empty, Debian package names */
+        TomlPos *package_pos; /* where each package is named, for "not found" messages */
         char **exclude_paths; /* absolute globs, see docs/recipe.md */
 
         /* [kernel] */

@@ -3,6 +3,8 @@ LIB_TOML_SRCS := $(wildcard lib/toml/*.c)
 LIB_SRCS := $(wildcard lib/*.c) $(LIB_TOML_SRCS)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 
+EXTRA_CFLAGS_lib_ := $(call pc_cflags,glib-2.0)
+
 $(BUILD)/libberth.a: $(LIB_OBJS)
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $^

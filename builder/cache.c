@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: MIT */
+#include "cache.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "path-util.h"
+
+char *cache_default_dir(void) {
+        const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+        char *r = NULL;
+
+        if (geteuid() == 0)
+                return strdup("/var/cache/berth");
+        if (xdg && xdg[0] == '/')
+                return path_join(xdg, "berth");
+        if (home && asprintf(&r, "%s/.cache/berth", home) < 0)
+                return NULL;
+        return r;
+}
+
+int mkdir_p(const char *path, int mode) {
+        _cleanup_free_ char *p = strdup(path);
+
+        if (!p)
+                return -ENOMEM;
+        for (char *s = p + 1; *s; s++) {
+                if (*s != '/')
+                        continue;
+                *s = 0;
+                if (mkdir(p, (mode_t) mode) < 0 && errno != EEXIST)
+                        return -errno;
+                *s = '/';
+        }
+        if (mkdir(p, (mode_t) mode) < 0 && errno != EEXIST)
+                return -errno;
+        return 0;
+}
+
+static int rm_one(const char *path, const struct stat *st, int type, struct FTW *ftw) {
+        if (type == FTW_DP)
+                return rmdir(path) < 0 ? -1 : 0;
+        return unlink(path) < 0 ? -1 : 0;
+}
+
+int rm_rf(const char *path) {
+        struct stat st;
+
+        if (lstat(path, &st) < 0)
+                return errno == ENOENT ? 0 : -errno;
+        if (!S_ISDIR(st.st_mode))
+                return unlink(path) < 0 ? -errno : 0;
+        if (nftw(path, rm_one, 64, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0)
+                return -errno;
+        return 0;
+}
+
+char *cache_path(const Cache *c, const char *kind, const char *key) {
+        char *r;
+        if (asprintf(&r, "%s/%s%s%s", c->dir, kind, key ? "/" : "", strempty(key)) < 0)
+                return NULL;
+        return r;
+}
+
+int cache_open(const char *dir, Cache **ret) {
+        static const char *const kinds[] = { "apt", "resolve", "trees", "initramfs", "tmp" };
+        _cleanup_(cache_closep) Cache *c = calloc(1, sizeof(Cache));
+        _cleanup_free_ char *lock = NULL, *tmpdir = NULL;
+        int r;
+
+        if (!c)
+                return log_oom();
+        c->lock_fd = -EBADF;
+        c->dir = strdup(dir);
+        if (!c->dir)
+                return log_oom();
+        r = mkdir_p(dir, 0755);
+        if (r < 0)
+                return log_error_errno(r, "Cannot create the cache folder '%s': %m", dir);
+        for (size_t i = 0; i < ARRAY_SIZE(kinds); i++) {
+                _cleanup_free_ char *p = cache_path(c, kinds[i], NULL);
+                if (!p)
+                        return log_oom();
+                if (mkdir(p, 0755) < 0 && errno != EEXIST)
+                        return log_error_errno(errno, "Cannot create '%s': %m", p);
+        }
+
+        lock = cache_path(c, "lock", NULL);
+        if (!lock)
+                return log_oom();
+        c->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        if (c->lock_fd < 0)
+                return log_error_errno(errno, "Cannot open '%s': %m", lock);
+        if (flock(c->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+                if (errno != EWOULDBLOCK)
+                        return log_error_errno(errno, "Cannot lock '%s': %m", lock);
+                log_info("Waiting for another build to release the cache %s ...", dir);
+                if (flock(c->lock_fd, LOCK_EX) < 0)
+                        return log_error_errno(errno, "Cannot lock '%s': %m", lock);
+        }
+
+        /* We hold the lock: whatever is in tmp/ was left by a build that died. */
+        tmpdir = cache_path(c, "tmp", NULL);
+        if (!tmpdir)
+                return log_oom();
+        r = rm_rf(tmpdir);
+        if (r < 0)
+                return log_error_errno(r, "Cannot clean '%s': %m", tmpdir);
+        if (asprintf(&c->tmp, "%s/build-%d", tmpdir, (int) getpid()) < 0)
+                return log_oom();
+        r = mkdir_p(c->tmp, 0755);
+        if (r < 0)
+                return log_error_errno(r, "Cannot create '%s': %m", c->tmp);
+
+        *ret = TAKE_PTR(c);
+        return 0;
+}
+
+Cache *cache_close(Cache *c) {
+        if (!c)
+                return NULL;
+        if (c->tmp)
+                (void) rm_rf(c->tmp);
+        free(c->tmp);
+        (void) safe_close(c->lock_fd);
+        free(c->dir);
+        free(c);
+        return NULL;
+}
+
+void cache_touch_and_evict(const Cache *c, const char *kind, const char *key, unsigned keep) {
+        _cleanup_free_ char *dir = cache_path(c, kind, NULL), *entry = cache_path(c, kind, key);
+        struct {
+                char name[256];
+                time_t mtime;
+        } items[64];
+        size_t n = 0;
+        DIR *d;
+        struct dirent *de;
+
+        if (!dir || !entry)
+                return;
+        (void) utimensat(AT_FDCWD, entry, NULL, AT_SYMLINK_NOFOLLOW);
+
+        d = opendir(dir);
+        if (!d)
+                return;
+        while ((de = readdir(d)) && n < ARRAY_SIZE(items)) {
+                struct stat st;
+                size_t len = strlen(de->d_name);
+                /* KEY.meta belongs to KEY and goes with it. */
+                if (de->d_name[0] == '.' || (len > 5 && streq(de->d_name + len - 5, ".meta")) ||
+                    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                        continue;
+                snprintf(items[n].name, sizeof(items[n].name), "%s", de->d_name);
+                items[n++].mtime = st.st_mtime;
+        }
+        closedir(d);
+
+        /* Drop the oldest until `keep` remain; n is small, selection is fine. */
+        while (n > keep) {
+                size_t oldest = 0;
+                for (size_t i = 1; i < n; i++)
+                        if (items[i].mtime < items[oldest].mtime)
+                                oldest = i;
+                _cleanup_free_ char *p = path_join(dir, items[oldest].name), *meta = NULL;
+                if (p && !streq(items[oldest].name, key) && asprintf(&meta, "%s.meta", p) >= 0) {
+                        log_debug("cache: evicting %s", p);
+                        (void) rm_rf(meta);
+                        (void) rm_rf(p);
+                }
+                items[oldest] = items[--n];
+        }
+}

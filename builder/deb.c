@@ -1,0 +1,291 @@
+/* SPDX-License-Identifier: MIT */
+
+/* A .deb is an ar archive holding debian-binary, control.tar.* and data.tar.*.
+ * libarchive reads the ar container; each inner tarball is read by a second
+ * archive whose read callback pulls bytes from the outer one, so nothing is
+ * written to a temporary file. */
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "deb.h"
+#include "log.h"
+#include "strv.h"
+#include "usrmerge.h"
+
+static struct archive *archive_read_free_null(struct archive *a) {
+        (void) archive_read_free(a);
+        return NULL;
+}
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct archive *, archive_read_free_null);
+
+static struct archive *archive_write_free_null(struct archive *a) {
+        (void) archive_write_free(a);
+        return NULL;
+}
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct archive *, archive_write_free_null);
+
+bool path_excluded(const char *path, char *const *exclude) {
+        char buf[4096];
+        size_t len = strlen(path);
+
+        if (!exclude || len >= sizeof(buf))
+                return false;
+        memcpy(buf, path, len + 1);
+
+        /* Try the path, then each parent: the glob "/usr/share/doc/" "*" drops
+         * the whole /usr/share/doc/foo folder, with its copyright file. */
+        for (;;) {
+                STRV_FOREACH(g, (char **) exclude)
+                        if (fnmatch(*g, buf, FNM_PATHNAME | FNM_PERIOD) == 0)
+                                return true;
+                char *slash = strrchr(buf, '/');
+                if (!slash || slash == buf)
+                        return false;
+                *slash = 0;
+        }
+}
+
+typedef struct Outer {
+        struct archive *ar;
+        char buf[64 * 1024];
+} Outer;
+
+static la_ssize_t outer_read(struct archive *a, void *userdata, const void **buf) {
+        Outer *o = userdata;
+        la_ssize_t n = archive_read_data(o->ar, o->buf, sizeof(o->buf));
+        *buf = o->buf;
+        return n;
+}
+
+static struct archive *inner_open(Outer *o) {
+        struct archive *a = archive_read_new();
+        if (!a)
+                return NULL;
+        archive_read_support_format_tar(a);
+        archive_read_support_filter_all(a);
+        if (archive_read_open(a, o, NULL, outer_read, NULL) != ARCHIVE_OK) {
+                log_debug("inner archive: %s", archive_error_string(a));
+                (void) archive_read_free(a);
+                return NULL;
+        }
+        return a;
+}
+
+static int read_control(Outer *o, const char *deb, DebControl **ret) {
+        _cleanup_(archive_read_free_nullp) struct archive *a = inner_open(o);
+        struct archive_entry *e;
+
+        if (!a)
+                return log_error_errno(EBADMSG, "%s: control.tar is unreadable.", deb);
+        while (archive_read_next_header(a, &e) == ARCHIVE_OK) {
+                const char *name = archive_entry_pathname(e);
+                char text[64 * 1024];
+                la_ssize_t n;
+
+                if (!streq(name, "./control") && !streq(name, "control"))
+                        continue;
+                n = archive_read_data(a, text, sizeof(text) - 1);
+                if (n < 0)
+                        return log_error_errno(EBADMSG, "%s: control: %s", deb, archive_error_string(a));
+                int r = deb_control_parse(text, (size_t) n, ret);
+                if (r < 0)
+                        return log_error_errno(r, "%s: control file lacks Package/Version/Architecture.", deb);
+                return 0;
+        }
+        return log_error_errno(EBADMSG, "%s: control.tar has no control file.", deb);
+}
+
+static int copy_entry_data(struct archive *in, struct archive *out) {
+        for (;;) {
+                const void *buf;
+                size_t size;
+                la_int64_t offset;
+                int r = archive_read_data_block(in, &buf, &size, &offset);
+
+                if (r == ARCHIVE_EOF)
+                        return 0;
+                if (r != ARCHIVE_OK)
+                        return -EIO;
+                if (archive_write_data_block(out, buf, size, offset) != ARCHIVE_OK)
+                        return -EIO;
+        }
+}
+
+/* Reads a small member whole (the copyright file) so it can be both scanned
+ * and written. */
+static int read_small(struct archive *in, la_int64_t size, char **ret) {
+        char *buf;
+        la_ssize_t n;
+
+        if (size < 0 || size > (1 << 20))
+                return -EFBIG;
+        buf = malloc((size_t) size + 1);
+        if (!buf)
+                return -ENOMEM;
+        n = archive_read_data(in, buf, (size_t) size);
+        if (n != size) {
+                free(buf);
+                return -EIO;
+        }
+        buf[size] = 0;
+        *ret = buf;
+        return 0;
+}
+
+static int unpack_data(Outer *o, const char *deb, DebControl *control, char *const *exclude,
+                       DebUnpackStats *stats) {
+        _cleanup_(archive_read_free_nullp) struct archive *a = inner_open(o);
+        _cleanup_(archive_write_free_nullp) struct archive *w = archive_write_disk_new();
+        _cleanup_free_ char *copyright_path = NULL;
+        struct archive_entry *e;
+        int r;
+
+        if (!a || !w)
+                return log_error_errno(EBADMSG, "%s: data.tar is unreadable.", deb);
+        if (asprintf(&copyright_path, "usr/share/doc/%s/copyright", control->package) < 0)
+                return log_oom();
+
+        /* Paths are relative to the tree (the caller chdir()s into it), so the
+         * SECURE flags refuse anything that would land outside it. */
+        archive_write_disk_set_options(w, ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME |
+                                                  ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_ACL |
+                                                  ARCHIVE_EXTRACT_UNLINK | ARCHIVE_EXTRACT_SECURE_NODOTDOT |
+                                                  ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS |
+                                                  ARCHIVE_EXTRACT_SECURE_SYMLINKS);
+        /* Owners come from the archive's numeric ids: the build host's
+         * /etc/passwd says nothing about the image's users. */
+        archive_write_disk_set_user_lookup(w, NULL, NULL, NULL);
+        archive_write_disk_set_group_lookup(w, NULL, NULL, NULL);
+
+        for (;;) {
+                _cleanup_free_ char *path = NULL, *link = NULL, *target = NULL, *text = NULL;
+                struct stat st;
+
+                r = archive_read_next_header(a, &e);
+                if (r == ARCHIVE_EOF)
+                        break;
+                if (r != ARCHIVE_OK)
+                        return log_error_errno(EBADMSG, "%s: data.tar: %s", deb, archive_error_string(a));
+
+                r = usrmerge_path(archive_entry_pathname(e), &path);
+                if (r < 0)
+                        return log_error_errno(r, "%s: refusing member '%s'.", deb, archive_entry_pathname(e));
+                if (!path)
+                        continue;
+                if (asprintf(&target, "/%s", path) < 0)
+                        return log_oom();
+
+                if (archive_entry_mtime(e) > stats->max_mtime)
+                        stats->max_mtime = archive_entry_mtime(e);
+
+                if (streq(path, copyright_path) && archive_entry_filetype(e) == AE_IFREG) {
+                        r = read_small(a, archive_entry_size(e), &text);
+                        if (r < 0)
+                                return log_error_errno(r, "%s: cannot read %s: %m", deb, path);
+                        r = deb_copyright_licenses(text, (size_t) archive_entry_size(e), &control->license);
+                        if (r < 0)
+                                return log_oom();
+                }
+
+                if (path_excluded(target, exclude)) {
+                        stats->excluded++;
+                        continue;
+                }
+
+                archive_entry_set_pathname(e, path);
+                if (archive_entry_hardlink(e)) {
+                        r = usrmerge_path(archive_entry_hardlink(e), &link);
+                        if (r < 0 || !link)
+                                return log_error_errno(EPERM, "%s: refusing hard link '%s'.", deb,
+                                                       archive_entry_hardlink(e));
+                        archive_entry_set_hardlink(e, link);
+                }
+
+                if (archive_entry_filetype(e) != AE_IFDIR && lstat(path, &st) == 0 && !S_ISDIR(st.st_mode)) {
+                        log_debug("%s: replaces /%s", control->package, path);
+                        stats->replaced++;
+                }
+
+                if (archive_write_header(w, e) != ARCHIVE_OK)
+                        return log_error_errno(EIO, "%s: cannot write /%s: %s", deb, path, archive_error_string(w));
+                if (text) {
+                        if (archive_write_data(w, text, (size_t) archive_entry_size(e)) < 0)
+                                return log_error_errno(EIO, "%s: /%s: %s", deb, path, archive_error_string(w));
+                } else if (archive_entry_size(e) > 0) {
+                        if (copy_entry_data(a, w) < 0)
+                                return log_error_errno(EIO, "%s: /%s: %s %s", deb, path, archive_error_string(a),
+                                                       strempty(archive_error_string(w)));
+                }
+                if (archive_write_finish_entry(w) != ARCHIVE_OK)
+                        return log_error_errno(EIO, "%s: /%s: %s", deb, path, archive_error_string(w));
+
+                if (archive_entry_filetype(e) != AE_IFDIR) {
+                        stats->files++;
+                        if (archive_entry_filetype(e) == AE_IFREG)
+                                stats->bytes += (uint64_t) archive_entry_size(e);
+                }
+        }
+
+        if (archive_write_close(w) != ARCHIVE_OK)
+                return log_error_errno(EIO, "%s: %s", deb, archive_error_string(w));
+        return 0;
+}
+
+int deb_unpack(const char *deb, const char *root, char *const *exclude, DebControl **ret_control,
+               DebUnpackStats *stats) {
+        _cleanup_(archive_read_free_nullp) struct archive *ar = archive_read_new();
+        _cleanup_(deb_control_freep) DebControl *control = NULL;
+        _cleanup_close_ int cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        _cleanup_free_ Outer *o = calloc(1, sizeof(Outer));
+        struct archive_entry *e;
+        bool have_data = false;
+        int r = 0;
+
+        if (!ar || !o)
+                return log_oom();
+        if (cwd < 0)
+                return log_error_errno(errno, "Cannot open the current folder: %m");
+
+        archive_read_support_format_ar(ar);
+        if (archive_read_open_filename(ar, deb, 64 * 1024) != ARCHIVE_OK)
+                return log_error_errno(archive_errno(ar) > 0 ? archive_errno(ar) : EBADMSG, "%s: %s", deb,
+                                       archive_error_string(ar));
+        o->ar = ar;
+
+        if (chdir(root) < 0)
+                return log_error_errno(errno, "Cannot enter '%s': %m", root);
+
+        while (r >= 0 && archive_read_next_header(ar, &e) == ARCHIVE_OK) {
+                const char *name = archive_entry_pathname(e);
+
+                if (strncmp(name, "control.tar", 11) == 0)
+                        r = read_control(o, deb, &control);
+                else if (strncmp(name, "data.tar", 8) == 0) {
+                        if (!control)
+                                r = log_error_errno(EBADMSG, "%s: data.tar comes before control.tar.", deb);
+                        else
+                                r = unpack_data(o, deb, control, exclude, stats);
+                        have_data = true;
+                }
+        }
+
+        if (fchdir(cwd) < 0 && r >= 0)
+                r = log_error_errno(errno, "Cannot return to the previous folder: %m");
+        if (r < 0)
+                return r;
+        if (!control || !have_data)
+                return log_error_errno(EBADMSG, "%s: not a Debian package (control or data missing).", deb);
+
+        if (ret_control)
+                *ret_control = TAKE_PTR(control);
+        return 0;
+}

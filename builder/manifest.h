@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <json-c/json.h>
+
+#include "build-context.h"
+
+/* manifest.json without the commit: the image's packages, kernel, ref and
+ * size. Its hash goes into the commit's metadata, so a commit names the
+ * exact manifest that describes it. */
+json_object *manifest_new(const BuildContext *c);
+
+/* The SPDX 2.3 SBOM of the image's packages (docs/manifest.md). */
+json_object *sbom_new(const BuildContext *c);
+
+/* Serialises o the one way berth writes JSON (pretty, '/' unescaped). */
+const char *json_text(json_object *o);

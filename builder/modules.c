@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: MIT */
+#include "modules.h"
+
+#include <errno.h>
+#include <ftw.h>
+#include <libkmod.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "process-util.h"
+#include "strv.h"
+
+int modules_depmod(const char *tree, const char *kver) {
+        char *argv[] = { (char *) "depmod", (char *) "-b", (char *) tree, (char *) kver, NULL };
+        int r = run_command(argv, NULL);
+
+        if (r < 0)
+                return log_error_errno(r, "Cannot run depmod: %m");
+        if (r != 0)
+                return log_error_errno(EIO, "depmod -b %s %s failed (status %d).", tree, kver, r);
+        return 0;
+}
+
+static void kmod_unrefp(struct kmod_ctx **c) {
+        if (*c)
+                kmod_unref(*c);
+}
+
+static void kmod_list_unrefp(struct kmod_list **l) {
+        if (*l)
+                kmod_module_unref_list(*l);
+}
+
+/* Adds the module's path and, recursively, its hard and soft dependencies. */
+static int keep_module(struct kmod_module *m, char ***keep, unsigned depth) {
+        _cleanup_(kmod_list_unrefp) struct kmod_list *deps = NULL, *pre = NULL, *post = NULL;
+        struct kmod_list *i;
+        const char *path = kmod_module_get_path(m);
+        int r;
+
+        if (!path || strv_contains(*keep, path))
+                return 0;
+        if (depth > 64)
+                return -ELOOP;
+        r = strv_extend(keep, path);
+        if (r < 0)
+                return r;
+
+        deps = kmod_module_get_dependencies(m);
+        kmod_list_foreach(i, deps) {
+                struct kmod_module *d = kmod_module_get_module(i);
+                r = keep_module(d, keep, depth + 1);
+                kmod_module_unref(d);
+                if (r < 0)
+                        return r;
+        }
+        if (kmod_module_get_softdeps(m, &pre, &post) >= 0) {
+                struct kmod_list *lists[] = { pre, post };
+                for (size_t j = 0; j < ARRAY_SIZE(lists); j++)
+                        kmod_list_foreach(i, lists[j]) {
+                                struct kmod_module *d = kmod_module_get_module(i);
+                                r = keep_module(d, keep, depth + 1);
+                                kmod_module_unref(d);
+                                if (r < 0)
+                                        return r;
+                        }
+        }
+        return 0;
+}
+
+static bool is_module_file(const char *name) {
+        static const char *const suffixes[] = { ".ko", ".ko.xz", ".ko.zst", ".ko.gz" };
+        size_t len = strlen(name);
+
+        for (size_t i = 0; i < ARRAY_SIZE(suffixes); i++) {
+                size_t l = strlen(suffixes[i]);
+                if (len > l && streq(name + len - l, suffixes[i]))
+                        return true;
+        }
+        return false;
+}
+
+/* nftw() has no user data pointer; the walk's state lives here for its duration. */
+static struct {
+        const char *base;  /* the modules folder */
+        char **folders;    /* "kernel/net/netfilter/" */
+        char **in_folders; /* phase 1: absolute paths of modules inside those folders */
+        char **keep;       /* phase 2: relative paths to keep */
+        unsigned long removed;
+} walk;
+
+static bool in_kept_folder(const char *rel) {
+        STRV_FOREACH(f, walk.folders)
+                if (strncmp(rel, *f, strlen(*f)) == 0)
+                        return true;
+        return false;
+}
+
+static int collect_one(const char *path, const struct stat *st, int type, struct FTW *ftw) {
+        if (type == FTW_F && is_module_file(path) && in_kept_folder(path + strlen(walk.base) + 1))
+                return strv_extend(&walk.in_folders, path) < 0 ? -1 : 0;
+        return 0;
+}
+
+static int prune_one(const char *path, const struct stat *st, int type, struct FTW *ftw) {
+        if (type != FTW_F || !is_module_file(path) || strv_contains(walk.keep, path + strlen(walk.base) + 1))
+                return 0;
+        if (unlink(path) < 0)
+                return -1;
+        walk.removed++;
+        return 0;
+}
+
+int modules_prune(const char *tree, const char *kver, char *const *wanted) {
+        _cleanup_(kmod_unrefp) struct kmod_ctx *ctx = NULL;
+        _cleanup_strv_free_ char **keep = NULL;
+        _cleanup_free_ char *dir = NULL;
+        int r;
+
+        if (!wanted)
+                return 0;
+        if (asprintf(&dir, "%s/usr/lib/modules/%s", tree, kver) < 0)
+                return log_oom();
+
+        /* The dependency data comes from a first index of every module. */
+        r = modules_depmod(tree, kver);
+        if (r < 0)
+                return r;
+        ctx = kmod_new(dir, NULL);
+        if (!ctx)
+                return log_error_errno(ENOMEM, "Cannot open the module index in %s.", dir);
+        r = kmod_load_resources(ctx);
+        if (r < 0)
+                return log_error_errno(r, "Cannot load the module index in %s: %m", dir);
+
+        walk.base = dir;
+        walk.folders = walk.in_folders = walk.keep = NULL;
+        walk.removed = 0;
+
+        STRV_FOREACH(w, (char **) wanted) {
+                _cleanup_(kmod_list_unrefp) struct kmod_list *found = NULL;
+                struct kmod_list *i;
+
+                if (strchr(*w, '/')) {
+                        _cleanup_free_ char *prefix = NULL;
+                        if (asprintf(&prefix, "kernel/%s/", *w) < 0 || strv_push(&walk.folders, TAKE_PTR(prefix)) < 0)
+                                return log_oom();
+                        continue;
+                }
+                r = kmod_module_new_from_lookup(ctx, *w, &found);
+                if (r < 0 || !found)
+                        return log_error_errno(ENOENT, "Kernel module '%s' (kernel.modules) does not exist in %s.", *w,
+                                               kver);
+                kmod_list_foreach(i, found) {
+                        struct kmod_module *m = kmod_module_get_module(i);
+                        r = keep_module(m, &keep, 0);
+                        kmod_module_unref(m);
+                        if (r < 0)
+                                return log_error_errno(r, "Cannot follow the dependencies of '%s': %m", *w);
+                }
+        }
+
+        /* Folders are kept whole, with what their modules depend on. */
+        if (walk.folders && nftw(dir, collect_one, 32, FTW_PHYS) < 0)
+                r = log_error_errno(errno ?: ENOMEM, "Cannot list modules in %s: %m", dir);
+        STRV_FOREACH(p, walk.in_folders) {
+                struct kmod_module *m = NULL;
+                if (r >= 0 && kmod_module_new_from_path(ctx, *p, &m) >= 0) {
+                        r = keep_module(m, &keep, 0);
+                        kmod_module_unref(m);
+                }
+        }
+        walk.folders = strv_free(walk.folders);
+        walk.in_folders = strv_free(walk.in_folders);
+        if (r < 0)
+                return r;
+
+        /* Paths from libkmod are absolute; compare them relative to the modules folder. */
+        STRV_FOREACH(k, keep)
+                if (strncmp(*k, dir, strlen(dir)) == 0 && (*k)[strlen(dir)] == '/')
+                        memmove(*k, *k + strlen(dir) + 1, strlen(*k + strlen(dir) + 1) + 1);
+
+        walk.keep = keep;
+        r = nftw(dir, prune_one, 32, FTW_PHYS);
+        walk.keep = NULL;
+        if (r < 0)
+                return log_error_errno(errno, "Cannot prune modules in %s: %m", dir);
+        log_debug("modules: kept %zu, removed %lu", strv_length(keep), walk.removed);
+
+        return modules_depmod(tree, kver);
+}

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: MIT */
+#include "ostree-commit.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ostree.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "log.h"
+
+/* One log line with the path, then a negative errno: GError ends here. */
+static int gerror_to_errno(GError *error, const char *what, const char *path) {
+        int r = -EIO;
+
+        if (error && error->domain == G_IO_ERROR && error->code == G_IO_ERROR_NOT_FOUND)
+                r = -ENOENT;
+        log_error("%s %s: %s", what, path, error ? error->message : "unknown error");
+        return r;
+}
+
+static OstreeRepo *repo_open_or_create(const char *path, GError **error) {
+        g_autoptr(GFile) file = g_file_new_for_path(path);
+        g_autoptr(OstreeRepo) repo = ostree_repo_new(file);
+
+        if (g_file_query_exists(file, NULL)) {
+                if (!ostree_repo_open(repo, NULL, error))
+                        return NULL;
+        } else if (!ostree_repo_create(repo, OSTREE_REPO_MODE_ARCHIVE, NULL, error))
+                return NULL;
+        return g_steal_pointer(&repo);
+}
+
+/* Writes dir into mtree (merging with what mtree holds) and commits it. */
+static gboolean commit_tree(OstreeRepo *repo, OstreeMutableTree *mtree, const char *dir, const char *subject,
+                            GVariant *metadata, int64_t timestamp, char **ret_commit, GError **error) {
+        g_autoptr(OstreeRepoCommitModifier) modifier = NULL;
+        g_autoptr(GFile) root = NULL;
+
+        /* Ownership, modes and xattrs (security.capability) are taken from
+         * the tree as it is: it was written by root with the image's ids. */
+        modifier = ostree_repo_commit_modifier_new(OSTREE_REPO_COMMIT_MODIFIER_FLAGS_NONE, NULL, NULL, NULL);
+        if (!ostree_repo_write_dfd_to_mtree(repo, AT_FDCWD, dir, mtree, modifier, NULL, error))
+                return FALSE;
+        if (!ostree_repo_write_mtree(repo, mtree, &root, NULL, error))
+                return FALSE;
+        return ostree_repo_write_commit_with_time(repo, NULL, subject, NULL, metadata, OSTREE_REPO_FILE(root),
+                                                  (guint64) timestamp, ret_commit, NULL, error);
+}
+
+int ostree_commit_image(const CommitSpec *s, char **ret_commit, bool *ret_base_cached) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(OstreeRepo) repo = NULL;
+        g_autoptr(OstreeMutableTree) mtree = NULL;
+        g_autofree char *base = NULL, *commit = NULL;
+        g_autoptr(GVariantBuilder) meta = NULL;
+        g_autoptr(GVariant) metadata = NULL;
+
+        repo = repo_open_or_create(s->repo, &error);
+        if (!repo)
+                return gerror_to_errno(error, "Cannot open the ostree repository", s->repo);
+
+        if (!ostree_repo_resolve_rev(repo, s->base_ref, TRUE, &base, &error))
+                return gerror_to_errno(error, "Cannot read ref", s->base_ref);
+        *ret_base_cached = base != NULL;
+
+        if (!ostree_repo_prepare_transaction(repo, NULL, NULL, &error))
+                return gerror_to_errno(error, "Cannot start a transaction in", s->repo);
+
+        if (!base) {
+                g_autoptr(OstreeMutableTree) base_tree = ostree_mutable_tree_new();
+                if (!commit_tree(repo, base_tree, s->base_tree, "berth base tree", NULL, s->timestamp, &base,
+                                 &error))
+                        goto fail;
+                ostree_repo_transaction_set_ref(repo, NULL, s->base_ref, base);
+        }
+
+        mtree = ostree_mutable_tree_new_from_commit(repo, base, &error);
+        if (!mtree)
+                goto fail;
+
+        meta = g_variant_builder_new(G_VARIANT_TYPE("a{sv}"));
+        g_variant_builder_add(meta, "{sv}", "version", g_variant_new_string(s->version));
+        g_variant_builder_add(meta, "{sv}", "berth.manifest-sha256", g_variant_new_string(s->manifest_sha256));
+        metadata = g_variant_ref_sink(g_variant_builder_end(meta));
+
+        if (!commit_tree(repo, mtree, s->delta, s->subject, metadata, s->timestamp, &commit, &error))
+                goto fail;
+        ostree_repo_transaction_set_ref(repo, NULL, s->ref, commit);
+        if (!ostree_repo_commit_transaction(repo, NULL, NULL, &error))
+                goto fail;
+
+        *ret_commit = strdup(commit);
+        return *ret_commit ? 0 : log_oom();
+
+fail:
+        (void) ostree_repo_abort_transaction(repo, NULL, NULL);
+        return gerror_to_errno(error, "Cannot commit into", s->repo);
+}
+
+int ostree_copy_ref(const char *src_repo, const char *dst_repo, const char *ref) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(OstreeRepo) dst = NULL;
+        g_autofree char *url = g_strconcat("file://", src_repo, NULL);
+        g_auto(GVariantBuilder) opts = G_VARIANT_BUILDER_INIT(G_VARIANT_TYPE("a{sv}"));
+        const char *refs[] = { ref, NULL };
+
+        dst = repo_open_or_create(dst_repo, &error);
+        if (!dst)
+                return gerror_to_errno(error, "Cannot open the ostree repository", dst_repo);
+
+        /* A local pull: objects are hard-linked when both repositories share a
+         * file system, copied otherwise; every object is checked. */
+        g_variant_builder_add(&opts, "{s@v}", "refs", g_variant_new_variant(g_variant_new_strv(refs, -1)));
+        g_variant_builder_add(&opts, "{s@v}", "flags",
+                              g_variant_new_variant(g_variant_new_int32(OSTREE_REPO_PULL_FLAGS_NONE)));
+        if (!ostree_repo_pull_with_options(dst, url, g_variant_builder_end(&opts), NULL, NULL, &error))
+                return gerror_to_errno(error, "Cannot copy the commit into", dst_repo);
+        return 0;
+}

@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: MIT */
+
+/* Stage initramfs: dracut builds it from the base tree (--sysroot) with only
+ * berth's own module (init/dracut/90berth): berth-init as /init, the root's
+ * storage and filesystem drivers, no shell, no systemd. Cached under
+ * initramfs/KEY (KEY: the base tree, the module's files, dracut's version). */
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fileio.h"
+#include "hash.h"
+#include "log.h"
+#include "path-util.h"
+#include "process-util.h"
+#include "stages.h"
+
+#define DRACUT_DIR "/usr/lib/dracut"
+
+static int initramfs_key(const BuildContext *c, char out[static 65]) {
+        _cleanup_(hasher_freep) Hasher *h = hasher_new();
+        _cleanup_free_ char *setup = path_join(c->dracut_module, "module-setup.sh");
+        _cleanup_free_ char *text = NULL, *dracut_version = NULL;
+        size_t n;
+        int r;
+
+        if (!setup)
+                return -ENOMEM;
+        r = read_full_file(setup, 0, &text, &n);
+        if (r < 0)
+                return log_error_errno(r, "Cannot read %s: %m", setup);
+        hasher_add_str(h, "initramfs-v1");
+        hasher_add_str(h, c->base_key);
+        hasher_add(h, text, n);
+        if (read_full_file(DRACUT_DIR "/dracut-version.sh", 0, &dracut_version, &n) >= 0)
+                hasher_add(h, dracut_version, n);
+        hasher_hex(h, out);
+        return 0;
+}
+
+/* dracut looks for its modules under its base folder; this one holds
+ * dracut's own scripts and, as its only module, berth's. */
+static int make_dracut_base(const BuildContext *c, const char *base) {
+        _cleanup_free_ char *modules = path_join(base, "modules.d"), *link = NULL;
+        DIR *d;
+        struct dirent *de;
+
+        if (!modules || mkdir_p(modules, 0755) < 0)
+                return log_error_errno(errno ?: ENOMEM, "Cannot create %s: %m", base);
+        d = opendir(DRACUT_DIR);
+        if (!d)
+                return log_error_errno(errno, "dracut is not installed (%s): %m (make deps)", DRACUT_DIR);
+        while ((de = readdir(d))) {
+                _cleanup_free_ char *src = NULL, *dst = NULL;
+                if (de->d_name[0] == '.' || streq(de->d_name, "modules.d"))
+                        continue;
+                src = path_join(DRACUT_DIR, de->d_name);
+                dst = path_join(base, de->d_name);
+                if (!src || !dst || symlink(src, dst) < 0) {
+                        closedir(d);
+                        return log_error_errno(errno ?: ENOMEM, "Cannot link %s: %m", de->d_name);
+                }
+        }
+        closedir(d);
+        link = path_join(modules, "90berth");
+        if (!link || symlink(c->dracut_module, link) < 0)
+                return log_error_errno(errno ?: ENOMEM, "Cannot link berth's dracut module: %m");
+        return 0;
+}
+
+static int run_dracut(const BuildContext *c, const char *base, const char *out) {
+        _cleanup_free_ char *kmoddir = NULL, *env_base = NULL, *confdir = NULL, *tmpdir = NULL;
+        _cleanup_free_ char *epoch = NULL;
+        char *env[] = { NULL, (char *) "BERTH_INIT=/usr/lib/berth/berth-init", NULL, NULL };
+        int r;
+
+        if (asprintf(&kmoddir, "%s/usr/lib/modules/%s", c->base_tree, c->kver) < 0 ||
+            asprintf(&env_base, "dracutbasedir=%s", base) < 0 || !(confdir = path_join(base, "conf.d")) ||
+            !(tmpdir = path_join(c->cache->tmp, "dracut-tmp")) ||
+            asprintf(&epoch, "SOURCE_DATE_EPOCH=%lld", (long long) c->source_date_epoch) < 0)
+                return log_oom();
+        if (mkdir_p(confdir, 0755) < 0 || mkdir_p(tmpdir, 0755) < 0)
+                return log_error_errno(errno, "Cannot create dracut's folders: %m");
+        env[0] = env_base;
+        env[2] = epoch;
+
+        char *argv[] = {
+                (char *) "dracut", (char *) "--quiet", (char *) "--force", (char *) "--no-hostonly",
+                (char *) "--no-hostonly-cmdline", (char *) "--no-early-microcode", (char *) "--nofscks",
+                (char *) "--reproducible", (char *) "--conf", (char *) "/dev/null", (char *) "--confdir", confdir,
+                (char *) "--tmpdir", tmpdir, (char *) "--sysroot", c->base_tree, (char *) "--kmoddir", kmoddir,
+                (char *) "--modules", (char *) "berth", (char *) "--compress", (char *) "zstd", (char *) "--kver",
+                c->kver, (char *) out, NULL,
+        };
+        RunOptions o = { .env_extra = env, .stdout_fd = STDERR_FILENO, .stderr_fd = -1 };
+
+        r = run_command(argv, &o);
+        if (r < 0)
+                return log_error_errno(r, "Cannot run dracut: %m (make deps installs it)");
+        if (r != 0)
+                return log_error_errno(EIO, "dracut failed (status %d); its messages are above.", r);
+        return 0;
+}
+
+int stage_initramfs(BuildContext *c) {
+        _cleanup_free_ char *cached = NULL, *base = NULL, *tmp = NULL;
+        char key[65];
+        int r;
+
+        r = initramfs_key(c, key);
+        if (r < 0)
+                return r;
+        cached = cache_path(c->cache, "initramfs", key);
+        if (!cached)
+                return log_oom();
+
+        if (access(cached, F_OK) == 0) {
+                c->stage_cached = true;
+        } else {
+                base = path_join(c->cache->tmp, "dracut");
+                tmp = path_join(c->cache->tmp, "initramfs.img");
+                if (!base || !tmp)
+                        return log_oom();
+                r = make_dracut_base(c, base);
+                if (r < 0)
+                        return r;
+                r = run_dracut(c, base, tmp);
+                if (r < 0)
+                        return r;
+                if (rename(tmp, cached) < 0)
+                        return log_error_errno(errno, "Cannot move the initramfs into the cache: %m");
+        }
+        cache_touch_and_evict(c->cache, "initramfs", key, 3);
+        c->initramfs = TAKE_PTR(cached);
+        return 0;
+}

@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: MIT */
+
+/* Stage overlays: the recipe's overlay folders are copied, in recipe order,
+ * into the delta, the image's own files that the commit lays over the base
+ * tree. Paths are usr-merged like a package's (an overlay's /etc goes to
+ * /usr/etc, the image's defaults). Later wins: an overlay file replaces a
+ * package's file or an earlier overlay's, and the log names each one.
+ * Files become root's; modes (setuid included) and file capabilities stay. */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "path-util.h"
+#include "stages.h"
+#include "tree.h"
+#include "usrmerge.h"
+
+static int copy_data(int in, int out) {
+        for (;;) {
+                ssize_t n = copy_file_range(in, NULL, out, NULL, 1 << 30, 0);
+                if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL)) {
+                        char buf[65536];
+                        n = read(in, buf, sizeof(buf));
+                        if (n > 0 && write(out, buf, (size_t) n) != n)
+                                return -EIO;
+                }
+                if (n < 0)
+                        return -errno;
+                if (n == 0)
+                        return 0;
+        }
+}
+
+static int copy_capability(const char *src, const char *dst) {
+        char buf[256];
+        ssize_t n = lgetxattr(src, "security.capability", buf, sizeof(buf));
+
+        if (n < 0)
+                return errno == ENODATA || errno == ENOTSUP ? 0 : -errno;
+        return lsetxattr(dst, "security.capability", buf, (size_t) n, 0) < 0 ? -errno : 0;
+}
+
+static int copy_regular(const char *src, const char *dst, mode_t mode) {
+        _cleanup_close_ int in = open(src, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        _cleanup_close_ int out = -EBADF;
+        int r;
+
+        if (in < 0)
+                return -errno;
+        (void) unlink(dst);
+        out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (out < 0)
+                return -errno;
+        r = copy_data(in, out);
+        if (r < 0)
+                return r;
+        /* chown clears setuid bits, so ownership first, mode after. */
+        if (fchown(out, 0, 0) < 0 || fchmod(out, mode & 07777) < 0)
+                return -errno;
+        return copy_capability(src, dst);
+}
+
+/* nftw() has no user data: the walk's state, for its duration. */
+static struct {
+        const char *overlay;
+        const char *base_tree;
+        const char *delta;
+        unsigned long files, replaced;
+        int error;
+} walk;
+
+static int map_path(const char *rel, char **ret) {
+        _cleanup_free_ char *merged = NULL;
+        int r = usrmerge_path(rel, &merged);
+
+        if (r < 0 || !merged) {
+                *ret = NULL;
+                return r;
+        }
+        if (streq(merged, "etc") || strncmp(merged, "etc/", 4) == 0)
+                return asprintf(ret, "usr/%s", merged) < 0 ? -ENOMEM : 0;
+        *ret = TAKE_PTR(merged);
+        return 0;
+}
+
+static void note_replacement(const char *mapped, const char *dst) {
+        _cleanup_free_ char *in_base = path_join(walk.base_tree, mapped);
+        struct stat st;
+
+        if (lstat(dst, &st) == 0 && !S_ISDIR(st.st_mode)) {
+                log_info("overlay %s: replaces /%s of an earlier overlay", walk.overlay, mapped);
+                walk.replaced++;
+        } else if (in_base && lstat(in_base, &st) == 0 && !S_ISDIR(st.st_mode)) {
+                log_info("overlay %s: replaces /%s of the packages", walk.overlay, mapped);
+                walk.replaced++;
+        }
+}
+
+static int overlay_one(const char *path, const struct stat *st, int type, struct FTW *ftw) {
+        _cleanup_free_ char *mapped = NULL, *dst = NULL, *target = NULL;
+        int r = 0;
+
+        if (ftw->level == 0)
+                return 0;
+        r = map_path(path + strlen(walk.overlay) + 1, &mapped);
+        if (r < 0 || !mapped) {
+                walk.error = log_error_errno(r < 0 ? r : EINVAL, "overlay %s: refusing '%s'.", walk.overlay, path);
+                return 1;
+        }
+        dst = path_join(walk.delta, mapped);
+        if (!dst) {
+                walk.error = log_oom();
+                return 1;
+        }
+
+        switch (type) {
+        case FTW_D:
+                if (mkdir(dst, st->st_mode & 07777) < 0 && errno != EEXIST)
+                        r = -errno;
+                else if (chown(dst, 0, 0) < 0 || chmod(dst, st->st_mode & 07777) < 0)
+                        r = -errno;
+                break;
+        case FTW_F:
+                if (!S_ISREG(st->st_mode)) {
+                        walk.error = log_error_errno(EINVAL, "overlay %s: '%s' is not a file, folder or symlink.",
+                                                     walk.overlay, path);
+                        return 1;
+                }
+                note_replacement(mapped, dst);
+                r = copy_regular(path, dst, st->st_mode);
+                walk.files++;
+                break;
+        case FTW_SL:
+                target = calloc(1, (size_t) st->st_size + 1);
+                if (!target || readlink(path, target, (size_t) st->st_size + 1) != st->st_size) {
+                        r = target ? -errno : -ENOMEM;
+                        break;
+                }
+                note_replacement(mapped, dst);
+                (void) unlink(dst);
+                if (symlink(target, dst) < 0 || lchown(dst, 0, 0) < 0)
+                        r = -errno;
+                walk.files++;
+                break;
+        default:
+                walk.error = log_error_errno(EACCES, "overlay %s: cannot read '%s'.", walk.overlay, path);
+                return 1;
+        }
+        if (r < 0) {
+                walk.error = log_error_errno(r, "overlay %s: cannot copy '%s' to /%s: %m", walk.overlay, path, mapped);
+                return 1;
+        }
+        return 0;
+}
+
+int stage_overlays(BuildContext *c) {
+        c->delta = path_join(c->cache->tmp, "delta");
+        if (!c->delta)
+                return log_oom();
+        if (mkdir(c->delta, 0755) < 0)
+                return log_error_errno(errno, "Cannot create %s: %m", c->delta);
+
+        for (size_t i = 0; i < c->recipe->n_overlays; i++) {
+                const RecipeOverlay *o = &c->recipe->overlays[i];
+
+                if (build_interrupted())
+                        return -EINTR;
+                walk = (typeof(walk)){ .overlay = o->path, .base_tree = c->base_tree, .delta = c->delta };
+                if (nftw(o->path, overlay_one, 32, FTW_PHYS) != 0) {
+                        if (walk.error < 0)
+                                return walk.error;
+                        return log_error_errno(errno, "%s:%u:%u: cannot read overlay %s: %m", c->recipe->path,
+                                               o->pos.line, o->pos.column, o->path);
+                }
+                log_info("overlay %s: %lu files, %lu replaced", o->path, walk.files, walk.replaced);
+        }
+        return 0;
+}

@@ -1,0 +1,280 @@
+/* SPDX-License-Identifier: MIT */
+
+/* Stage resolve: apt chooses the packages (its resolver, its signature
+ * checks) and fetches them into the cache. The result, every package with
+ * its version and the sha256 of its .deb, is recorded under resolve/KEY, KEY
+ * being the hash of everything that can change apt's choice; a build whose
+ * record exists runs no apt at all and needs no network. */
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "apt.h"
+#include "fileio.h"
+#include "hash.h"
+#include "log.h"
+#include "path-util.h"
+#include "stages.h"
+#include "strv.h"
+
+/* What berth-init itself links against (init/build.mk) and the source of the
+ * image's users and groups (base-passwd's master files). */
+static const char *const implicit_packages[] = {
+        "libc6", "libkmod2", "libblkid1", "libsystemd0", "base-passwd",
+};
+
+static int wanted_packages(const Recipe *r, char ***ret) {
+        _cleanup_strv_free_ char **l = NULL;
+
+        if (strv_extend(&l, r->kernel_package) < 0)
+                return -ENOMEM;
+        STRV_FOREACH(p, r->packages)
+                if (!strv_contains(l, *p) && strv_extend(&l, *p) < 0)
+                        return -ENOMEM;
+        for (size_t i = 0; i < ARRAY_SIZE(implicit_packages); i++)
+                if (!strv_contains(l, implicit_packages[i]) && strv_extend(&l, implicit_packages[i]) < 0)
+                        return -ENOMEM;
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+static void resolve_key(const Apt *apt, char *const *wanted, char out[static 65]) {
+        _cleanup_(hasher_freep) Hasher *h = hasher_new();
+
+        hasher_add_str(h, "resolve-v1 amd64");
+        hasher_add_str(h, apt->sources_hash);
+        hasher_add_str(h, apt_provided_status);
+        STRV_FOREACH(p, (char **) wanted)
+                hasher_add_str(h, *p);
+        hasher_hex(h, out);
+}
+
+static int add_package(BuildContext *c, const char *name, const char *version, const char *arch) {
+        Package *p = realloc(c->packages, sizeof(Package) * (c->n_packages + 1));
+
+        if (!p)
+                return -ENOMEM;
+        c->packages = p;
+        p = &c->packages[c->n_packages];
+        *p = (Package){ .name = strdup(name), .version = strdup(version), .architecture = strdup(arch) };
+        c->n_packages++;
+        return p->name && p->version && p->architecture ? 0 : -ENOMEM;
+}
+
+/* The record: one line per package, "name version arch sha256 size source license...",
+ * license "-" when the package states none. */
+static int load_record(BuildContext *c, const Apt *apt, const char *path) {
+        _cleanup_free_ char *text = NULL;
+        char *line, *save = NULL;
+        int r;
+
+        r = read_full_file(path, 0, &text, NULL);
+        if (r < 0)
+                return r;
+        for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+                char name[256], version[256], arch[64], sha[65], source[256];
+                unsigned long long size;
+                struct stat st;
+                Package *p;
+                int consumed = 0;
+
+                if (sscanf(line, "%255s %255s %63s %64s %llu %255s %n", name, version, arch, sha, &size, source,
+                           &consumed) != 6 ||
+                    consumed == 0 || line[consumed] == 0)
+                        return -EBADMSG;
+                r = add_package(c, name, version, arch);
+                if (r < 0)
+                        return r;
+                p = &c->packages[c->n_packages - 1];
+                memcpy(p->sha256, sha, 65);
+                p->size = size;
+                p->source = strdup(source);
+                if (!streq(line + consumed, "-") && !(p->license = strdup(line + consumed)))
+                        return -ENOMEM;
+                _cleanup_free_ char *fn = apt_deb_filename(name, version, arch);
+                if (!fn || !p->source || !(p->deb = path_join(apt->archives, fn)))
+                        return -ENOMEM;
+                /* A .deb that went missing or changed size means the record is stale. */
+                if (stat(p->deb, &st) < 0 || (unsigned long long) st.st_size != size)
+                        return -ESTALE;
+        }
+        return c->n_packages > 0 ? 0 : -EBADMSG;
+}
+
+int resolve_save_record(const BuildContext *c) {
+        _cleanup_free_ char *text = NULL, *path = cache_path(c->cache, "resolve", c->resolve_key);
+        size_t len = 0;
+        FILE *f;
+
+        if (!path)
+                return -ENOMEM;
+        f = open_memstream(&text, &len);
+        if (!f)
+                return -ENOMEM;
+        for (size_t i = 0; i < c->n_packages; i++) {
+                const Package *p = &c->packages[i];
+                fprintf(f, "%s %s %s %s %llu %s %s\n", p->name, p->version, p->architecture, p->sha256,
+                        (unsigned long long) p->size, p->source ? p->source : p->name,
+                        p->license ? p->license : "-");
+        }
+        if (fclose(f) != 0)
+                return -ENOMEM;
+        return write_file_atomic(path, text, len, 0644);
+}
+
+/* "E: Unable to locate package foo" names the package; point at the recipe line. */
+static int report_apt_failure(const BuildContext *c, const char *output) {
+        const Recipe *r = c->recipe;
+        const char *m = strstr(output, "Unable to locate package ");
+
+        if (m) {
+                char name[256] = "";
+                (void) sscanf(m + strlen("Unable to locate package "), "%255s", name);
+                for (size_t i = 0; r->packages[i]; i++)
+                        if (streq(r->packages[i], name))
+                                return log_error_errno(ENOPKG, "%s:%u:%u: package '%s' not found in the apt sources.",
+                                                       r->path, r->package_pos[i].line, r->package_pos[i].column,
+                                                       name), -ENOPKG;
+                return log_error_errno(ENOPKG, "%s: package '%s' not found in the apt sources.", r->path, name),
+                       -ENOPKG;
+        }
+        fputs(output, stderr);
+        return log_error_errno(ENOPKG, "%s: apt could not resolve the package set (its messages are above).",
+                               r->path), -ENOPKG;
+}
+
+/* apt-get -s prints "Inst name (version suite [arch])" for each package it would install. */
+static int parse_simulation(BuildContext *c, const char *output) {
+        const char *p = output;
+
+        while ((p = strstr(p, "Inst "))) {
+                char name[256], version[256], arch[64];
+                const char *lb;
+                const char *eol = strchr(p, '\n') ?: p + strlen(p);
+
+                if (p != output && p[-1] != '\n') {
+                        p += 5;
+                        continue;
+                }
+                lb = memrchr(p, '[', (size_t) (eol - p));
+                if (sscanf(p, "Inst %255s (%255s", name, version) != 2 || !lb || sscanf(lb, "[%63[^]]]", arch) != 1)
+                        return log_error_errno(EBADMSG, "Cannot parse apt's line: %.*s", (int) (eol - p), p);
+                int r = add_package(c, name, version, arch);
+                if (r < 0)
+                        return log_oom();
+                p = eol;
+        }
+        if (c->n_packages == 0)
+                return log_error_errno(EBADMSG, "apt chose no package at all.");
+        return 0;
+}
+
+static int fetch(BuildContext *c, const Apt *apt, char **wanted) {
+        _cleanup_strv_free_ char **args = NULL;
+        _cleanup_free_ char *output = NULL;
+        int r;
+
+        if (!apt_lists_ready(apt)) {
+                char *update[] = { (char *) "update", c->opts->quiet ? (char *) "-qq" : (char *) "-q", NULL };
+                log_info("apt: updating the package lists");
+                r = apt_get(apt, update, NULL);
+                if (r != 0)
+                        return log_error_errno(r < 0 ? r : EIO, "apt-get update failed (status %d).", r), -ENOPKG;
+                r = apt_mark_lists_ready(apt);
+                if (r < 0)
+                        return log_error_errno(r, "Cannot mark the package lists: %m");
+        }
+
+        if (strv_extend(&args, "install") < 0 || strv_extend(&args, "-s") < 0 || strv_extend(&args, "-q") < 0)
+                return log_oom();
+        STRV_FOREACH(p, wanted)
+                if (strv_extend(&args, *p) < 0)
+                        return log_oom();
+        r = apt_get(apt, args, &output);
+        if (r < 0)
+                return log_error_errno(r, "Cannot run apt-get: %m");
+        if (r != 0)
+                return report_apt_failure(c, output);
+        r = parse_simulation(c, output);
+        if (r < 0)
+                return r;
+
+        /* Same package list, download for real (apt skips what is already there
+         * and checks every signature and hash). */
+        free(args[1]);
+        args[1] = strdup("--download-only");
+        free(args[2]);
+        args[2] = strdup(c->opts->quiet ? "-qq" : "-y");
+        if (!args[1] || !args[2])
+                return log_oom();
+        if (c->opts->quiet && strv_extend(&args, "-y") < 0)
+                return log_oom();
+        r = apt_get(apt, args, NULL);
+        if (r != 0)
+                return log_error_errno(r < 0 ? r : EIO, "apt-get could not download the packages (status %d).", r),
+                       -ENOPKG;
+
+        for (size_t i = 0; i < c->n_packages; i++) {
+                Package *p = &c->packages[i];
+                _cleanup_free_ char *fn = apt_deb_filename(p->name, p->version, p->architecture);
+                struct stat st;
+
+                if (!fn || !(p->deb = path_join(apt->archives, fn)))
+                        return log_oom();
+                if (stat(p->deb, &st) < 0)
+                        return log_error_errno(errno, "apt did not leave %s: %m", p->deb), -ENOPKG;
+                p->size = (uint64_t) st.st_size;
+                r = sha256_file(p->deb, p->sha256);
+                if (r < 0)
+                        return log_error_errno(r, "Cannot read %s: %m", p->deb);
+        }
+        return 0;
+}
+
+int stage_resolve(BuildContext *c) {
+        _cleanup_strv_free_ char **wanted = NULL;
+        _cleanup_free_ char *record = NULL;
+        Apt apt;
+        int r;
+
+        r = wanted_packages(c->recipe, &wanted);
+        if (r < 0)
+                return log_oom();
+        r = apt_setup(c->cache, c->recipe, &apt);
+        if (r < 0)
+                return r;
+        resolve_key(&apt, wanted, c->resolve_key);
+        record = cache_path(c->cache, "resolve", c->resolve_key);
+        if (!record) {
+                apt_done(&apt);
+                return log_oom();
+        }
+
+        r = load_record(c, &apt, record);
+        if (r >= 0) {
+                c->stage_cached = true;
+                apt_done(&apt);
+                return 0;
+        }
+        for (size_t i = 0; i < c->n_packages; i++) {
+                free(c->packages[i].name);
+                free(c->packages[i].version);
+                free(c->packages[i].architecture);
+                free(c->packages[i].deb);
+                free(c->packages[i].source);
+                free(c->packages[i].license);
+        }
+        c->n_packages = 0;
+
+        r = fetch(c, &apt, wanted);
+        apt_done(&apt);
+        if (r < 0)
+                return r;
+        /* Source package and licence are known only once each .deb is
+         * opened: the unpack stage completes the record and saves it. */
+        return 0;
+}

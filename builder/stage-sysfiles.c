@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: MIT */
+
+/* Stage sysfiles: the files that make the tree an image, written into the
+ * delta: the initramfs beside its kernel, os-release, users and groups, an
+ * empty machine-id, and the SBOM. A file an overlay already put there wins
+ * (a recipe may ship its own /etc/passwd), and the log says so. */
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cache.h"
+#include "fileio.h"
+#include "hash.h"
+#include "json-util.h"
+#include "log.h"
+#include "manifest.h"
+#include "path-util.h"
+#include "stages.h"
+#include "tree.h"
+
+/* System users that the packages' maintainer scripts would have created
+ * (with adduser --system); ids are fixed so every build gives the same files. */
+static const struct {
+        const char *name, *home;
+        unsigned uid;
+} system_users[] = {
+        { "dhcpcd", "/usr/lib/dhcpcd", 100 },
+};
+
+static int write_delta(const BuildContext *c, const char *rel, const char *text, size_t len, int mode) {
+        _cleanup_free_ char *path = path_join(c->delta, rel), *dir = NULL;
+        int r;
+
+        if (!path || !(dir = path_dirname_absolute(path)))
+                return log_oom();
+        if (access(path, F_OK) == 0) {
+                log_info("sysfiles: /%s comes from an overlay; not generated", rel);
+                return 0;
+        }
+        r = mkdir_p(dir, 0755);
+        if (r >= 0)
+                r = write_file_atomic(path, text, len, mode);
+        if (r < 0)
+                return log_error_errno(r, "Cannot write %s: %m", path);
+        return 0;
+}
+
+/* base-passwd's master files hold the standard users with '*' passwords;
+ * /etc/passwd gets 'x' and /etc/shadow the locked '*'. */
+static int write_accounts(const BuildContext *c, const char *kind, const char *shadow_kind, bool users) {
+        _cleanup_free_ char *master = NULL, *text = NULL, *out = NULL, *sout = NULL;
+        size_t olen = 0, slen = 0;
+        FILE *of, *sf;
+        char *save = NULL;
+        int r;
+
+        if (asprintf(&master, "%s/usr/share/base-passwd/%s.master", c->base_tree, kind) < 0)
+                return log_oom();
+        r = read_full_file(master, 0, &text, NULL);
+        if (r < 0)
+                return log_error_errno(r, "Cannot read %s (from base-passwd): %m", master);
+
+        of = open_memstream(&out, &olen);
+        sf = open_memstream(&sout, &slen);
+        if (!of || !sf) {
+                if (of)
+                        fclose(of);
+                return log_oom();
+        }
+        for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+                char *colon = strchr(l, ':'), *rest = colon ? strchr(colon + 1, ':') : NULL;
+                if (!rest)
+                        continue;
+                fprintf(of, "%.*s:x%s\n", (int) (colon - l), l, rest);
+                if (users)
+                        fprintf(sf, "%.*s:*::0:99999:7:::\n", (int) (colon - l), l);
+                else
+                        fprintf(sf, "%.*s:*::\n", (int) (colon - l), l);
+        }
+        for (size_t i = 0; users && i < ARRAY_SIZE(system_users); i++) {
+                fprintf(of, "%s:x:%u:65534::%s:/usr/sbin/nologin\n", system_users[i].name, system_users[i].uid,
+                        system_users[i].home);
+                fprintf(sf, "%s:*::0:99999:7:::\n", system_users[i].name);
+        }
+        fclose(of);
+        fclose(sf);
+
+        _cleanup_free_ char *rel = NULL, *srel = NULL;
+        if (asprintf(&rel, "usr/etc/%s", kind) < 0 || asprintf(&srel, "usr/etc/%s", shadow_kind) < 0)
+                return log_oom();
+        r = write_delta(c, rel, out, olen, 0644);
+        if (r >= 0)
+                r = write_delta(c, srel, sout, slen, 0640);
+        return r;
+}
+
+static int write_os_release(const BuildContext *c) {
+        _cleanup_free_ char *text = NULL, *link = NULL;
+        _cleanup_(hasher_freep) Hasher *h = hasher_new();
+        char build_id[65];
+        int n;
+
+        /* BUILD_ID names the inputs, not the time: the same inputs, the same id. */
+        hasher_add_str(h, c->base_key);
+        hasher_add_str(h, c->recipe->name);
+        hasher_add_str(h, c->recipe->version);
+        hasher_hex(h, build_id);
+
+        n = asprintf(&text,
+                     "NAME=\"berth\"\n"
+                     "ID=berth\n"
+                     "ID_LIKE=debian\n"
+                     "PRETTY_NAME=\"berth %s %s\"\n"
+                     "VERSION=\"%s\"\n"
+                     "VERSION_ID=\"%s\"\n"
+                     "VARIANT_ID=%s\n"
+                     "IMAGE_ID=%s\n"
+                     "IMAGE_VERSION=\"%s\"\n"
+                     "BUILD_ID=%.12s\n",
+                     c->recipe->name, c->recipe->version, c->recipe->version, c->recipe->version, c->recipe->name,
+                     c->recipe->name, c->recipe->version, build_id);
+        if (n < 0)
+                return log_oom();
+        if (write_delta(c, "usr/lib/os-release", text, (size_t) n, 0644) < 0)
+                return -EIO;
+
+        link = path_join(c->delta, "usr/etc/os-release");
+        if (!link)
+                return log_oom();
+        (void) unlink(link);
+        if (symlink("../usr/lib/os-release", link) < 0)
+                return log_error_errno(errno, "Cannot link %s: %m", link);
+        return 0;
+}
+
+int stage_sysfiles(BuildContext *c) {
+        _cleanup_json_ json_object *sbom = NULL;
+        _cleanup_free_ char *initrd = NULL;
+        const char *text;
+        int r;
+
+        if (asprintf(&initrd, "usr/lib/modules/%s/initramfs.img", c->kver) < 0)
+                return log_oom();
+        r = tree_install_file(c->initramfs, c->delta, initrd, 0644);
+        if (r < 0)
+                return r;
+        r = write_accounts(c, "passwd", "shadow", true);
+        if (r < 0)
+                return r;
+        r = write_accounts(c, "group", "gshadow", false);
+        if (r < 0)
+                return r;
+        r = write_os_release(c);
+        if (r < 0)
+                return r;
+        /* Empty: berth-init makes the machine's id at boot (systemd's first-boot rule). */
+        r = write_delta(c, "usr/etc/machine-id", "", 0, 0444);
+        if (r < 0)
+                return r;
+
+        sbom = sbom_new(c);
+        if (!sbom)
+                return log_oom();
+        text = json_text(sbom);
+        r = write_delta(c, "usr/share/berth/sbom.spdx.json", text, strlen(text), 0644);
+        if (r < 0)
+                return r;
+        return tree_size(c->delta, &c->delta_size);
+}

@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: MIT */
+#include "tree.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cache.h"
+#include "fileio.h"
+#include "log.h"
+#include "path-util.h"
+#include "process-util.h"
+#include "strv.h"
+
+int tree_layout(const char *tree) {
+        static const struct {
+                const char *path, *target; /* target NULL: a folder */
+                int mode;
+        } entries[] = {
+                { "usr/bin", NULL, 0755 },   { "usr/sbin", NULL, 0755 },  { "usr/lib", NULL, 0755 },
+                { "usr/lib64", NULL, 0755 }, { "bin", "usr/bin", 0 },     { "sbin", "usr/sbin", 0 },
+                { "lib", "usr/lib", 0 },     { "lib64", "usr/lib64", 0 }, { "dev", NULL, 0755 },
+                { "proc", NULL, 0555 },      { "sys", NULL, 0555 },       { "run", NULL, 0755 },
+                { "tmp", NULL, 01777 },      { "sysroot", NULL, 0755 },   { "ostree", "sysroot/ostree", 0 },
+                { "var", NULL, 0755 },       { "etc", NULL, 0755 },       { "boot", NULL, 0755 },
+        };
+
+        for (size_t i = 0; i < ARRAY_SIZE(entries); i++) {
+                _cleanup_free_ char *p = path_join(tree, entries[i].path);
+                struct stat st;
+
+                if (!p)
+                        return log_oom();
+                if (entries[i].target) {
+                        if (lstat(p, &st) == 0 && S_ISLNK(st.st_mode))
+                                continue;
+                        if (symlink(entries[i].target, p) < 0)
+                                return log_error_errno(errno, "Cannot link %s -> %s: %m", p, entries[i].target);
+                        continue;
+                }
+                if (mkdir(p, (mode_t) entries[i].mode) < 0 && errno != EEXIST)
+                        return log_error_errno(errno, "Cannot create %s: %m", p);
+                if (chmod(p, (mode_t) entries[i].mode) < 0)
+                        return log_error_errno(errno, "Cannot set the mode of %s: %m", p);
+        }
+        return 0;
+}
+
+int tree_place_kernel(const char *tree, char **ret_kver) {
+        _cleanup_free_ char *modules = path_join(tree, "usr/lib/modules"), *boot = path_join(tree, "boot");
+        _cleanup_free_ char *kver = NULL, *src = NULL, *dst = NULL;
+        DIR *d;
+        struct dirent *de;
+        int r;
+
+        if (!modules || !boot)
+                return log_oom();
+        d = opendir(modules);
+        if (!d)
+                return log_error_errno(errno, "The tree has no kernel modules (%s): %m", modules);
+        while ((de = readdir(d))) {
+                if (de->d_name[0] == '.')
+                        continue;
+                if (kver) {
+                        closedir(d);
+                        return log_error_errno(EINVAL, "The tree holds two kernels (%s and %s); an image has one.",
+                                               kver, de->d_name);
+                }
+                kver = strdup(de->d_name);
+        }
+        closedir(d);
+        if (!kver)
+                return log_error_errno(ENOENT, "No kernel in %s: is kernel.package a kernel?", modules);
+
+        if (asprintf(&src, "%s/vmlinuz-%s", boot, kver) < 0 || asprintf(&dst, "%s/%s/vmlinuz", modules, kver) < 0)
+                return log_oom();
+        if (rename(src, dst) < 0)
+                return log_error_errno(errno, "Cannot move %s to %s: %m", src, dst);
+
+        /* ostree keeps the kernel under usr/lib/modules; /boot is the bootloader's. */
+        r = rm_rf(boot);
+        if (r < 0 || mkdir(boot, 0755) < 0)
+                return log_error_errno(r < 0 ? r : errno, "Cannot empty %s: %m", boot);
+
+        *ret_kver = TAKE_PTR(kver);
+        return 0;
+}
+
+int tree_ldconfig(const char *tree) {
+        _cleanup_free_ char *conf = path_join(tree, "etc/ld.so.conf");
+        static const char default_conf[] = "include /etc/ld.so.conf.d/*.conf\n";
+        char *argv[] = { (char *) "ldconfig", (char *) "-X", (char *) "-r", (char *) tree, NULL };
+        int r;
+
+        if (!conf)
+                return log_oom();
+        /* libc-bin ships this file; images without libc-bin still want the
+         * multiarch folders that libc6's ld.so.conf.d names. */
+        if (access(conf, F_OK) < 0) {
+                r = write_file_atomic(conf, default_conf, strlen(default_conf), 0644);
+                if (r < 0)
+                        return log_error_errno(r, "Cannot write %s: %m", conf);
+        }
+        r = run_command(argv, NULL);
+        if (r < 0)
+                return log_error_errno(r, "Cannot run ldconfig: %m");
+        if (r != 0)
+                return log_error_errno(EIO, "ldconfig -r %s failed (status %d).", tree, r);
+        return 0;
+}
+
+static char **ca_files;
+
+static int ca_collect(const char *path, const struct stat *st, int type, struct FTW *ftw) {
+        size_t len = strlen(path);
+        if (type == FTW_F && len > 4 && streq(path + len - 4, ".crt"))
+                return strv_extend(&ca_files, path) < 0 ? -1 : 0;
+        return 0;
+}
+
+static int cmp_str(const void *a, const void *b) {
+        return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+int tree_ca_bundle(const char *tree) {
+        _cleanup_free_ char *dir = path_join(tree, "usr/share/ca-certificates"), *certs = NULL, *bundle = NULL;
+        _cleanup_free_ char *text = NULL;
+        size_t len = 0;
+        FILE *f;
+        int r = 0;
+
+        if (!dir)
+                return log_oom();
+        if (access(dir, F_OK) < 0)
+                return 0;
+
+        ca_files = NULL;
+        if (nftw(dir, ca_collect, 16, FTW_PHYS) < 0) {
+                ca_files = strv_free(ca_files);
+                return log_error_errno(errno ?: ENOMEM, "Cannot list %s: %m", dir);
+        }
+        /* Sorted, so the same certificates give the same bundle. */
+        qsort(ca_files, strv_length(ca_files), sizeof(char *), cmp_str);
+
+        f = open_memstream(&text, &len);
+        if (!f) {
+                ca_files = strv_free(ca_files);
+                return log_oom();
+        }
+        STRV_FOREACH(c, ca_files) {
+                _cleanup_free_ char *pem = NULL;
+                size_t n;
+                r = read_full_file(*c, 0, &pem, &n);
+                if (r < 0)
+                        break;
+                fwrite(pem, 1, n, f);
+                if (n > 0 && pem[n - 1] != '\n')
+                        fputc('\n', f);
+        }
+        fclose(f);
+        ca_files = strv_free(ca_files);
+        if (r < 0)
+                return log_error_errno(r, "Cannot read a certificate under %s: %m", dir);
+
+        certs = path_join(tree, "etc/ssl/certs");
+        bundle = path_join(tree, "etc/ssl/certs/ca-certificates.crt");
+        if (!certs || !bundle)
+                return log_oom();
+        r = mkdir_p(certs, 0755);
+        if (r >= 0)
+                r = write_file_atomic(bundle, text, len, 0644);
+        if (r < 0)
+                return log_error_errno(r, "Cannot write %s: %m", bundle);
+        return 0;
+}
+
+int tree_move_etc(const char *tree) {
+        _cleanup_free_ char *etc = path_join(tree, "etc"), *usr_etc = path_join(tree, "usr/etc");
+
+        if (!etc || !usr_etc)
+                return log_oom();
+        if (access(usr_etc, F_OK) == 0)
+                return log_error_errno(EEXIST, "A package ships /usr/etc; berth keeps the image's /etc there.");
+        /* No /etc stays behind: ostree refuses a tree with both. */
+        if (rename(etc, usr_etc) < 0)
+                return log_error_errno(errno, "Cannot move %s to %s: %m", etc, usr_etc);
+        return 0;
+}
+
+static uint64_t size_total;
+
+static int size_one(const char *path, const struct stat *st, int type, struct FTW *ftw) {
+        /* nftw visits every name of a hard-linked file: each adds its share. */
+        if (type == FTW_F)
+                size_total += (uint64_t) st->st_size / (st->st_nlink > 0 ? st->st_nlink : 1);
+        else if (type == FTW_SL)
+                size_total += (uint64_t) st->st_size;
+        return 0;
+}
+
+int tree_size(const char *tree, uint64_t *ret) {
+        size_total = 0;
+        if (nftw(tree, size_one, 32, FTW_PHYS) < 0)
+                return log_error_errno(errno, "Cannot measure %s: %m", tree);
+        *ret = size_total;
+        return 0;
+}
+
+int tree_install_file(const char *src, const char *tree, const char *rel, int mode) {
+        _cleanup_free_ char *dst = path_join(tree, rel), *dir = NULL, *data = NULL;
+        size_t n;
+        int r;
+
+        if (!dst || !(dir = path_dirname_absolute(dst)))
+                return log_oom();
+        r = mkdir_p(dir, 0755);
+        if (r < 0)
+                return log_error_errno(r, "Cannot create %s: %m", dir);
+        r = read_full_file(src, 256u << 20, &data, &n);
+        if (r < 0)
+                return log_error_errno(r, "Cannot read %s: %m", src);
+        r = write_file_atomic(dst, data, n, mode);
+        if (r < 0 || chown(dst, 0, 0) < 0)
+                return log_error_errno(r < 0 ? r : -errno, "Cannot write %s: %m", dst);
+        return 0;
+}

@@ -1,0 +1,34 @@
+#!/bin/bash
+# berth's dracut module: the initramfs holds berth-init as /init and the
+# kernel modules the root needs; no dracut shell init, no systemd.
+# build-image calls dracut with "-m berth" and exports:
+#   BERTH_INIT          path of berth-init inside the sysroot
+#   BERTH_ROOT_DRIVERS  extra kernel modules for the root device (optional)
+
+# Only when asked for by name (-m berth).
+check() {
+        return 255
+}
+
+depends() {
+        return 0
+}
+
+installkernel() {
+        # Disks of VMs and servers, the root filesystem, and what /etc and
+        # the container runtime stack on top of it.
+        instmods virtio_blk virtio_scsi virtio_pci virtio_mmio sd_mod nvme ahci ata_piix \
+                ext4 overlay ${BERTH_ROOT_DRIVERS-}
+}
+
+install() {
+        inst_binary "${BERTH_INIT:?}" /init
+        inst_dir /proc
+        inst_dir /sys
+        inst_dir /dev
+        inst_dir /run
+        inst_dir /sysroot
+        inst_dir /etc
+        # berth-init tells its two stages apart by this file (as systemd does).
+        printf 'NAME=berth\nID=berth\nVARIANT_ID=initrd\n' >"${initdir:?}/etc/initrd-release"
+}

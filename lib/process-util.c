@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: MIT */
+#include "process-util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "macro.h"
+
+static int read_all(int fd, char **ret) {
+        _cleanup_free_ char *buf = NULL;
+        size_t size = 0, allocated = 0;
+
+        for (;;) {
+                if (allocated - size < 4096) {
+                        char *p = realloc(buf, allocated ? allocated * 2 : 16384);
+                        if (!p)
+                                return -ENOMEM;
+                        buf = p;
+                        allocated = allocated ? allocated * 2 : 16384;
+                }
+                ssize_t n = read(fd, buf + size, allocated - size - 1);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                if (n == 0)
+                        break;
+                size += (size_t) n;
+        }
+        buf[size] = 0;
+        *ret = TAKE_PTR(buf);
+        return 0;
+}
+
+int run_command(char *const argv[], const RunOptions *opts) {
+        static const RunOptions none = { .stdout_fd = -1, .stderr_fd = -1 };
+        int pipefd[2] = { -1, -1 }, errpipe[2] = { -1, -1 };
+        _cleanup_free_ char *out = NULL;
+        int status, r = 0, child_errno = 0;
+        pid_t pid;
+
+        if (!opts)
+                opts = &none;
+        if (opts->ret_stdout && pipe2(pipefd, O_CLOEXEC) < 0)
+                return -errno;
+        /* The child reports a failed exec through this pipe, so "no such
+         * program" is an error and not an exit status. */
+        if (pipe2(errpipe, O_CLOEXEC) < 0) {
+                r = -errno;
+                goto finish;
+        }
+
+        pid = fork();
+        if (pid < 0) {
+                r = -errno;
+                goto finish;
+        }
+        if (pid == 0) {
+                sigset_t all;
+                (void) sigemptyset(&all);
+                (void) sigprocmask(SIG_SETMASK, &all, NULL);
+                if (opts->ret_stdout)
+                        (void) dup2(pipefd[1], STDOUT_FILENO);
+                else if (opts->stdout_fd >= 0)
+                        (void) dup2(opts->stdout_fd, STDOUT_FILENO);
+                if (opts->stderr_fd >= 0)
+                        (void) dup2(opts->stderr_fd, STDERR_FILENO);
+                for (char *const *e = opts->env_extra; e && *e; e++)
+                        (void) putenv(*e);
+                execvp(argv[0], argv);
+                int e = errno;
+                (void) !write(errpipe[1], &e, sizeof(e));
+                _exit(127);
+        }
+
+        errpipe[1] = safe_close(errpipe[1]);
+        if (opts->ret_stdout) {
+                pipefd[1] = safe_close(pipefd[1]);
+                r = read_all(pipefd[0], &out);
+        }
+        while (read(errpipe[0], &child_errno, sizeof(child_errno)) < 0 && errno == EINTR)
+                ;
+        while (waitpid(pid, &status, 0) < 0)
+                if (errno != EINTR) {
+                        r = -errno;
+                        goto finish;
+                }
+        if (r < 0)
+                goto finish;
+        if (child_errno > 0) {
+                r = -child_errno;
+                goto finish;
+        }
+        r = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        if (opts->ret_stdout)
+                *opts->ret_stdout = TAKE_PTR(out);
+
+finish:
+        for (int i = 0; i < 2; i++) {
+                (void) safe_close(pipefd[i]);
+                (void) safe_close(errpipe[i]);
+        }
+        return r;
+}

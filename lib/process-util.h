@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+typedef struct RunOptions {
+        char *const *env_extra; /* "KEY=value" added to (or replacing in) the environment */
+        int stdout_fd;          /* where the child's stdout goes; -1: inherit (ignored when capturing) */
+        int stderr_fd;          /* -1: inherit */
+        char **ret_stdout;      /* if set, stdout is captured into a NUL-terminated buffer */
+} RunOptions;
+
+/* Runs argv[0] (looked up in PATH) and waits. Returns its exit status
+ * (0-255; 128+N when killed by signal N), or -errno when it could not be run
+ * (-ENOENT when the program does not exist). opts may be NULL. */
+int run_command(char *const argv[], const RunOptions *opts);
