@@ -11,7 +11,7 @@ SANITIZE ?= 0
 CFLAGS ?= -O2 -g
 BERTH_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Ilib -I$(BUILD)/gen \
 	-fno-strict-aliasing -Wno-unused-parameter -Wshadow -Wmissing-prototypes \
-	-Wformat=2 -Wno-format-nonliteral
+	-Wformat=2 -Wno-format-nonliteral -Wno-missing-field-initializers
 BERTH_LDFLAGS :=
 ifeq ($(SANITIZE),1)
 BERTH_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all

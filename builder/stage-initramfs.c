@@ -15,6 +15,7 @@
 
 #include "fileio.h"
 #include "hash.h"
+#include "initramfs-normalize.h"
 #include "log.h"
 #include "path-util.h"
 #include "process-util.h"
@@ -34,7 +35,7 @@ static int initramfs_key(const BuildContext *c, char out[static 65]) {
         r = read_full_file(setup, 0, &text, &n);
         if (r < 0)
                 return log_error_errno(r, "Cannot read %s: %m", setup);
-        hasher_add_str(h, "initramfs-v1");
+        hasher_add_str(h, "initramfs-v3");
         hasher_add_str(h, c->base_key);
         hasher_add(h, text, n);
         if (read_full_file(DRACUT_DIR "/dracut-version.sh", 0, &dracut_version, &n) >= 0)
@@ -76,7 +77,10 @@ static int make_dracut_base(const BuildContext *c, const char *base) {
 static int run_dracut(const BuildContext *c, const char *base, const char *out) {
         _cleanup_free_ char *kmoddir = NULL, *env_base = NULL, *confdir = NULL, *tmpdir = NULL;
         _cleanup_free_ char *epoch = NULL;
-        char *env[] = { NULL, (char *) "BERTH_INIT=/usr/lib/berth/berth-init", NULL, NULL };
+        /* DRACUT_TESTBIN: dracut checks its installer on /bin/sh, which a
+         * shell-less image does not have. */
+        char *env[] = { NULL, (char *) "BERTH_INIT=/usr/lib/berth/berth-init", NULL,
+                        (char *) "DRACUT_TESTBIN=/usr/lib/berth/berth-init", NULL };
         int r;
 
         if (asprintf(&kmoddir, "%s/usr/lib/modules/%s", c->base_tree, c->kver) < 0 ||
@@ -108,7 +112,7 @@ static int run_dracut(const BuildContext *c, const char *base, const char *out) 
 }
 
 int stage_initramfs(BuildContext *c) {
-        _cleanup_free_ char *cached = NULL, *base = NULL, *tmp = NULL;
+        _cleanup_free_ char *cached = NULL, *base = NULL, *tmp = NULL, *normalized = NULL;
         char key[65];
         int r;
 
@@ -123,8 +127,9 @@ int stage_initramfs(BuildContext *c) {
                 c->stage_cached = true;
         } else {
                 base = path_join(c->cache->tmp, "dracut");
-                tmp = path_join(c->cache->tmp, "initramfs.img");
-                if (!base || !tmp)
+                tmp = path_join(c->cache->tmp, "initramfs-dracut.img");
+                normalized = path_join(c->cache->tmp, "initramfs.img");
+                if (!base || !tmp || !normalized)
                         return log_oom();
                 r = make_dracut_base(c, base);
                 if (r < 0)
@@ -132,7 +137,10 @@ int stage_initramfs(BuildContext *c) {
                 r = run_dracut(c, base, tmp);
                 if (r < 0)
                         return r;
-                if (rename(tmp, cached) < 0)
+                r = initramfs_normalize(tmp, normalized, c->source_date_epoch);
+                if (r < 0)
+                        return r;
+                if (rename(normalized, cached) < 0)
                         return log_error_errno(errno, "Cannot move the initramfs into the cache: %m");
         }
         cache_touch_and_evict(c->cache, "initramfs", key, 3);

@@ -160,7 +160,9 @@ static int parse_simulation(BuildContext *c, const char *output) {
                         p += 5;
                         continue;
                 }
-                lb = memrchr(p, '[', (size_t) (eol - p));
+                /* "Inst name (version suite [arch])", sometimes followed by " []" */
+                lb = memchr(p, '(', (size_t) (eol - p));
+                lb = lb ? memchr(lb, '[', (size_t) (eol - lb)) : NULL;
                 if (sscanf(p, "Inst %255s (%255s", name, version) != 2 || !lb || sscanf(lb, "[%63[^]]]", arch) != 1)
                         return log_error_errno(EBADMSG, "Cannot parse apt's line: %.*s", (int) (eol - p), p);
                 int r = add_package(c, name, version, arch);

@@ -17,7 +17,7 @@ depends() {
 installkernel() {
         # Disks of VMs and servers, the root filesystem, and what /etc and
         # the container runtime stack on top of it.
-        instmods virtio_blk virtio_scsi virtio_pci virtio_mmio sd_mod nvme ahci ata_piix \
+        instmods virtio_blk virtio_scsi virtio_pci virtio_mmio sd_mod nvme \
                 ext4 overlay ${BERTH_ROOT_DRIVERS-}
 }
 

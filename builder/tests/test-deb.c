@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: MIT */
+
+/* deb.c and usrmerge.c: a .deb made here with libarchive (ar, control.tar.gz,
+ * data.tar.xz) is unpacked, and the tree is checked for usr-merged paths,
+ * modes with setuid, hard links, symlinks, file capabilities, exclusions and
+ * the licence found in its DEP-5 copyright file. */
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "../../lib/tests/tap.h"
+#include "cache.h"
+#include "deb.h"
+#include "log.h"
+#include "usrmerge.h"
+
+typedef struct Member {
+        const char *path;
+        int type; /* AE_IFREG, AE_IFDIR, AE_IFLNK, 0 = hard link */
+        int mode;
+        const char *data; /* file content, symlink target or hard link target */
+        bool capability;
+} Member;
+
+static int write_tar(const Member *m, size_t n, bool xz, char **ret, size_t *ret_size) {
+        struct archive *a = archive_write_new();
+        size_t cap = 1 << 20, used = 0;
+        char *buf = malloc(cap);
+
+        archive_write_set_format_pax_restricted(a);
+        if (xz)
+                archive_write_add_filter_xz(a);
+        else
+                archive_write_add_filter_gzip(a);
+        archive_write_open_memory(a, buf, cap, &used);
+        for (size_t i = 0; i < n; i++) {
+                struct archive_entry *e = archive_entry_new();
+                archive_entry_set_pathname(e, m[i].path);
+                archive_entry_set_uid(e, 0);
+                archive_entry_set_gid(e, 0);
+                archive_entry_set_mtime(e, 1700000000 + (time_t) i, 0);
+                if (m[i].type == 0) {
+                        archive_entry_set_filetype(e, AE_IFREG);
+                        archive_entry_set_perm(e, (mode_t) m[i].mode);
+                        archive_entry_set_hardlink(e, m[i].data);
+                        archive_entry_set_size(e, 0);
+                } else {
+                        archive_entry_set_filetype(e, (mode_t) m[i].type);
+                        archive_entry_set_perm(e, (mode_t) m[i].mode);
+                        if (m[i].type == AE_IFLNK)
+                                archive_entry_set_symlink(e, m[i].data);
+                        archive_entry_set_size(e, m[i].type == AE_IFREG ? (la_int64_t) strlen(m[i].data) : 0);
+                }
+                if (m[i].capability) {
+                        /* cap_net_bind_service=ep, VFS_CAP_REVISION_2 */
+                        static const unsigned char caps[20] = { 1, 0, 0, 2, 0, 4 };
+                        archive_entry_xattr_add_entry(e, "security.capability", caps, sizeof(caps));
+                }
+                archive_write_header(a, e);
+                if (m[i].type == AE_IFREG)
+                        archive_write_data(a, m[i].data, strlen(m[i].data));
+                archive_entry_free(e);
+        }
+        archive_write_close(a);
+        archive_write_free(a);
+        *ret = buf;
+        *ret_size = used;
+        return 0;
+}
+
+static void ar_member(struct archive *a, const char *name, const void *data, size_t size) {
+        struct archive_entry *e = archive_entry_new();
+        archive_entry_set_pathname(e, name);
+        archive_entry_set_filetype(e, AE_IFREG);
+        archive_entry_set_perm(e, 0644);
+        archive_entry_set_size(e, (la_int64_t) size);
+        archive_write_header(a, e);
+        archive_write_data(a, data, size);
+        archive_entry_free(e);
+}
+
+static void make_deb(const char *path, const Member *data, size_t n) {
+        static const Member control[] = {
+                { "./control", AE_IFREG, 0644,
+                  "Package: fixture\nVersion: 1:2.0-1\nArchitecture: amd64\nSource: fixture-src (2.0-1)\n"
+                  "Installed-Size: 12\nDescription: test\n continuation: not a field\n" },
+        };
+        struct archive *a = archive_write_new();
+        _cleanup_free_ char *ctl = NULL, *dat = NULL;
+        size_t ctl_size, dat_size;
+
+        write_tar(control, ARRAY_SIZE(control), false, &ctl, &ctl_size);
+        write_tar(data, n, true, &dat, &dat_size);
+        archive_write_set_format_ar_svr4(a);
+        archive_write_open_filename(a, path);
+        ar_member(a, "debian-binary", "2.0\n", 4);
+        ar_member(a, "control.tar.gz", ctl, ctl_size);
+        ar_member(a, "data.tar.xz", dat, dat_size);
+        archive_write_close(a);
+        archive_write_free(a);
+}
+
+static void test_usrmerge(void) {
+        static const struct {
+                const char *in, *out;
+        } cases[] = {
+                { "./bin/ls", "usr/bin/ls" },         { "./sbin/", "usr/sbin/" },     { "./lib64/ld.so", "usr/lib64/ld.so" },
+                { "./lib/x86_64-linux-gnu/a", "usr/lib/x86_64-linux-gnu/a" }, { "./library/x", "library/x" },
+                { "./usr/bin/x", "usr/bin/x" },       { "etc/motd", "etc/motd" },     { "./binary", "binary" },
+        };
+        for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+                _cleanup_free_ char *out = NULL;
+                int r = usrmerge_path(cases[i].in, &out);
+                ok(r == 0 && out && streq(out, cases[i].out), "usrmerge_path(%s) = %s", cases[i].in, cases[i].out);
+        }
+        char *none = (char *) 1;
+        ok(usrmerge_path("./", &none) == 0 && !none, "usrmerge_path(./) is the root");
+        ok(usrmerge_path("./usr/../etc/x", &none) == -EPERM, "usrmerge_path refuses ..");
+        ok(usrmerge_path("../x", &none) == -EPERM, "usrmerge_path refuses a leading ..");
+        _cleanup_free_ char *dots = NULL;
+        ok(usrmerge_path("./usr/..x/y", &dots) == 0, "usrmerge_path allows '..x' names");
+}
+
+static void test_excluded(void) {
+        char *globs[] = { (char *) "/usr/share/doc/*", (char *) "/usr/bin/containerd-shim", NULL };
+        ok(path_excluded("/usr/share/doc/foo", globs), "a folder matching a glob is excluded");
+        ok(path_excluded("/usr/share/doc/foo/copyright", globs), "files below it are excluded");
+        ok(!path_excluded("/usr/share/doc", globs), "the parent is kept");
+        ok(!path_excluded("/usr/bin/containerd-shim-runc-v2", globs), "a longer name is kept");
+        ok(path_excluded("/usr/bin/containerd-shim", globs), "an exact path is excluded");
+        ok(!path_excluded("/usr/bin/x", NULL), "no globs exclude nothing");
+}
+
+static void test_control(void) {
+        _cleanup_(deb_control_freep) DebControl *c = NULL;
+        const char *text = "Package: foo\nSource: bar (1.0)\nVersion: 1.0-1\nArchitecture: all\n";
+        _cleanup_free_ char *lic = NULL, *none = NULL;
+        const char *dep5 = "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\n"
+                           "Files: *\nLicense: GPL-2+\n\nFiles: x\nLicense: MIT\n\nLicense: GPL-2+\n text\n";
+
+        ok(deb_control_parse(text, strlen(text), &c) == 0 && streq(c->source, "bar") && streq(c->package, "foo"),
+           "control: Source without its version");
+        ok(deb_control_parse("Package: x\n", 11, &c) == -EBADMSG, "control without Version is refused");
+        int r = deb_copyright_licenses(dep5, strlen(dep5), &lic);
+        ok(r == 0 && lic && streq(lic, "GPL-2+ AND MIT"), "DEP-5 licences, each once: %s", lic ? lic : "(null)");
+        ok(deb_copyright_licenses("Just text\nLicense: GPL\n", 23, &none) == 0 && !none,
+           "a copyright file that is not DEP-5 gives no licence");
+}
+
+static void test_unpack(void) {
+        static const Member data[] = {
+                { "./", AE_IFDIR, 0755, NULL },
+                { "./bin/", AE_IFDIR, 0755, NULL },
+                { "./bin/tool", AE_IFREG, 04755, "#!/bin/true\n" },
+                { "./bin/tool-link", 0, 04755, "./bin/tool" },
+                { "./sbin/", AE_IFDIR, 0755, NULL },
+                { "./sbin/capable", AE_IFREG, 0755, "cap\n", true },
+                { "./lib/", AE_IFDIR, 0755, NULL },
+                { "./lib/libx.so", AE_IFLNK, 0777, "libx.so.1" },
+                { "./etc/", AE_IFDIR, 0755, NULL },
+                { "./etc/fixture.conf", AE_IFREG, 0640, "a=1\n" },
+                { "./usr/share/doc/fixture/", AE_IFDIR, 0755, NULL },
+                { "./usr/share/doc/fixture/copyright", AE_IFREG, 0644,
+                  "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\nFiles: *\n"
+                  "License: Apache-2.0\n" },
+        };
+        static const Member evil[] = {
+                { "./../escape", AE_IFREG, 0644, "x\n" },
+        };
+        char dir[] = "/tmp/test-deb-XXXXXX";
+        char *globs[] = { (char *) "/usr/share/doc/*", NULL };
+        _cleanup_(deb_control_freep) DebControl *c = NULL;
+        _cleanup_free_ char *deb = NULL, *bad = NULL, *tree = NULL;
+        DebUnpackStats stats = { 0 };
+        struct stat a, b;
+        char buf[64];
+
+        if (!mkdtemp(dir))
+                return (void) ok(false, "mkdtemp");
+        if (asprintf(&deb, "%s/fixture.deb", dir) < 0 || asprintf(&bad, "%s/evil.deb", dir) < 0 ||
+            asprintf(&tree, "%s/tree", dir) < 0)
+                return;
+        mkdir(tree, 0755);
+        make_deb(deb, data, ARRAY_SIZE(data));
+        make_deb(bad, evil, ARRAY_SIZE(evil));
+
+        ok(deb_unpack(deb, tree, globs, &c, &stats) == 0, "unpack a .deb");
+        ok(c && streq(c->package, "fixture") && streq(c->version, "1:2.0-1") && streq(c->source, "fixture-src"),
+           "control read from control.tar.gz");
+        ok(c && c->license && streq(c->license, "Apache-2.0"), "licence read before the doc folder was dropped");
+        chdir(tree);
+        ok(stat("usr/bin/tool", &a) == 0 && (a.st_mode & 07777) == 04755, "/bin/tool lands in usr/bin, setuid kept");
+        ok(access("bin", F_OK) < 0, "no /bin folder is made");
+        ok(stat("usr/bin/tool-link", &b) == 0 && a.st_ino == b.st_ino, "hard link kept (and usr-merged)");
+        ok(readlink("usr/lib/libx.so", buf, sizeof(buf)) == 9 && memcmp(buf, "libx.so.1", 9) == 0, "symlink kept");
+        ok(lgetxattr("usr/sbin/capable", "security.capability", buf, sizeof(buf)) == 20,
+           "security.capability kept");
+        ok(stat("etc/fixture.conf", &a) == 0 && (a.st_mode & 0777) == 0640, "/etc file with its mode");
+        ok(access("usr/share/doc/fixture", F_OK) < 0 && stats.excluded == 2, "excluded paths dropped (%llu)",
+           (unsigned long long) stats.excluded);
+        ok(stats.max_mtime == 1700000000 + 11, "newest mtime recorded");
+        chdir("/");
+
+        log_set_max_level(0); /* the refusal below logs an error on purpose */
+        deb_control_free(c);
+        c = NULL;
+        ok(deb_unpack(bad, tree, NULL, &c, &stats) == -EPERM, "a member with .. is refused");
+        _cleanup_free_ char *escape = NULL;
+        ok(asprintf(&escape, "%s/escape", dir) > 0 && access(escape, F_OK) < 0, "nothing written outside the tree");
+        ok(deb_unpack("/nonexistent.deb", tree, NULL, &c, &stats) < 0, "a missing .deb is an error");
+        log_set_max_level(LOG_LEVEL_INFO);
+        rm_rf(dir);
+}
+
+int main(void) {
+        test_usrmerge();
+        test_excluded();
+        test_control();
+        if (geteuid() == 0)
+                test_unpack();
+        else
+                ok(false, "test-deb needs root to unpack with owners and capabilities");
+        return tap_done();
+}
