@@ -4,6 +4,7 @@
  * and, for the SBOM, a DEP-5 (machine-readable) copyright file. */
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,8 +110,11 @@ static int license_field(const char *name, size_t nlen, const char *v, size_t vl
                 s->dep5 = true;
         if (!field_is(name, nlen, "License") || vlen == 0)
                 return 0;
-        value = strndup(v, vlen);
-        if (!value)
+        /* "GPL-2+ or Artistic" stays one choice when joined with others by AND. */
+        if (memmem(v, vlen, " or ", 4) || memmem(v, vlen, " and ", 5) || memmem(v, vlen, " with ", 6)) {
+                if (asprintf(&value, "(%.*s)", (int) vlen, v) < 0)
+                        return -ENOMEM;
+        } else if (!(value = strndup(v, vlen)))
                 return -ENOMEM;
         if (strv_contains(s->names, value))
                 return 0;

@@ -13,5 +13,9 @@ json_object *manifest_new(const BuildContext *c);
 /* The SPDX 2.3 SBOM of the image's packages (docs/manifest.md). */
 json_object *sbom_new(const BuildContext *c);
 
+/* Maps a Debian copyright licence expression to an SPDX one; each
+ * LicenseRef it makes is declared once in refs (names kept in *declared). */
+char *sbom_license_expression(const char *debian, json_object *refs, char ***declared);
+
 /* Serialises o the one way berth writes JSON (pretty, '/' unescaped). */
 const char *json_text(json_object *o);

@@ -73,31 +73,111 @@ static char *map_token(const char *tok, json_object *refs, char ***declared) {
         return ref;
 }
 
-/* "GPL-2+ or Artistic AND (LGPL-2.1+)" style Debian expressions: words
- * "or"/"and" become operators, every other word is a licence. */
-static char *map_expression(const char *debian, json_object *refs, char ***declared) {
-        _cleanup_free_ char *copy = strdup(debian);
-        _cleanup_strv_free_ char **out = NULL;
-        char *save = NULL;
+/* SPDX license exceptions that Debian copyright files name with "with X exception". */
+static const char *const known_exceptions[] = { "Linux-syscall-note", "GCC-exception-3.1", "Classpath-exception-2.0",
+                                                "LLVM-exception", "Autoconf-exception-3.0", "Bison-exception-2.2" };
 
-        if (!copy)
+static bool is_operator(const char *t) {
+        return t && (streq(t, "AND") || streq(t, "OR") || streq(t, "WITH") || streq(t, "("));
+}
+
+/* Debian expressions ("(GPL-2+ or Artistic) AND MIT", "GPL-2 with
+ * Linux-syscall-note exception") to SPDX: "or"/"and" become operators,
+ * parentheses stay, "with X exception" becomes WITH X when X is an SPDX
+ * exception, and every other word is a licence. */
+char *sbom_license_expression(const char *debian, json_object *refs, char ***declared) {
+        _cleanup_strv_free_ char **out = NULL, **words = NULL;
+        _cleanup_free_ char *spaced = malloc(strlen(debian) * 3 + 1);
+        char *save = NULL, *q;
+
+        if (!spaced)
                 return NULL;
-        for (char *t = strtok_r(copy, " \t(),", &save); t; t = strtok_r(NULL, " \t(),", &save)) {
-                if (strcasecmp(t, "or") == 0 || strcasecmp(t, "and") == 0 || streq(t, "|")) {
-                        if (strv_length(out) > 0 && strv_extend(&out, strcasecmp(t, "and") == 0 ? "AND" : "OR") < 0)
+        q = spaced;
+        *q = 0;
+        for (const char *p = debian; *p; p++)
+                q += *p == '(' || *p == ')' ? sprintf(q, " %c ", *p) : sprintf(q, "%c", *p == ',' ? ' ' : *p);
+        for (char *t = strtok_r(spaced, " \t", &save); t; t = strtok_r(NULL, " \t", &save))
+                if (strv_extend(&words, t) < 0)
+                        return NULL;
+
+        for (size_t i = 0; words && words[i]; i++) {
+                const char *w = words[i], *last = strv_length(out) ? out[strv_length(out) - 1] : NULL;
+
+                if (strcasecmp(w, "or") == 0 || strcasecmp(w, "and") == 0 || streq(w, "|")) {
+                        if (last && !is_operator(last) &&
+                            strv_extend(&out, strcasecmp(w, "and") == 0 ? "AND" : "OR") < 0)
                                 return NULL;
                         continue;
                 }
-                if (strv_length(out) > 0 && !streq(out[strv_length(out) - 1], "OR") &&
-                    !streq(out[strv_length(out) - 1], "AND") && strv_extend(&out, "AND") < 0)
+                if (strcasecmp(w, "with") == 0 && words[i + 1]) {
+                        bool known = false;
+                        for (size_t k = 0; k < ARRAY_SIZE(known_exceptions); k++)
+                                known = known || strcasecmp(words[i + 1], known_exceptions[k]) == 0;
+                        if (known && last && !is_operator(last)) {
+                                if (strv_extend(&out, "WITH") < 0 || strv_extend(&out, words[i + 1]) < 0)
+                                        return NULL;
+                        }
+                        i++;
+                        if (words[i + 1] && strcasecmp(words[i + 1], "exception") == 0)
+                                i++;
+                        continue;
+                }
+                if (streq(w, ")")) {
+                        while (last && is_operator(last) && !streq(last, "(")) {
+                                free(out[strv_length(out) - 1]);
+                                out[strv_length(out) - 1] = NULL;
+                                last = strv_length(out) ? out[strv_length(out) - 1] : NULL;
+                        }
+                        if (last && streq(last, "(")) { /* "()" says nothing */
+                                free(out[strv_length(out) - 1]);
+                                out[strv_length(out) - 1] = NULL;
+                        } else if (strv_extend(&out, ")") < 0)
+                                return NULL;
+                        continue;
+                }
+                /* Two licences side by side: both apply. */
+                if (last && !is_operator(last) && strv_extend(&out, "AND") < 0)
                         return NULL;
-                char *m = map_token(t, refs, declared);
+                if (streq(w, "(")) {
+                        if (strv_extend(&out, "(") < 0)
+                                return NULL;
+                        continue;
+                }
+                char *m = map_token(w, refs, declared);
                 if (!m || strv_push(&out, m) < 0)
                         return NULL;
         }
-        if (strv_length(out) > 0 && (streq(out[strv_length(out) - 1], "OR") || streq(out[strv_length(out) - 1], "AND")))
-                out[strv_length(out) - 1] = (free(out[strv_length(out) - 1]), NULL);
-        return strv_length(out) > 0 ? strv_join(out, " ") : strdup("NOASSERTION");
+        while (strv_length(out) > 0 && is_operator(out[strv_length(out) - 1])) {
+                free(out[strv_length(out) - 1]);
+                out[strv_length(out) - 1] = NULL;
+        }
+        if (strv_length(out) == 0)
+                return strdup("NOASSERTION");
+        /* Parentheses must balance for the expression to parse; if Debian's did
+         * not, give up on the expression rather than emit a broken one. */
+        int depth = 0;
+        STRV_FOREACH(t, out) {
+                depth += streq(*t, "(") - streq(*t, ")");
+                if (depth < 0)
+                        break;
+        }
+        if (depth != 0)
+                return strdup("NOASSERTION");
+        char *joined = strv_join(out, " ");
+        if (!joined)
+                return NULL;
+        /* "( A" and "B )" read better as "(A" and "B)". */
+        char *w = joined;
+        for (char *r = joined; *r; r++) {
+                if ((r[0] == '(' && r[1] == ' ') || (r[0] == ' ' && r[1] == ')')) {
+                        *w++ = r[0] == '(' ? '(' : ')';
+                        r++;
+                        continue;
+                }
+                *w++ = *r;
+        }
+        *w = 0;
+        return joined;
 }
 
 static char *spdx_id(const char *name) {
@@ -160,7 +240,7 @@ json_object *sbom_new(const BuildContext *c) {
                 json_object *sum = json_object_new_object(), *ext = json_object_new_array();
                 json_object *ref = json_object_new_object(), *rel = json_object_new_object();
 
-                lic = p->license ? map_expression(p->license, refs, &declared) : strdup("NOASSERTION");
+                lic = p->license ? sbom_license_expression(p->license, refs, &declared) : strdup("NOASSERTION");
                 if (asprintf(&src, "built from the Debian source package %s", p->source ? p->source : p->name) < 0)
                         src = NULL;
                 json_object_object_add(j, "name", json_object_new_string(p->name));

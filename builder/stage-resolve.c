@@ -45,7 +45,7 @@ static int wanted_packages(const Recipe *r, char ***ret) {
 static void resolve_key(const Apt *apt, char *const *wanted, char out[static 65]) {
         _cleanup_(hasher_freep) Hasher *h = hasher_new();
 
-        hasher_add_str(h, "resolve-v1 amd64");
+        hasher_add_str(h, "resolve-v2 amd64");
         hasher_add_str(h, apt->sources_hash);
         hasher_add_str(h, apt_provided_status);
         STRV_FOREACH(p, (char **) wanted)
