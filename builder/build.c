@@ -29,7 +29,7 @@ typedef struct Stage {
 static const Stage stages[] = {
         { "resolve", stage_resolve },   { "unpack", stage_unpack },     { "initramfs", stage_initramfs },
         { "overlays", stage_overlays }, { "sysfiles", stage_sysfiles }, { "commit", stage_commit },
-        { "manifest", stage_manifest },
+        { "disk", stage_disk },         { "manifest", stage_manifest },
 };
 
 static volatile sig_atomic_t interrupted;

@@ -87,6 +87,62 @@ static bool check_format(const char *v, char *msg, size_t n) {
         return false;
 }
 
+static bool check_var(const char *v, char *msg, size_t n) {
+        if (streq(v, "persistent") || streq(v, "tmpfs"))
+                return true;
+        snprintf(msg, n, "'image.var' must be \"persistent\" or \"tmpfs\", not '%s'", v);
+        return false;
+}
+
+static bool check_console(const char *v, char *msg, size_t n) {
+        bool ok = strncmp(v, "tty", 3) == 0 || strncmp(v, "hvc", 3) == 0;
+        for (const char *p = v; ok && *p; p++)
+                ok = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", *p) != NULL;
+        if (!ok)
+                snprintf(msg, n, "'%s' is not a console name (ttyS1, hvc0, tty2)", v);
+        return ok;
+}
+
+int parse_size(const char *v, uint64_t *ret) {
+        char *end;
+        unsigned long long n;
+
+        errno = 0;
+        n = strtoull(v, &end, 10);
+        if (errno || end == v || v[0] == '-')
+                return -EINVAL;
+        switch (*end) {
+        case 0:
+                break;
+        case 'K':
+                n <<= 10;
+                end++;
+                break;
+        case 'M':
+                n <<= 20;
+                end++;
+                break;
+        case 'G':
+                n <<= 30;
+                end++;
+                break;
+        default:
+                return -EINVAL;
+        }
+        if (*end || n > (1ULL << 44))
+                return -EINVAL;
+        *ret = n;
+        return 0;
+}
+
+static bool check_size(const char *v, char *msg, size_t n) {
+        uint64_t s;
+        if (parse_size(v, &s) >= 0)
+                return true;
+        snprintf(msg, n, "'%s' is not a size (a number of bytes, or with K, M or G, up to 16T)", v);
+        return false;
+}
+
 static bool check_source_line(const char *v, char *msg, size_t n) {
         if ((strncmp(v, "deb ", 4) == 0 || strncmp(v, "deb [", 5) == 0) && !strpbrk(v, "\n\r"))
                 return true;
@@ -106,6 +162,8 @@ static const RecipeField fields[] = {
         F("image", "name", FIELD_STRING, true, name, check_image_name),
         F("image", "version", FIELD_STRING, true, version, check_nonempty),
         F("image", "description", FIELD_STRING, false, description, NULL),
+        F("image", "var", FIELD_STRING, false, var, check_var),
+        F("image", "shell", FIELD_STRING, false, shell, check_console),
         F("packages", "include", FIELD_STRING_LIST, true, packages, check_package),
         F("packages", "exclude_paths", FIELD_STRING_LIST, false, exclude_paths, check_abs_glob),
         F("kernel", "package", FIELD_STRING, false, kernel_package, check_package),
@@ -116,6 +174,7 @@ static const RecipeField fields[] = {
         /* overlays.paths is resolved into Recipe.overlays below; the list is a scratch slot. */
         { "overlays", "paths", FIELD_STRING_LIST, false, SIZE_MAX, check_overlay },
         F("output", "formats", FIELD_STRING_LIST, false, formats, check_format),
+        F("output", "free_space", FIELD_STRING, false, free_space, check_size),
 };
 #undef F
 
@@ -277,6 +336,12 @@ static int recipe_defaults(Recipe *r) {
                 return -ENOMEM;
         if (!r->formats && strv_extend(&r->formats, "raw") < 0)
                 return -ENOMEM;
+        if (!r->var && !(r->var = strdup("persistent")))
+                return -ENOMEM;
+        if (!r->free_space && !(r->free_space = strdup("1G")))
+                return -ENOMEM;
+        if (parse_size(r->free_space, &r->free_space_bytes) < 0)
+                return -EINVAL;
         return 0;
 }
 
@@ -344,6 +409,9 @@ Recipe *recipe_free(Recipe *r) {
         free(r->name);
         free(r->version);
         free(r->description);
+        free(r->var);
+        free(r->shell);
+        free(r->free_space);
         strv_free(r->packages);
         free(r->package_pos);
         strv_free(r->exclude_paths);

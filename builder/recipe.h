@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "strv.h"
 
@@ -25,6 +26,8 @@ typedef struct Recipe {
         char *name;        /* required, [a-z0-9][a-z0-9._-]* */
         char *version;     /* required */
         char *description; /* optional, "" when absent */
+        char *var;         /* "persistent" (default) or "tmpfs" */
+        char *shell;       /* console for a debug shell ("ttyS1"), NULL for none */
 
         /* [packages] */
         char **packages;      /* required, non-empty, Debian package names */
@@ -46,6 +49,8 @@ typedef struct Recipe {
 
         /* [output] */
         char **formats; /* "raw", "qcow2"; default raw */
+        char *free_space; /* room left on the root filesystem, e.g. "1G" (default) */
+        uint64_t free_space_bytes;
 } Recipe;
 
 /* Reads and validates the recipe at path. Returns 0 and a Recipe, -EINVAL with
@@ -54,6 +59,9 @@ typedef struct Recipe {
 int recipe_load(const char *path, Recipe **ret, TomlError *reterr);
 
 Recipe *recipe_free(Recipe *r);
+
+/* "512M", "1G", "4096": bytes. -EINVAL when not a size. */
+int parse_size(const char *v, uint64_t *ret);
 static inline void recipe_freep(Recipe **r) {
         if (*r)
                 *r = recipe_free(*r);

@@ -13,4 +13,5 @@ int stage_initramfs(BuildContext *c); /* stage-initramfs.c: dracut with berth's 
 int stage_overlays(BuildContext *c);  /* stage-overlays.c: the recipe's overlays */
 int stage_sysfiles(BuildContext *c);  /* stage-sysfiles.c: os-release, users, machine-id, SBOM */
 int stage_commit(BuildContext *c);    /* stage-commit.c: libostree commit and ref */
+int stage_disk(BuildContext *c);      /* stage-disk.c: ostree deployment, disk.raw, boot files */
 int stage_manifest(BuildContext *c);  /* manifest.c: manifest.json and the SBOM in OUTDIR */
