@@ -118,6 +118,15 @@ static int build_tree(BuildContext *c, const char *tree) {
         r = tree_install_file(c->berth_init, tree, "usr/lib/berth/berth-init", 0755);
         if (r < 0)
                 return r;
+        /* dhcpcd's hook: berth-init under another name (there is no shell for dhcpcd-run-hooks). */
+        {
+                _cleanup_free_ char *hook = path_join(tree, "usr/lib/berth/dhcpcd-hook");
+                if (!hook || symlink("berth-init", hook) < 0)
+                        return log_error_errno(errno ?: ENOMEM, "Cannot link the dhcpcd hook: %m");
+        }
+        r = tree_busybox_links(tree);
+        if (r < 0)
+                return r;
         r = tree_place_kernel(tree, &c->kver);
         if (r < 0)
                 return r;

@@ -17,6 +17,7 @@
 #include "path-util.h"
 #include "process-util.h"
 #include "strv.h"
+#include "usrmerge.h"
 
 int tree_layout(const char *tree) {
         static const struct {
@@ -228,5 +229,41 @@ int tree_install_file(const char *src, const char *tree, const char *rel, int mo
         r = write_file_atomic(dst, data, n, mode);
         if (r < 0 || chown(dst, 0, 0) < 0)
                 return log_error_errno(r < 0 ? r : -errno, "Cannot write %s: %m", dst);
+        return 0;
+}
+
+int tree_busybox_links(const char *tree) {
+        _cleanup_free_ char *busybox = path_join(tree, "usr/bin/busybox"), *list = NULL;
+        char *argv[] = { busybox, (char *) "--list-full", NULL };
+        RunOptions o = { .stdout_fd = -1, .stderr_fd = -1, .ret_stdout = &list };
+        char *save = NULL;
+        unsigned n = 0;
+        int r;
+
+        if (!busybox)
+                return log_oom();
+        if (access(busybox, X_OK) < 0)
+                return 0;
+        /* busybox-static runs anywhere: the build host can ask it for its applets. */
+        r = run_command(argv, &o);
+        if (r != 0)
+                return log_error_errno(r < 0 ? r : EIO, "Cannot list busybox's applets (status %d).", r);
+        for (char *a = strtok_r(list, "\n", &save); a; a = strtok_r(NULL, "\n", &save)) {
+                _cleanup_free_ char *merged = NULL, *link = NULL, *target = NULL;
+                const char *name = strrchr(a, '/');
+                struct stat st;
+
+                if (!name || usrmerge_path(a, &merged) < 0 || !merged)
+                        continue;
+                /* One folder for all: usr/bin/NAME -> busybox. */
+                if (asprintf(&link, "%s/usr/bin%s", tree, name) < 0)
+                        return log_oom();
+                if (lstat(link, &st) == 0)
+                        continue;
+                if (symlink("busybox", link) < 0)
+                        return log_error_errno(errno, "Cannot link %s: %m", link);
+                n++;
+        }
+        log_info("busybox: %u applets linked", n);
         return 0;
 }

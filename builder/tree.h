@@ -30,3 +30,7 @@ int tree_size(const char *tree, uint64_t *ret);
 
 /* Copies the file src to tree/rel (folders created), owned by root, with mode. */
 int tree_install_file(const char *src, const char *tree, const char *rel, int mode);
+
+/* When the tree has busybox (a debug image), links its applets into
+ * /usr/bin where no package put a program of that name: a shell and tools. */
+int tree_busybox_links(const char *tree);

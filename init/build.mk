@@ -1,7 +1,13 @@
 # init/: berth-init (PID 1 of the initramfs and of the real root)
-INIT_SRCS := $(wildcard init/stage1/*.c)
+INIT_SRCS := $(wildcard init/*.c init/common/*.c init/stage1/*.c init/stage2/*.c)
 INIT_OBJS := $(INIT_SRCS:%.c=$(BUILD)/obj/%.o)
+INIT_LIBS := libkmod blkid libsystemd
+INIT_CFLAGS := -Iinit -Iinit/common $(call pc_cflags,$(INIT_LIBS))
+EXTRA_CFLAGS_init_ := $(INIT_CFLAGS)
+EXTRA_CFLAGS_init_common_ := $(INIT_CFLAGS)
+EXTRA_CFLAGS_init_stage1_ := $(INIT_CFLAGS)
+EXTRA_CFLAGS_init_stage2_ := $(INIT_CFLAGS)
 PROGRAMS += $(BUILD)/berth-init
 
 $(BUILD)/berth-init: $(INIT_OBJS) $(BUILD)/libberth.a
-	$(CC) $(BERTH_LDFLAGS) $(LDFLAGS) $^ -o $@
+	$(CC) $(BERTH_LDFLAGS) $(LDFLAGS) $^ $(call pc_libs,$(INIT_LIBS)) -o $@

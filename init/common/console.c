@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+#include "macro.h"
+#include "console.h"
+
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <time.h>
+#include <unistd.h>
+
+double uptime(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_BOOTTIME, &ts);
+        return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
+}
+
+void milestone(const char *what) {
+        printf("berth: %s %.2f\n", what, uptime());
+        fflush(stdout);
+}
+
+void console_failed(const char *what, const char *fmt, ...) {
+        va_list ap;
+
+        printf("berth: FAILED %s: ", what);
+        va_start(ap, fmt);
+        vprintf(fmt, ap);
+        va_end(ap);
+        printf("\n");
+        fflush(stdout);
+}
+
+void console_setup(void) {
+        int fd = open("/dev/console", O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (fd < 0)
+                return;
+        for (int i = 0; i < 3; i++)
+                if (fd != i)
+                        (void) dup2(fd, i);
+        if (fd > 2)
+                (void) close(fd);
+        setvbuf(stdout, NULL, _IOLBF, 0);
+}

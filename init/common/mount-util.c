@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: MIT */
+#include "mount-util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+#include "console.h"
+#include "macro.h"
+
+int mkdir_parents(const char *path, int mode) {
+        _cleanup_free_ char *p = strdup(path);
+
+        if (!p)
+                return -ENOMEM;
+        for (char *s = p + 1; *s; s++) {
+                if (*s != '/')
+                        continue;
+                *s = 0;
+                if (mkdir(p, (mode_t) mode) < 0 && errno != EEXIST)
+                        return -errno;
+                *s = '/';
+        }
+        if (mkdir(p, (mode_t) mode) < 0 && errno != EEXIST)
+                return -errno;
+        return 0;
+}
+
+int mount_table(const MountSpec *table, unsigned n) {
+        for (unsigned i = 0; i < n; i++) {
+                const MountSpec *m = &table[i];
+
+                (void) mkdir_parents(m->where, m->mode ?: 0755);
+                if (mount(m->what, m->where, m->type, m->flags, m->options) < 0) {
+                        if (errno == EBUSY)
+                                continue;
+                        if (m->required) {
+                                int r = -errno;
+                                console_failed("mount", "%s on %s: %s", m->type, m->where, strerror(errno));
+                                return r;
+                        }
+                        printf("berth: warning: mount %s on %s: %s\n", m->type, m->where, strerror(errno));
+                }
+        }
+        return 0;
+}

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: MIT */
+
+/* Stage 1, PID 1 in the initramfs: API file systems, modules, the root
+ * device, the ostree deployment as the new root, then exec stage 2 there.
+ * Every step is required: a failure halts with "berth: FAILED what: why". */
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include "macro.h"
+#include "console.h"
+#include "emergency.h"
+#include "mount-util.h"
+#include "proc-cmdline.h"
+#include "stage1.h"
+
+#define STAGE2 "/usr/lib/berth/berth-init"
+#define ROOT_TIMEOUT_MS_DEFAULT 30000
+
+static const MountSpec early_mounts[] = {
+        { "proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 0555, true },
+        { "sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 0555, true },
+        { "devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755", 0755, true },
+        { "tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755", 0755, true },
+};
+
+void stage1_main(void) {
+        _cleanup_(modules_closep) Modules *modules = NULL;
+        _cleanup_free_ char *root = NULL, *ostree = NULL, *var = NULL, *timeout = NULL, *dev = NULL;
+        const char *what;
+        unsigned timeout_ms = ROOT_TIMEOUT_MS_DEFAULT;
+        int r;
+
+        if (mount_table(early_mounts, ARRAY_SIZE(early_mounts)) < 0)
+                emergency("stage1", "the API file systems could not be mounted");
+        console_setup();
+        milestone("stage1");
+
+        root = proc_cmdline_get(NULL, "root");
+        ostree = proc_cmdline_get(NULL, "ostree");
+        var = proc_cmdline_get(NULL, "berth.var");
+        timeout = proc_cmdline_get(NULL, "berth.root_timeout");
+        if (timeout)
+                timeout_ms = (unsigned) strtoul(timeout, NULL, 10) * 1000;
+        if (!root || !root[0])
+                emergency("root", "no root= on the kernel command line (e.g. root=LABEL=berth-root)");
+        if (!ostree || !ostree[0])
+                emergency("ostree", "no ostree= on the kernel command line: which deployment to boot is unknown");
+
+        r = modules_open(&modules);
+        if (r < 0)
+                emergency("modules", "cannot read the module index: %s", strerror(-r));
+        (void) modules_coldplug(modules);
+        (void) modules_load(modules, "overlay");
+
+        r = root_find(root, timeout_ms, modules, &dev);
+        if (r < 0)
+                emergency("root", "no device %s appeared within %u s", root, timeout_ms / 1000);
+
+        (void) mkdir_parents("/sysroot", 0755);
+        if (mount(dev, "/sysroot", "ext4", MS_NOATIME, NULL) < 0)
+                emergency("root", "cannot mount %s (%s) on /sysroot: %s", dev, root, strerror(errno));
+        milestone("root mounted");
+
+        r = deploy_root_setup(ostree, var && streq(var, "tmpfs"), &what);
+        if (r < 0)
+                emergency(what, "ostree=%s: %s", ostree, strerror(-r));
+
+        modules = modules_close(modules);
+        r = switch_root("/sysroot");
+        if (r < 0)
+                emergency("switch root", "%s", strerror(-r));
+
+        execl(STAGE2, "berth-init", (char *) NULL);
+        emergency("stage2", "cannot execute %s: %s", STAGE2, strerror(errno));
+}

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: MIT */
+
+/* Services' output on the console, a line at a time, as
+ *   [   2.314] containerd: <line>
+ * so it never interleaves mid-line with berth's own lines. */
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "macro.h"
+#include "console.h"
+#include "manager.h"
+
+static void emit(Service *s, const char *line, size_t len) {
+        printf("[%8.3f] %s: %.*s\n", uptime(), s->name, (int) len, line);
+}
+
+static int on_output(sd_event_source *es, int fd, uint32_t revents, void *userdata) {
+        Service *s = userdata;
+        ssize_t n = read(fd, s->linebuf + s->linelen, sizeof(s->linebuf) - s->linelen);
+
+        if (n <= 0) {
+                if (n < 0 && (errno == EAGAIN || errno == EINTR))
+                        return 0;
+                if (s->linelen > 0)
+                        emit(s, s->linebuf, s->linelen);
+                s->linelen = 0;
+                s->output = sd_event_source_disable_unref(s->output);
+                return 0;
+        }
+        s->linelen += (size_t) n;
+
+        char *start = s->linebuf, *nl;
+        while ((nl = memchr(start, '\n', s->linelen - (size_t) (start - s->linebuf)))) {
+                emit(s, start, (size_t) (nl - start));
+                start = nl + 1;
+        }
+        s->linelen -= (size_t) (start - s->linebuf);
+        memmove(s->linebuf, start, s->linelen);
+        /* A line longer than the buffer is cut rather than held forever. */
+        if (s->linelen == sizeof(s->linebuf)) {
+                emit(s, s->linebuf, s->linelen);
+                s->linelen = 0;
+        }
+        fflush(stdout);
+        return 0;
+}
+
+int service_watch_output(Service *s, int fd) {
+        s->output = sd_event_source_disable_unref(s->output);
+        s->linelen = 0;
+        int r = sd_event_add_io(s->manager->event, &s->output, fd, EPOLLIN, on_output, s);
+        if (r < 0) {
+                close(fd);
+                return r;
+        }
+        return sd_event_source_set_io_fd_own(s->output, 1);
+}

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+
+/* One datagram socket, NOTIFY_SOCKET of the services that tell when they are
+ * ready (containerd sends READY=1 once it serves its API) and the address
+ * berth-init --dhcpcd-hook sends when a lease is bound. The sender's pid
+ * (SO_PASSCRED) tells which service spoke. */
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "macro.h"
+#include "console.h"
+#include "manager.h"
+#include "mount-util.h"
+
+static int on_message(sd_event_source *es, int fd, uint32_t revents, void *userdata) {
+        Manager *m = userdata;
+        char buf[4096], control[CMSG_SPACE(sizeof(struct ucred))];
+        struct iovec iov = { buf, sizeof(buf) - 1 };
+        struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
+                              .msg_controllen = sizeof(control) };
+        struct ucred *cred = NULL;
+        ssize_t n = recvmsg(fd, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+
+        if (n < 0)
+                return 0;
+        buf[n] = 0;
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
+                if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS)
+                        cred = (struct ucred *) CMSG_DATA(c);
+
+        const char *addr = strstr(buf, "BERTH_NETWORK_UP=");
+        if (addr) {
+                char a[96] = "";
+                (void) sscanf(addr + strlen("BERTH_NETWORK_UP="), "%95[^\n]", a);
+                manager_network_up(m, a);
+                return 0;
+        }
+
+        Service *s = cred ? manager_find_pid(m, cred->pid) : NULL;
+        if (s && s->notify && !s->ready && (strstr(buf, "READY=1\n") || streq(buf, "READY=1") ||
+                                            strncmp(buf, "READY=1\n", 8) == 0)) {
+                char what[64];
+                s->ready = true;
+                snprintf(what, sizeof(what), "%s ready", s->name);
+                milestone(what);
+        }
+        return 0;
+}
+
+int readiness_install(Manager *m) {
+        struct sockaddr_un sa = { .sun_family = AF_UNIX, .sun_path = NOTIFY_SOCKET_PATH };
+        int one = 1, r;
+
+        (void) mkdir_parents("/run/berth", 0755);
+        (void) unlink(NOTIFY_SOCKET_PATH);
+        m->notify_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        if (m->notify_fd < 0)
+                return -errno;
+        if (setsockopt(m->notify_fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) < 0 ||
+            bind(m->notify_fd, (struct sockaddr *) &sa, sizeof(sa)) < 0)
+                return -errno;
+        r = sd_event_add_io(m->event, &m->notify_source, m->notify_fd, EPOLLIN, on_message, m);
+        return r;
+}
