@@ -28,7 +28,7 @@ static char notify_env[] = "NOTIFY_SOCKET=" NOTIFY_SOCKET_PATH;
 static char *service_env[] = { path_env, NULL };
 static char *notify_service_env[] = { path_env, notify_env, NULL };
 
-static char *dhcpcd_argv[] = { (char *) "/usr/sbin/dhcpcd", (char *) "--nobackground", (char *) "--noarp", (char *) "--nodev",
+static char *dhcpcd_argv[] = { (char *) "/usr/sbin/dhcpcd", (char *) "--nobackground", (char *) "--noarp", (char *) "--nodev", (char *) "--nodelay",
                                (char *) "--script", (char *) "/usr/lib/berth/dhcpcd-hook", NULL };
 static char *containerd_argv[] = { (char *) "/usr/bin/containerd", (char *) "--log-level", (char *) "warn", NULL };
 static char *shell_argv[] = { (char *) "/bin/sh", NULL };

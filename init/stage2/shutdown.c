@@ -109,6 +109,10 @@ void shutdown_run(Manager *m) {
                 if (s->pid > 0) {
                         s->state = SERVICE_STOPPING;
                         (void) kill(s->pid, SIGTERM);
+                        /* An interactive shell ignores SIGTERM; a hangup ends it, as a terminal's would. */
+                        if (s->tty)
+                                (void) kill(s->pid, SIGHUP);
+                        (void) kill(s->pid, SIGCONT);
                 }
         }
         if (!wait_services(m, deadline)) {
