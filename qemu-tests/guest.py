@@ -3,6 +3,7 @@
 
   guest.py shell SOCKET COMMAND   run COMMAND in the debug image's shell (ttyS1);
                                   print its output, exit with its status
+  guest.py send SOCKET COMMAND    type COMMAND into the shell without waiting (poweroff)
   guest.py qmp SOCKET COMMAND     send one QMP command (e.g. system_powerdown)
   guest.py key SOCKET KEYS...     press keys together (e.g. ctrl alt delete)
 """
@@ -68,6 +69,12 @@ def main():
     verb, path = sys.argv[1], sys.argv[2]
     if verb == "shell":
         return shell(path, " ".join(sys.argv[3:]))
+    if verb == "send":
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.connect(path)
+        s.sendall(("\n%s\n" % " ".join(sys.argv[3:])).encode())
+        time.sleep(0.5)
+        return 0
     if verb == "qmp":
         return qmp(path, sys.argv[3])
     if verb == "key":

@@ -108,3 +108,15 @@ vm_stop_all() {
 fsck_disk() {
         e2fsck -fn "$(vm_dir "$1")/disk.raw?offset=1048576"
 }
+
+# vm_send NAME COMMAND...: types a command into the shell and does not wait (poweroff, reboot).
+vm_send() {
+        local name=$1
+        shift
+        python3 "$GUEST_PY" send "$(vm_dir "$name")/shell.sock" "$@"
+}
+
+# milestone NAME WHAT [N=1]: the seconds of the Nth "berth: WHAT <seconds>" line.
+milestone() {
+        grep -E "^berth: $2 [0-9.]+\$" "$(vm_dir "$1")/console.log" | sed -n "${3:-1}p" | awk '{print $NF}'
+}

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -15,8 +16,31 @@
 
 #include "macro.h"
 #include "console.h"
+#include "fileio.h"
 #include "manager.h"
 #include "mount-util.h"
+
+static long meminfo_kib(const char *text, const char *key) {
+        const char *p = strstr(text, key);
+        return p ? strtol(p + strlen(key), NULL, 10) : -1;
+}
+
+/* Once the runtime is ready, what the host costs: guest memory in use
+ * (MemTotal - MemAvailable, as free(1) counts it) and PID 1's own RSS. */
+static void memory_report(void) {
+        _cleanup_free_ char *meminfo = NULL, *status = NULL;
+        long total, avail, rss;
+
+        if (read_full_file("/proc/meminfo", 0, &meminfo, NULL) < 0 ||
+            read_full_file("/proc/self/status", 0, &status, NULL) < 0)
+                return;
+        total = meminfo_kib(meminfo, "MemTotal:");
+        avail = meminfo_kib(meminfo, "MemAvailable:");
+        rss = meminfo_kib(status, "VmRSS:");
+        printf("berth: memory used %.1f MiB, pid1 rss %.1f MiB\n", (double) (total - avail) / 1024.0,
+               (double) rss / 1024.0);
+        fflush(stdout);
+}
 
 static int on_message(sd_event_source *es, int fd, uint32_t revents, void *userdata) {
         Manager *m = userdata;
@@ -49,6 +73,7 @@ static int on_message(sd_event_source *es, int fd, uint32_t revents, void *userd
                 s->ready = true;
                 snprintf(what, sizeof(what), "%s ready", s->name);
                 milestone(what);
+                memory_report();
         }
         return 0;
 }

@@ -1,0 +1,182 @@
+#!/usr/bin/env bats
+# The image boots: berth-init stage 1 and 2, containerd, supervision,
+# shutdown. Real boots of recipes/debug.toml (minimal + busybox + a shell on
+# ttyS1) and recipes/minimal.toml under QEMU (software emulation).
+
+bats_require_minimum_version 1.5.0
+load helpers
+load vm
+
+setup_file() {
+        export DEBUG_OUT="$BATS_FILE_TMPDIR/debug" MIN_OUT="$BATS_FILE_TMPDIR/minimal"
+        "$BI" --quiet --cache "$BERTH_TEST_CACHE" -o "$DEBUG_OUT" "$BERTH_ROOT/recipes/debug.toml" >/dev/null
+        "$BI" --quiet --cache "$BERTH_TEST_CACHE" -o "$MIN_OUT" "$BERTH_ROOT/recipes/minimal.toml" >/dev/null
+        # A container image as a tarball, handed to the guest as a second disk.
+        python3 "$BATS_TEST_DIRNAME/make-oci-image.py" /bin/busybox "$BATS_FILE_TMPDIR/hello.tar" docker.io/berth/hello:1
+        VM_EXTRA_ARGS="-drive file=$BATS_FILE_TMPDIR/hello.tar,format=raw,if=virtio,readonly=on" \
+                vm_start main "$DEBUG_OUT"
+        vm_wait main "^berth: containerd ready" 180
+}
+
+teardown_file() {
+        vm_stop_all
+}
+
+@test "milestones come in order: stage1, root, stage2, network, containerd" {
+        local prev=0 t
+        for m in stage1 "root mounted" stage2 "network up" "containerd ready"; do
+                t=$(milestone main "$m")
+                echo "$m: $t"
+                [ -n "$t" ]
+                awk -v a="$prev" -v b="$t" 'BEGIN { exit !(b >= a) }'
+                prev=$t
+        done
+}
+
+@test "berth-init is PID 1" {
+        run -0 vm_run main 'cat /proc/1/comm'
+        is "$output" "^berth-init" "PID 1"
+}
+
+@test "/ and /usr are read-only" {
+        run vm_run main 'touch /usr/berth-test'
+        [ "$status" -ne 0 ]
+        is "$output" "Read-only file system" "/usr"
+        run vm_run main 'touch /berth-test'
+        [ "$status" -ne 0 ]
+        run -0 vm_run main 'grep " / " /proc/mounts'
+        is "$output" " ro[, ]" "root mount options"
+}
+
+@test "/etc is an overlay of the image's defaults over tmpfs" {
+        run -0 vm_run main 'grep " /etc " /proc/mounts'
+        is "$output" "^overlay /etc overlay .*lowerdir=.*/usr/etc,upperdir=/run/" "/etc mount"
+        run -0 vm_run main 'cat /etc/os-release'
+        is "$output" "ID=berth" "os-release through /etc"
+}
+
+@test "/var is persistent: the stateroot's, on the root disk" {
+        run -0 vm_run main 'grep " /var " /proc/mounts'
+        is "$output" "^/dev/vda1 /var ext4 rw" "/var mount"
+}
+
+@test "cgroup2 is mounted on /sys/fs/cgroup" {
+        run -0 vm_run main 'grep " /sys/fs/cgroup " /proc/mounts'
+        is "$output" "^cgroup2 /sys/fs/cgroup cgroup2 " "cgroup2"
+}
+
+@test "the network has the address QEMU's DHCP gave, and resolv.conf from the lease" {
+        run -0 vm_run main 'ip -4 addr show eth0'
+        is "$output" "inet 10\.0\.2\.15/24" "eth0 address"
+        run -0 vm_run main 'cat /etc/resolv.conf'
+        is "$output" "nameserver 10\.0\.2\.3" "resolv.conf"
+        is "$(vm_console main)" "berth: address eth0 10\.0\.2\.15" "console"
+}
+
+@test "containerd answers and runs a container from an imported tarball" {
+        run -0 vm_run main 'ctr version'
+        is "$output" "Server:" "ctr version"
+        run -0 vm_run main 'ctr images import /dev/vdb'
+        run -0 vm_run main 'ctr run --rm docker.io/berth/hello:1 hello /bin/echo hello-from-a-container </dev/null'
+        is "$output" "^hello-from-a-container" "container output"
+}
+
+@test "200 orphans leave no zombie behind" {
+        # Each (sleep &) is a double fork: the sleep's parent exits at once and
+        # PID 1 inherits it.
+        run -0 vm_run main 'for i in $(seq 200); do (sleep 1 &); done; sleep 4; grep -l "^State:.*Z" /proc/[0-9]*/status 2>/dev/null | wc -l'
+        is "$output" "^0" "zombies"
+}
+
+@test "killing containerd gets it restarted and ready again" {
+        local n
+        n=$(grep -c "^berth: containerd ready" "$(vm_dir main)/console.log")
+        run -0 vm_run main 'kill -9 $(pidof containerd)'
+        vm_wait main "^berth: containerd ready" 90 $((n + 1))
+        is "$(vm_console main)" "containerd was killed by signal 9 .* restart [0-9]+ in 0\.[0-9] s" "restart line"
+}
+
+@test "a service that keeps failing backs off instead of spinning" {
+        local before after
+        before=$(grep -c "containerd exited" "$(vm_dir main)/console.log" || true)
+        # A config containerd refuses: every start fails at once.
+        run -0 vm_run main 'echo "this is not toml [[" > /etc/containerd/config.toml; kill $(pidof containerd)'
+        sleep 8
+        after=$(grep -c "containerd exited" "$(vm_dir main)/console.log" || true)
+        echo "failed starts in 8 s: $((after - before))"
+        # 0.1 + 0.2 + 0.4 + 0.8 + 1.6 + 3.2 s: at most ~7 restarts, not hundreds
+        [ $((after - before)) -ge 3 ] && [ $((after - before)) -le 8 ]
+        delays=$(grep "containerd exited" "$(vm_dir main)/console.log" | tail -3 | sed 's/.* in \([0-9.]*\) s$/\1/')
+        echo "last delays: $delays"
+        sort -n -c <<<"$delays"
+        # The image's default comes back from the lower layer; containerd follows.
+        local n
+        n=$(grep -c "^berth: containerd ready" "$(vm_dir main)/console.log")
+        run -0 vm_run main 'rm /etc/containerd/config.toml'
+        vm_wait main "^berth: containerd ready" 90 $((n + 1))
+}
+
+@test "ctrl-alt-del reboots; /etc forgets what was written, /var keeps it" {
+        run -0 vm_run main 'echo etc > /etc/berth-etc-test; echo var > /var/berth-var-test; sync'
+        local n
+        n=$(grep -c "^berth: containerd ready" "$(vm_dir main)/console.log")
+        vm_keys main ctrl alt delete
+        vm_wait main "^berth: reboot " 60
+        vm_wait main "^berth: containerd ready" 180 $((n + 1))
+        run vm_run main 'cat /etc/berth-etc-test'
+        [ "$status" -ne 0 ]
+        run -0 vm_run main 'cat /var/berth-var-test'
+        is "$output" "^var" "/var file after reboot"
+}
+
+@test "poweroff ends the VM; the root file system is clean" {
+        vm_send main poweroff
+        vm_wait_exit main 60
+        is "$(vm_console main)" "berth: poweroff [0-9.]+" "console"
+        run -0 fsck_disk main
+}
+
+@test "the minimal image has no shell, boots to containerd, and the ACPI power button powers it off cleanly" {
+        run ostree --repo="$MIN_OUT/repo" ls berth/minimal/x86_64 /usr/bin/sh
+        [ "$status" -ne 0 ]
+        vm_start minimal "$MIN_OUT"
+        vm_wait minimal "^berth: containerd ready" 180
+        vm_qmp minimal system_powerdown
+        vm_wait_exit minimal 60
+        is "$(vm_console minimal)" "shutdown requested by power button" "console"
+        run -0 fsck_disk minimal
+}
+
+@test "berth.var=tmpfs gives an empty /var on tmpfs" {
+        vm_start tmpfs "$DEBUG_OUT" berth.var=tmpfs
+        vm_wait tmpfs "^berth: containerd ready" 180
+        run -0 vm_run tmpfs 'grep " /var " /proc/mounts'
+        is "$output" "^tmpfs /var tmpfs " "/var mount"
+        vm_stop tmpfs
+}
+
+@test "a root label that matches no disk stops with a clear message" {
+        VM_CMDLINE="console=ttyS0 root=LABEL=no-such-disk berth.root_timeout=3 ostree=/ostree/boot.1/berth/x/0" \
+                vm_start badroot "$DEBUG_OUT"
+        vm_wait badroot "^berth: FAILED root: no device LABEL=no-such-disk appeared within 3 s" 60
+        vm_stop badroot
+}
+
+@test "a missing ostree= argument stops with a clear message" {
+        VM_CMDLINE="console=ttyS0 root=LABEL=berth-root" vm_start noostree "$DEBUG_OUT"
+        vm_wait noostree "^berth: FAILED ostree: no ostree= on the kernel command line" 60
+        vm_stop noostree
+}
+
+@test "a corrupt deployment stops with a clear message" {
+        mkdir -p "$(vm_dir corrupt)"
+        cp --sparse=always "$DEBUG_OUT/disk.raw" "$(vm_dir corrupt)/disk.raw"
+        deploy=$(debugfs -R "ls -p /ostree/deploy/berth/deploy" "$(vm_dir corrupt)/disk.raw?offset=1048576" 2>/dev/null |
+                awk -F/ '$6 ~ /\.0$/ {print $6; exit}')
+        [ -n "$deploy" ]
+        debugfs -w -R "rm /ostree/deploy/berth/deploy/$deploy/usr/lib/berth/berth-init" \
+                "$(vm_dir corrupt)/disk.raw?offset=1048576"
+        vm_start corrupt "$DEBUG_OUT"
+        vm_wait corrupt "^berth: FAILED corrupt deployment: ostree=.*: No such file or directory" 60
+        vm_stop corrupt
+}
