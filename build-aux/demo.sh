@@ -1,6 +1,25 @@
 #!/bin/bash
-# make demo: shows what the default recipe builds.
+# make demo: builds recipes/minimal.toml and boots it in QEMU with its serial
+# console on this terminal (ctrl-a x quits QEMU).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
-"$BUILD"/build-image --check recipes/minimal.toml
+RECIPE=${RECIPE:-recipes/minimal.toml}
+OUT=${OUT:-out/$(basename "$RECIPE" .toml)}
+
+sudo=()
+[[ $(id -u) -eq 0 ]] || sudo=(sudo)
+"${sudo[@]}" "$BUILD"/build-image -o "$OUT" "$RECIPE"
+
+# The VM writes to a copy: the built disk stays as it was.
+disk=$(mktemp --tmpdir berth-demo-XXXXXX.raw)
+trap 'rm -f "$disk"' EXIT
+cp --sparse=always "$OUT/disk.raw" "$disk"
+echo
+echo "Booting $OUT in QEMU (software emulation): watch for 'berth: containerd ready'."
+echo "ctrl-a x quits; ctrl-a c then system_powerdown shuts it down cleanly."
+echo
+exec qemu-system-x86_64 -machine q35 -m 512 -smp 2 -nographic -no-user-config \
+        -kernel "$OUT/vmlinuz" -initrd "$OUT/initrd.img" -append "$(cat "$OUT/cmdline")" \
+        -drive "file=$disk,format=raw,if=virtio" \
+        -netdev user,id=n0 -device virtio-net-pci,netdev=n0
