@@ -71,6 +71,8 @@ size_t toml_table_size(const TomlValue *table);
  * either may be NULL. */
 const TomlValue *toml_table_entry(const TomlValue *table, size_t i, const char **ret_key,
                                   TomlPos *ret_key_pos);
+/* The length of the i-th entry's key, for keys that hold U+0000. */
+size_t toml_table_entry_key_length(const TomlValue *table, size_t i);
 /* Looks up one key (no dot splitting); NULL if absent or table isn't a table. */
 const TomlValue *toml_table_get(const TomlValue *table, const char *key);
 
