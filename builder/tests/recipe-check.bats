@@ -87,7 +87,7 @@ expect_bad() {
 }
 
 @test "unknown output format" {
-        expect_bad bad-format.toml 9:20 "unknown output format 'vmdk'"
+        expect_bad bad-format.toml 9:19 "unknown output format 'vmdk'"
 }
 
 @test "a list item of the wrong type" {
