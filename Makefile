@@ -43,7 +43,8 @@ $(BUILD)/gen/version.h: VERSION
 
 $(BUILD)/obj/%.o: %.c $(BUILD)/gen/version.h
 	@mkdir -p $(@D)
-	$(CC) $(BERTH_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS_$(subst /,_,$(dir $<))) -MMD -MP -c $< -o $@
+	@echo "  CC      $<"
+	@$(CC) $(BERTH_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS_$(subst /,_,$(dir $<))) -MMD -MP -c $< -o $@
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 

@@ -25,12 +25,12 @@ static int hash_host_sources(const Recipe *recipe, char out[static 65]) {
 
         hasher_add_str(h, "apt-sources-v1");
         if (recipe->source_lines) {
-                STRV_FOREACH(l, recipe->source_lines)
+                STRV_FOREACH (l, recipe->source_lines)
                         hasher_add_str(h, *l);
         } else {
-                (void) glob("/etc/apt/sources.list", GLOB_NOSORT, NULL, &g);
-                (void) glob("/etc/apt/sources.list.d/*.list", GLOB_APPEND, NULL, &g);
-                (void) glob("/etc/apt/sources.list.d/*.sources", GLOB_APPEND, NULL, &g);
+                (void)glob("/etc/apt/sources.list", GLOB_NOSORT, NULL, &g);
+                (void)glob("/etc/apt/sources.list.d/*.list", GLOB_APPEND, NULL, &g);
+                (void)glob("/etc/apt/sources.list.d/*.sources", GLOB_APPEND, NULL, &g);
                 for (size_t i = 0; i < g.gl_pathc; i++) {
                         _cleanup_free_ char *text = NULL;
                         size_t n;
@@ -114,7 +114,8 @@ int apt_setup(const Cache *cache, const Recipe *recipe, Apt *ret) {
                 bool is_dir = stat(recipe->source_keyring, &st) == 0 && S_ISDIR(st.st_mode);
                 if (stat(recipe->source_keyring, &st) < 0) {
                         apt_done(&a);
-                        return log_error_errno(errno, "%s: keyring '%s': %m", recipe->path, recipe->source_keyring);
+                        return log_error_errno(errno, "%s: keyring '%s': %m", recipe->path,
+                                               recipe->source_keyring);
                 }
                 if (asprintf(&trusted, "Dir::Etc::Trusted \"%s\";\nDir::Etc::TrustedParts \"%s\";\n",
                              is_dir ? "/dev/null" : recipe->source_keyring,
@@ -151,7 +152,8 @@ int apt_setup(const Cache *cache, const Recipe *recipe, Apt *ret) {
                      "pkgCacheGen::Essential \"none\";\n",
                      a.dir, a.lists, status, a.dir, a.dir, a.archives, parts, parts,
                      sources ? "Dir::Etc::SourceList \"" : "", sources ? sources : "",
-                     sources ? "\";\nDir::Etc::SourceParts \"/dev/null\";\n" : "", strempty(trusted), a.dir) < 0)
+                     sources ? "\";\nDir::Etc::SourceParts \"/dev/null\";\n" : "", strempty(trusted),
+                     a.dir) < 0)
                 goto oom;
         r = write_file_atomic(a.config, conf, strlen(conf), 0644);
         if (r < 0) {
@@ -176,7 +178,7 @@ void apt_done(Apt *a) {
 int apt_get(const Apt *apt, char *const args[], char **output) {
         _cleanup_free_ char *env = NULL;
         _cleanup_strv_free_ char **argv = NULL;
-        char *envv[] = { NULL, (char *) "DEBIAN_FRONTEND=noninteractive", (char *) "LC_ALL=C.UTF-8", NULL };
+        char *envv[] = { NULL, (char *)"DEBIAN_FRONTEND=noninteractive", (char *)"LC_ALL=C.UTF-8", NULL };
         RunOptions o = { .stdout_fd = STDERR_FILENO, .stderr_fd = -1, .env_extra = envv };
         _cleanup_close_ int devnull = -EBADF;
 
@@ -210,7 +212,8 @@ char *apt_deb_filename(const char *name, const char *version, const char *arch) 
         char *r;
 
         if (colon) {
-                if (asprintf(&r, "%s_%.*s%%3a%s_%s.deb", name, (int) (colon - version), version, colon + 1, arch) < 0)
+                if (asprintf(&r, "%s_%.*s%%3a%s_%s.deb", name, (int)(colon - version), version, colon + 1,
+                             arch) < 0)
                         return NULL;
         } else if (asprintf(&r, "%s_%s_%s.deb", name, version, arch) < 0)
                 return NULL;

@@ -10,10 +10,10 @@
 #include "recipe.h"
 
 typedef struct Apt {
-        char *dir;         /* cache/apt */
-        char *config;      /* the APT_CONFIG file */
-        char *archives;    /* where the .debs are */
-        char *lists;       /* lists for this set of sources */
+        char *dir; /* cache/apt */
+        char *config; /* the APT_CONFIG file */
+        char *archives; /* where the .debs are */
+        char *lists; /* lists for this set of sources */
         char sources_hash[65];
 } Apt;
 

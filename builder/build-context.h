@@ -15,11 +15,11 @@ typedef struct Package {
         char *name;
         char *version;
         char *architecture;
-        char *deb;     /* path of the .deb in the cache */
+        char *deb; /* path of the .deb in the cache */
         char sha256[65];
         uint64_t size; /* bytes of the .deb */
         DebControl *control; /* filled by the unpack stage (NULL when the tree came from the cache) */
-        char *source;  /* source package (from the resolve record) */
+        char *source; /* source package (from the resolve record) */
         char *license; /* NULL when unknown */
 } Package;
 
@@ -28,9 +28,9 @@ typedef struct BuildContext {
         const BuildOptions *opts;
         Cache *cache;
 
-        char *output_dir;    /* final place of the artifacts */
-        char *stage_out;     /* the artifacts while building: renamed to output_dir at the end */
-        char *berth_init;    /* the berth-init binary to install */
+        char *output_dir; /* final place of the artifacts */
+        char *stage_out; /* the artifacts while building: renamed to output_dir at the end */
+        char *berth_init; /* the berth-init binary to install */
         char *dracut_module; /* folder of berth's dracut module */
 
         /* resolve */

@@ -10,7 +10,7 @@
 
 static json_object *json_strv(char *const *l) {
         json_object *a = json_object_new_array();
-        STRV_FOREACH(s, (char **) l)
+        STRV_FOREACH (s, (char **)l)
                 json_object_array_add(a, json_object_new_string(*s));
         return a;
 }
@@ -38,7 +38,8 @@ int build_print_plan(const Recipe *r, const BuildOptions *opts) {
                 json_object_object_add(o, "overlays", ov);
                 json_object_object_add(o, "formats", json_strv(r->formats));
                 json_object_object_add(o, "sources", json_strv(r->source_lines));
-                puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+                puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+                                                               JSON_C_TO_STRING_NOSLASHESCAPE));
                 json_object_put(o);
                 return 0;
         }

@@ -15,8 +15,8 @@ enum {
 
 typedef struct BuildOptions {
         const char *output_dir; /* NULL: ./out/<name> */
-        const char *cache_dir;  /* NULL: default cache */
-        const char *repo_dir;   /* NULL: <output>/repo */
+        const char *cache_dir; /* NULL: default cache */
+        const char *repo_dir; /* NULL: <output>/repo */
         bool quiet;
         bool json;
 } BuildOptions;

@@ -15,8 +15,8 @@ typedef struct DebControl {
         char *package;
         char *version;
         char *architecture;
-        char *source;       /* source package name; the binary name when absent */
-        char *license;      /* from a machine-readable copyright file; NULL when unknown */
+        char *source; /* source package name; the binary name when absent */
+        char *license; /* from a machine-readable copyright file; NULL when unknown */
         uint64_t installed_size_kib;
 } DebControl;
 
@@ -30,8 +30,8 @@ int deb_control_parse(const char *text, size_t size, DebControl **ret);
 int deb_copyright_licenses(const char *text, size_t size, char **ret);
 
 typedef struct DebUnpackStats {
-        uint64_t files;    /* regular files, links and devices written */
-        uint64_t bytes;    /* regular file bytes written */
+        uint64_t files; /* regular files, links and devices written */
+        uint64_t bytes; /* regular file bytes written */
         uint64_t excluded; /* entries dropped by exclude patterns */
         uint64_t replaced; /* files that replaced a file already in the tree */
         int64_t max_mtime; /* newest mtime in data.tar, for SOURCE_DATE_EPOCH */

@@ -41,10 +41,14 @@ static void help(void) {
 
 int main(int argc, char *argv[]) {
         static const struct option options[] = {
-                { "check", no_argument, NULL, 'c' },    { "output", required_argument, NULL, 'o' },
-                { "cache", required_argument, NULL, 'C' }, { "repo", required_argument, NULL, 'R' },
-                { "quiet", no_argument, NULL, 'q' },    { "json", no_argument, NULL, 'J' },
-                { "help", no_argument, NULL, 'h' },     { "version", no_argument, NULL, 'V' },
+                { "check", no_argument, NULL, 'c' },
+                { "output", required_argument, NULL, 'o' },
+                { "cache", required_argument, NULL, 'C' },
+                { "repo", required_argument, NULL, 'R' },
+                { "quiet", no_argument, NULL, 'q' },
+                { "json", no_argument, NULL, 'J' },
+                { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, 'V' },
                 {},
         };
         _cleanup_(recipe_freep) Recipe *recipe = NULL;
@@ -86,7 +90,8 @@ int main(int argc, char *argv[]) {
                 }
         }
         if (optind != argc - 1) {
-                fprintf(stderr, "build-image: expected exactly one recipe file. Try 'build-image --help'.\n");
+                fprintf(stderr,
+                        "build-image: expected exactly one recipe file. Try 'build-image --help'.\n");
                 return BUILD_EXIT_USAGE;
         }
 

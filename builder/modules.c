@@ -14,7 +14,7 @@
 #include "strv.h"
 
 int modules_depmod(const char *tree, const char *kver) {
-        char *argv[] = { (char *) "depmod", (char *) "-b", (char *) tree, (char *) kver, NULL };
+        char *argv[] = { (char *)"depmod", (char *)"-b", (char *)tree, (char *)kver, NULL };
         int r = run_command(argv, NULL);
 
         if (r < 0)
@@ -85,15 +85,15 @@ static bool is_module_file(const char *name) {
 
 /* nftw() has no user data pointer; the walk's state lives here for its duration. */
 static struct {
-        const char *base;  /* the modules folder */
-        char **folders;    /* "kernel/net/netfilter/" */
+        const char *base; /* the modules folder */
+        char **folders; /* "kernel/net/netfilter/" */
         char **in_folders; /* phase 1: absolute paths of modules inside those folders */
-        char **keep;       /* phase 2: relative paths to keep */
+        char **keep; /* phase 2: relative paths to keep */
         unsigned long removed;
 } walk;
 
 static bool in_kept_folder(const char *rel) {
-        STRV_FOREACH(f, walk.folders)
+        STRV_FOREACH (f, walk.folders)
                 if (strncmp(rel, *f, strlen(*f)) == 0)
                         return true;
         return false;
@@ -140,20 +140,22 @@ int modules_prune(const char *tree, const char *kver, char *const *wanted) {
         walk.folders = walk.in_folders = walk.keep = NULL;
         walk.removed = 0;
 
-        STRV_FOREACH(w, (char **) wanted) {
+        STRV_FOREACH (w, (char **)wanted) {
                 _cleanup_(kmod_list_unrefp) struct kmod_list *found = NULL;
                 struct kmod_list *i;
 
                 if (strchr(*w, '/')) {
                         _cleanup_free_ char *prefix = NULL;
-                        if (asprintf(&prefix, "kernel/%s/", *w) < 0 || strv_push(&walk.folders, TAKE_PTR(prefix)) < 0)
+                        if (asprintf(&prefix, "kernel/%s/", *w) < 0 ||
+                            strv_push(&walk.folders, TAKE_PTR(prefix)) < 0)
                                 return log_oom();
                         continue;
                 }
                 r = kmod_module_new_from_lookup(ctx, *w, &found);
                 if (r < 0 || !found)
-                        return log_error_errno(ENOENT, "Kernel module '%s' (kernel.modules) does not exist in %s.", *w,
-                                               kver);
+                        return log_error_errno(ENOENT,
+                                               "Kernel module '%s' (kernel.modules) does not exist in %s.",
+                                               *w, kver);
                 kmod_list_foreach(i, found) {
                         struct kmod_module *m = kmod_module_get_module(i);
                         r = keep_module(m, &keep, 0);
@@ -166,7 +168,7 @@ int modules_prune(const char *tree, const char *kver, char *const *wanted) {
         /* Folders are kept whole, with what their modules depend on. */
         if (walk.folders && nftw(dir, collect_one, 32, FTW_PHYS) < 0)
                 r = log_error_errno(errno ?: ENOMEM, "Cannot list modules in %s: %m", dir);
-        STRV_FOREACH(p, walk.in_folders) {
+        STRV_FOREACH (p, walk.in_folders) {
                 struct kmod_module *m = NULL;
                 if (r >= 0 && kmod_module_new_from_path(ctx, *p, &m) >= 0) {
                         r = keep_module(m, &keep, 0);
@@ -179,7 +181,7 @@ int modules_prune(const char *tree, const char *kver, char *const *wanted) {
                 return r;
 
         /* Paths from libkmod are absolute; compare them relative to the modules folder. */
-        STRV_FOREACH(k, keep)
+        STRV_FOREACH (k, keep)
                 if (strncmp(*k, dir, strlen(dir)) == 0 && (*k)[strlen(dir)] == '/')
                         memmove(*k, *k + strlen(dir) + 1, strlen(*k + strlen(dir) + 1) + 1);
 

@@ -44,8 +44,9 @@ static gboolean commit_tree(OstreeRepo *repo, OstreeMutableTree *mtree, const ch
                 return FALSE;
         if (!ostree_repo_write_mtree(repo, mtree, &root, NULL, error))
                 return FALSE;
-        return ostree_repo_write_commit_with_time(repo, NULL, subject, NULL, metadata, OSTREE_REPO_FILE(root),
-                                                  (guint64) timestamp, ret_commit, NULL, error);
+        return ostree_repo_write_commit_with_time(repo, NULL, subject, NULL, metadata,
+                                                  OSTREE_REPO_FILE(root), (guint64)timestamp, ret_commit,
+                                                  NULL, error);
 }
 
 int ostree_commit_image(const CommitSpec *s, char **ret_commit, bool *ret_base_cached) {
@@ -81,7 +82,8 @@ int ostree_commit_image(const CommitSpec *s, char **ret_commit, bool *ret_base_c
 
         meta = g_variant_builder_new(G_VARIANT_TYPE("a{sv}"));
         g_variant_builder_add(meta, "{sv}", "version", g_variant_new_string(s->version));
-        g_variant_builder_add(meta, "{sv}", "berth.manifest-sha256", g_variant_new_string(s->manifest_sha256));
+        g_variant_builder_add(meta, "{sv}", "berth.manifest-sha256",
+                              g_variant_new_string(s->manifest_sha256));
         metadata = g_variant_ref_sink(g_variant_builder_end(meta));
 
         if (!commit_tree(repo, mtree, s->delta, s->subject, metadata, s->timestamp, &commit, &error))
@@ -94,7 +96,7 @@ int ostree_commit_image(const CommitSpec *s, char **ret_commit, bool *ret_base_c
         return *ret_commit ? 0 : log_oom();
 
 fail:
-        (void) ostree_repo_abort_transaction(repo, NULL, NULL);
+        (void)ostree_repo_abort_transaction(repo, NULL, NULL);
         return gerror_to_errno(error, "Cannot commit into", s->repo);
 }
 

@@ -7,15 +7,15 @@
 #include <stdint.h>
 
 typedef struct CommitSpec {
-        const char *repo;        /* archive-mode repository (created when missing) */
-        const char *base_tree;   /* the packages' tree, committed once and reused */
-        const char *base_ref;    /* ref that keeps the base commit: berth-base/KEY */
-        const char *delta;       /* the image's own files, laid over the base */
-        const char *ref;         /* berth/<name>/x86_64 */
+        const char *repo; /* archive-mode repository (created when missing) */
+        const char *base_tree; /* the packages' tree, committed once and reused */
+        const char *base_ref; /* ref that keeps the base commit: berth-base/KEY */
+        const char *delta; /* the image's own files, laid over the base */
+        const char *ref; /* berth/<name>/x86_64 */
         const char *subject;
-        const char *version;     /* commit metadata "version" */
+        const char *version; /* commit metadata "version" */
         const char *manifest_sha256; /* commit metadata "berth.manifest-sha256" */
-        int64_t timestamp;       /* SOURCE_DATE_EPOCH: the same inputs give the same commit */
+        int64_t timestamp; /* SOURCE_DATE_EPOCH: the same inputs give the same commit */
 } CommitSpec;
 
 /* Commits base (if its ref is missing) and base+delta; returns the commit id. */

@@ -34,7 +34,8 @@ int ostree_deploy_sysroot(const DeploySpec *s, DeployResult *ret) {
         const char *refs[] = { s->ref, NULL };
         OstreeBootconfigParser *bootconfig;
 
-        if (!ostree_sysroot_ensure_initialized(sysroot, NULL, &error) || !ostree_sysroot_load(sysroot, NULL, &error))
+        if (!ostree_sysroot_ensure_initialized(sysroot, NULL, &error) ||
+            !ostree_sysroot_load(sysroot, NULL, &error))
                 return fail(error, "Cannot make an ostree sysroot in", s->sysroot);
         if (!ostree_sysroot_init_osname(sysroot, s->osname, NULL, &error))
                 return fail(error, "Cannot create the stateroot in", s->sysroot);
@@ -53,17 +54,20 @@ int ostree_deploy_sysroot(const DeploySpec *s, DeployResult *ret) {
                 return fail(error, "Cannot copy the commit into", s->sysroot);
 
         origin = ostree_sysroot_origin_new_from_refspec(sysroot, refspec);
-        if (!ostree_sysroot_deploy_tree(sysroot, s->osname, s->commit, origin, NULL, (char **) s->kargs, &deployment,
-                                        NULL, &error))
+        if (!ostree_sysroot_deploy_tree(sysroot, s->osname, s->commit, origin, NULL, (char **)s->kargs,
+                                        &deployment, NULL, &error))
                 return fail(error, "Cannot deploy into", s->sysroot);
         if (!ostree_sysroot_simple_write_deployment(sysroot, s->osname, deployment, NULL,
-                                                    OSTREE_SYSROOT_SIMPLE_WRITE_DEPLOYMENT_FLAGS_NONE, NULL, &error))
+                                                    OSTREE_SYSROOT_SIMPLE_WRITE_DEPLOYMENT_FLAGS_NONE, NULL,
+                                                    &error))
                 return fail(error, "Cannot write the boot entry in", s->sysroot);
 
         bootconfig = ostree_deployment_get_bootconfig(deployment);
         ret->options = strdup(ostree_bootconfig_parser_get(bootconfig, "options"));
-        ret->kernel = g_strconcat(s->sysroot, "/boot", ostree_bootconfig_parser_get(bootconfig, "linux"), NULL);
-        ret->initrd = g_strconcat(s->sysroot, "/boot", ostree_bootconfig_parser_get(bootconfig, "initrd"), NULL);
+        ret->kernel =
+                g_strconcat(s->sysroot, "/boot", ostree_bootconfig_parser_get(bootconfig, "linux"), NULL);
+        ret->initrd =
+                g_strconcat(s->sysroot, "/boot", ostree_bootconfig_parser_get(bootconfig, "initrd"), NULL);
         if (!ret->options || !ret->kernel || !ret->initrd) {
                 deploy_result_done(ret);
                 return log_oom();

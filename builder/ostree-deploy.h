@@ -5,16 +5,16 @@
  * GError stops in ostree-deploy.c. */
 
 typedef struct DeploySpec {
-        const char *sysroot;  /* an empty folder: becomes the root filesystem's content */
-        const char *repo;     /* where the commit is (pulled into the sysroot's repo) */
-        const char *ref;      /* berth/<name>/x86_64 */
+        const char *sysroot; /* an empty folder: becomes the root filesystem's content */
+        const char *repo; /* where the commit is (pulled into the sysroot's repo) */
+        const char *ref; /* berth/<name>/x86_64 */
         const char *commit;
-        const char *osname;   /* "berth" */
-        char *const *kargs;   /* kernel arguments of the boot entry (root=..., the recipe's) */
+        const char *osname; /* "berth" */
+        char *const *kargs; /* kernel arguments of the boot entry (root=..., the recipe's) */
 } DeploySpec;
 
 typedef struct DeployResult {
-        char *kernel;  /* absolute paths inside the sysroot */
+        char *kernel; /* absolute paths inside the sysroot */
         char *initrd;
         char *options; /* the boot entry's kernel arguments, ostree= included */
 } DeployResult;

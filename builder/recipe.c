@@ -37,8 +37,10 @@ static bool check_image_name(const char *v, char *msg, size_t n) {
         for (const char *p = v; ok && *p; p++)
                 ok = strchr("abcdefghijklmnopqrstuvwxyz0123456789._-", *p) != NULL;
         if (!ok)
-                snprintf(msg, n, "image name '%s' must be 1-64 characters of a-z, 0-9, '.', '_', '-', "
-                         "starting with a letter or digit", v);
+                snprintf(msg, n,
+                         "image name '%s' must be 1-64 characters of a-z, 0-9, '.', '_', '-', "
+                         "starting with a letter or digit",
+                         v);
         return ok;
 }
 
@@ -52,7 +54,7 @@ static bool check_nonempty(const char *v, char *msg, size_t n) {
 /* Debian policy 5.6.1: [a-z0-9][a-z0-9+.-]+; "name=version" pins a version. */
 static bool check_package(const char *v, char *msg, size_t n) {
         const char *eq = strchr(v, '=');
-        size_t len = eq ? (size_t) (eq - v) : strlen(v);
+        size_t len = eq ? (size_t)(eq - v) : strlen(v);
         bool ok = len >= 2 && strchr("abcdefghijklmnopqrstuvwxyz0123456789", v[0]);
 
         for (size_t i = 0; ok && i < len; i++)
@@ -157,7 +159,8 @@ static bool check_overlay(const char *v, char *msg, size_t n) {
         return false;
 }
 
-#define F(sec, k, kind, req, member, chk) { sec, k, kind, req, offsetof(Recipe, member), chk }
+#define F(sec, k, kind, req, member, chk) \
+        { sec, k, kind, req, offsetof(Recipe, member), chk }
 static const RecipeField fields[] = {
         F("image", "name", FIELD_STRING, true, name, check_image_name),
         F("image", "version", FIELD_STRING, true, version, check_nonempty),
@@ -185,7 +188,7 @@ static int fail(TomlError *e, TomlPos pos, const char *fmt, ...) {
         e->line = pos.line;
         e->column = pos.column;
         va_start(ap, fmt);
-        (void) vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+        (void)vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
         va_end(ap);
         return -EINVAL;
 }
@@ -204,8 +207,8 @@ static const char *article(TomlType t) {
 static int fail_type(TomlError *e, const TomlValue *v, const char *section, const char *key,
                      const char *want) {
         TomlType t = toml_type(v);
-        return fail(e, toml_value_pos(v), "'%s.%s' must be %s, not %s %s", section, key, want,
-                    article(t), toml_type_name(t));
+        return fail(e, toml_value_pos(v), "'%s.%s' must be %s, not %s %s", section, key, want, article(t),
+                    toml_type_name(t));
 }
 
 static int store_overlay(Recipe *r, const char *value, TomlPos pos, TomlError *e) {
@@ -227,7 +230,7 @@ static int load_field(Recipe *r, const RecipeField *f, const TomlValue *v, TomlE
         char msg[sizeof(e->msg)];
 
         if (f->kind == FIELD_STRING) {
-                char **slot = (char **) ((char *) r + f->offset);
+                char **slot = (char **)((char *)r + f->offset);
                 size_t len;
                 const char *s;
 
@@ -235,7 +238,8 @@ static int load_field(Recipe *r, const RecipeField *f, const TomlValue *v, TomlE
                         return fail_type(e, v, f->section, f->key, "a string");
                 s = toml_string(v, &len);
                 if (strlen(s) != len)
-                        return fail(e, toml_value_pos(v), "'%s.%s' must not contain NUL", f->section, f->key);
+                        return fail(e, toml_value_pos(v), "'%s.%s' must not contain NUL", f->section,
+                                    f->key);
                 if (f->check && !f->check(s, msg, sizeof(msg)))
                         return fail(e, toml_value_pos(v), "%s", msg);
                 free(*slot);
@@ -265,7 +269,7 @@ static int load_field(Recipe *r, const RecipeField *f, const TomlValue *v, TomlE
                 if (f->offset == SIZE_MAX) {
                         k = store_overlay(r, s, toml_value_pos(item), e);
                 } else {
-                        char ***slot = (char ***) ((char *) r + f->offset);
+                        char ***slot = (char ***)((char *)r + f->offset);
                         if (strv_contains(*slot, s))
                                 return fail(e, toml_value_pos(item), "'%s' is listed twice in '%s.%s'", s,
                                             f->section, f->key);
@@ -291,8 +295,10 @@ static int load_document(Recipe *r, const TomlValue *doc, TomlError *e) {
                 const TomlValue *table = toml_table_entry(doc, i, &section, &spos);
 
                 if (!field_find(section, NULL))
-                        return fail(e, spos, "unknown section '%s' (known: image, packages, kernel, source, "
-                                    "overlays, output)", section);
+                        return fail(e, spos,
+                                    "unknown section '%s' (known: image, packages, kernel, source, "
+                                    "overlays, output)",
+                                    section);
                 if (toml_type(table) != TOML_TABLE)
                         return fail(e, spos, "'%s' must be a table ([%s])", section, section);
 
@@ -355,7 +361,8 @@ static int check_overlays(const Recipe *r, TomlError *e) {
                         return fail(e, r->overlays[i].pos, "overlay '%s': %s", r->overlays[i].path,
                                     strerror(errno));
                 if (!S_ISDIR(st.st_mode))
-                        return fail(e, r->overlays[i].pos, "overlay '%s' is not a folder", r->overlays[i].path);
+                        return fail(e, r->overlays[i].pos, "overlay '%s' is not a folder",
+                                    r->overlays[i].path);
         }
         return 0;
 }

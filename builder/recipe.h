@@ -19,18 +19,18 @@ typedef struct RecipeOverlay {
 } RecipeOverlay;
 
 typedef struct Recipe {
-        char *path;        /* as given on the command line, for messages */
-        char *dir;         /* absolute folder holding the recipe */
+        char *path; /* as given on the command line, for messages */
+        char *dir; /* absolute folder holding the recipe */
 
         /* [image] */
-        char *name;        /* required, [a-z0-9][a-z0-9._-]* */
-        char *version;     /* required */
+        char *name; /* required, [a-z0-9][a-z0-9._-]* */
+        char *version; /* required */
         char *description; /* optional, "" when absent */
-        char *var;         /* "persistent" (default) or "tmpfs" */
-        char *shell;       /* console for a debug shell ("ttyS1"), NULL for none */
+        char *var; /* "persistent" (default) or "tmpfs" */
+        char *shell; /* console for a debug shell ("ttyS1"), NULL for none */
 
         /* [packages] */
-        char **packages;      /* required, non-empty, Debian package names */
+        char **packages; /* required, non-empty, Debian package names */
         TomlPos *package_pos; /* where each package is named, for "not found" messages */
         char **exclude_paths; /* absolute globs, see docs/recipe.md */
 
@@ -40,7 +40,7 @@ typedef struct Recipe {
         char **kernel_modules; /* extra modules for the initramfs and the image */
 
         /* [source] */
-        char **source_lines;  /* one-line apt sources; empty: the build host's sources */
+        char **source_lines; /* one-line apt sources; empty: the build host's sources */
         char *source_keyring; /* a keyring file or folder; NULL: the build host's */
 
         /* [overlays] */

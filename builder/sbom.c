@@ -24,18 +24,41 @@
 static const struct {
         const char *debian, *spdx;
 } license_map[] = {
-        { "GPL-1", "GPL-1.0-only" },         { "GPL-1+", "GPL-1.0-or-later" },   { "GPL-2", "GPL-2.0-only" },
-        { "GPL-2+", "GPL-2.0-or-later" },    { "GPL-3", "GPL-3.0-only" },        { "GPL-3+", "GPL-3.0-or-later" },
-        { "LGPL-2", "LGPL-2.0-only" },       { "LGPL-2+", "LGPL-2.0-or-later" }, { "LGPL-2.1", "LGPL-2.1-only" },
-        { "LGPL-2.1+", "LGPL-2.1-or-later" }, { "LGPL-3", "LGPL-3.0-only" },     { "LGPL-3+", "LGPL-3.0-or-later" },
-        { "AGPL-3", "AGPL-3.0-only" },       { "AGPL-3+", "AGPL-3.0-or-later" }, { "Apache-2.0", "Apache-2.0" },
-        { "Apache-2", "Apache-2.0" },        { "Expat", "MIT" },                 { "MIT", "MIT" },
-        { "BSD-2-clause", "BSD-2-Clause" },  { "BSD-3-clause", "BSD-3-Clause" }, { "BSD-4-clause", "BSD-4-Clause" },
-        { "ISC", "ISC" },                    { "Zlib", "Zlib" },                 { "MPL-1.1", "MPL-1.1" },
-        { "MPL-2.0", "MPL-2.0" },            { "Artistic", "Artistic-1.0" },     { "Artistic-2.0", "Artistic-2.0" },
-        { "BSL-1.0", "BSL-1.0" },            { "CC0-1.0", "CC0-1.0" },           { "CC0", "CC0-1.0" },
-        { "OpenSSL", "OpenSSL" },            { "FTL", "FTL" },                   { "X11", "X11" },
-        { "PSF-2", "PSF-2.0" },              { "Unicode-DFS-2016", "Unicode-DFS-2016" },
+        { "GPL-1", "GPL-1.0-only" },
+        { "GPL-1+", "GPL-1.0-or-later" },
+        { "GPL-2", "GPL-2.0-only" },
+        { "GPL-2+", "GPL-2.0-or-later" },
+        { "GPL-3", "GPL-3.0-only" },
+        { "GPL-3+", "GPL-3.0-or-later" },
+        { "LGPL-2", "LGPL-2.0-only" },
+        { "LGPL-2+", "LGPL-2.0-or-later" },
+        { "LGPL-2.1", "LGPL-2.1-only" },
+        { "LGPL-2.1+", "LGPL-2.1-or-later" },
+        { "LGPL-3", "LGPL-3.0-only" },
+        { "LGPL-3+", "LGPL-3.0-or-later" },
+        { "AGPL-3", "AGPL-3.0-only" },
+        { "AGPL-3+", "AGPL-3.0-or-later" },
+        { "Apache-2.0", "Apache-2.0" },
+        { "Apache-2", "Apache-2.0" },
+        { "Expat", "MIT" },
+        { "MIT", "MIT" },
+        { "BSD-2-clause", "BSD-2-Clause" },
+        { "BSD-3-clause", "BSD-3-Clause" },
+        { "BSD-4-clause", "BSD-4-Clause" },
+        { "ISC", "ISC" },
+        { "Zlib", "Zlib" },
+        { "MPL-1.1", "MPL-1.1" },
+        { "MPL-2.0", "MPL-2.0" },
+        { "Artistic", "Artistic-1.0" },
+        { "Artistic-2.0", "Artistic-2.0" },
+        { "BSL-1.0", "BSL-1.0" },
+        { "CC0-1.0", "CC0-1.0" },
+        { "CC0", "CC0-1.0" },
+        { "OpenSSL", "OpenSSL" },
+        { "FTL", "FTL" },
+        { "X11", "X11" },
+        { "PSF-2", "PSF-2.0" },
+        { "Unicode-DFS-2016", "Unicode-DFS-2016" },
         { "public-domain", NULL },
 };
 
@@ -45,7 +68,7 @@ static char *license_ref(const char *name) {
         if (asprintf(&r, "LicenseRef-%s", name) < 0)
                 return NULL;
         for (char *p = r + 11; *p; p++)
-                if (!isalnum((unsigned char) *p) && *p != '.' && *p != '-')
+                if (!isalnum((unsigned char)*p) && *p != '.' && *p != '-')
                         *p = '-';
         return r;
 }
@@ -62,20 +85,23 @@ static char *map_token(const char *tok, json_object *refs, char ***declared) {
                 json_object *info = json_object_new_object();
                 char text[300];
 
-                snprintf(text, sizeof(text), "Debian copyright licence short name '%s'; see the package's "
-                         "/usr/share/doc/<package>/copyright.", tok);
+                snprintf(text, sizeof(text),
+                         "Debian copyright licence short name '%s'; see the package's "
+                         "/usr/share/doc/<package>/copyright.",
+                         tok);
                 json_object_object_add(info, "licenseId", json_object_new_string(ref));
                 json_object_object_add(info, "name", json_object_new_string(tok));
                 json_object_object_add(info, "extractedText", json_object_new_string(text));
                 json_object_array_add(refs, info);
-                (void) strv_extend(declared, ref);
+                (void)strv_extend(declared, ref);
         }
         return ref;
 }
 
 /* SPDX license exceptions that Debian copyright files name with "with X exception". */
-static const char *const known_exceptions[] = { "Linux-syscall-note", "GCC-exception-3.1", "Classpath-exception-2.0",
-                                                "LLVM-exception", "Autoconf-exception-3.0", "Bison-exception-2.2" };
+static const char *const known_exceptions[] = { "Linux-syscall-note",      "GCC-exception-3.1",
+                                                "Classpath-exception-2.0", "LLVM-exception",
+                                                "Autoconf-exception-3.0",  "Bison-exception-2.2" };
 
 static bool is_operator(const char *t) {
         return t && (streq(t, "AND") || streq(t, "OR") || streq(t, "WITH") || streq(t, "("));
@@ -95,7 +121,8 @@ char *sbom_license_expression(const char *debian, json_object *refs, char ***dec
         q = spaced;
         *q = 0;
         for (const char *p = debian; *p; p++)
-                q += *p == '(' || *p == ')' ? sprintf(q, " %c ", *p) : sprintf(q, "%c", *p == ',' ? ' ' : *p);
+                q += *p == '(' || *p == ')' ? sprintf(q, " %c ", *p)
+                                            : sprintf(q, "%c", *p == ',' ? ' ' : *p);
         for (char *t = strtok_r(spaced, " \t", &save); t; t = strtok_r(NULL, " \t", &save))
                 if (strv_extend(&words, t) < 0)
                         return NULL;
@@ -156,7 +183,7 @@ char *sbom_license_expression(const char *debian, json_object *refs, char ***dec
         /* Parentheses must balance for the expression to parse; if Debian's did
          * not, give up on the expression rather than emit a broken one. */
         int depth = 0;
-        STRV_FOREACH(t, out) {
+        STRV_FOREACH (t, out) {
                 depth += streq(*t, "(") - streq(*t, ")");
                 if (depth < 0)
                         break;
@@ -185,7 +212,7 @@ static char *spdx_id(const char *name) {
         if (asprintf(&r, "SPDXRef-Package-deb-%s", name) < 0)
                 return NULL;
         for (char *p = r; *p; p++)
-                if (!isalnum((unsigned char) *p) && *p != '.' && *p != '-')
+                if (!isalnum((unsigned char)*p) && *p != '.' && *p != '-')
                         *p = '-';
         return r;
 }
@@ -200,7 +227,7 @@ static char *purl(const Package *p) {
         if (!v)
                 return NULL;
         for (const char *s = p->version; *s; s++)
-                n += (size_t) sprintf(v + n, *s == ':' ? "%%3A" : *s == '+' ? "%%2B" : "%c", *s);
+                n += (size_t)sprintf(v + n, *s == ':' ? "%%3A" : *s == '+' ? "%%2B" : "%c", *s);
         if (asprintf(&r, "pkg:deb/debian/%s@%s?arch=%s", p->name, v, p->architecture) < 0)
                 return NULL;
         return r;
@@ -213,10 +240,10 @@ json_object *sbom_new(const BuildContext *c) {
         _cleanup_strv_free_ char **declared = NULL;
         _cleanup_free_ char *ns = NULL, *name = NULL;
         char created[32];
-        time_t t = (time_t) c->source_date_epoch;
+        time_t t = (time_t)c->source_date_epoch;
         struct tm tm;
 
-        (void) strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+        (void)strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
         if (asprintf(&name, "%s-%s", c->recipe->name, c->recipe->version) < 0 ||
             asprintf(&ns, "urn:berth:sbom:%s:%s:%s", c->recipe->name, c->recipe->version, c->base_key) < 0) {
                 json_object_put(doc);
@@ -240,8 +267,10 @@ json_object *sbom_new(const BuildContext *c) {
                 json_object *sum = json_object_new_object(), *ext = json_object_new_array();
                 json_object *ref = json_object_new_object(), *rel = json_object_new_object();
 
-                lic = p->license ? sbom_license_expression(p->license, refs, &declared) : strdup("NOASSERTION");
-                if (asprintf(&src, "built from the Debian source package %s", p->source ? p->source : p->name) < 0)
+                lic = p->license ? sbom_license_expression(p->license, refs, &declared)
+                                 : strdup("NOASSERTION");
+                if (asprintf(&src, "built from the Debian source package %s",
+                             p->source ? p->source : p->name) < 0)
                         src = NULL;
                 json_object_object_add(j, "name", json_object_new_string(p->name));
                 json_object_object_add(j, "SPDXID", json_object_new_string(id ? id : "SPDXRef-Package-oom"));
@@ -254,12 +283,14 @@ json_object *sbom_new(const BuildContext *c) {
                 json_object_array_add(sums, sum);
                 json_object_object_add(j, "checksums", sums);
                 json_object_object_add(j, "licenseConcluded", json_object_new_string("NOASSERTION"));
-                json_object_object_add(j, "licenseDeclared", json_object_new_string(lic ? lic : "NOASSERTION"));
+                json_object_object_add(j, "licenseDeclared",
+                                       json_object_new_string(lic ? lic : "NOASSERTION"));
                 json_object_object_add(j, "copyrightText", json_object_new_string("NOASSERTION"));
                 json_object_object_add(j, "sourceInfo", json_object_new_string(src ? src : ""));
                 json_object_object_add(ref, "referenceCategory", json_object_new_string("PACKAGE-MANAGER"));
                 json_object_object_add(ref, "referenceType", json_object_new_string("purl"));
-                json_object_object_add(ref, "referenceLocator", json_object_new_string(locator ? locator : ""));
+                json_object_object_add(ref, "referenceLocator",
+                                       json_object_new_string(locator ? locator : ""));
                 json_object_array_add(ext, ref);
                 json_object_object_add(j, "externalRefs", ext);
                 json_object_array_add(pkgs, j);

@@ -29,7 +29,7 @@ static int copy_data(int in, int out) {
                 if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL)) {
                         char buf[65536];
                         n = read(in, buf, sizeof(buf));
-                        if (n > 0 && write(out, buf, (size_t) n) != n)
+                        if (n > 0 && write(out, buf, (size_t)n) != n)
                                 return -EIO;
                 }
                 if (n < 0)
@@ -45,7 +45,7 @@ static int copy_capability(const char *src, const char *dst) {
 
         if (n < 0)
                 return errno == ENODATA || errno == ENOTSUP ? 0 : -errno;
-        return lsetxattr(dst, "security.capability", buf, (size_t) n, 0) < 0 ? -errno : 0;
+        return lsetxattr(dst, "security.capability", buf, (size_t)n, 0) < 0 ? -errno : 0;
 }
 
 static int copy_regular(const char *src, const char *dst, mode_t mode) {
@@ -55,7 +55,7 @@ static int copy_regular(const char *src, const char *dst, mode_t mode) {
 
         if (in < 0)
                 return -errno;
-        (void) unlink(dst);
+        (void)unlink(dst);
         out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
         if (out < 0)
                 return -errno;
@@ -112,7 +112,8 @@ static int overlay_one(const char *path, const struct stat *st, int type, struct
                 return 0;
         r = map_path(path + strlen(walk.overlay) + 1, &mapped);
         if (r < 0 || !mapped) {
-                walk.error = log_error_errno(r < 0 ? r : EINVAL, "overlay %s: refusing '%s'.", walk.overlay, path);
+                walk.error = log_error_errno(r < 0 ? r : EINVAL, "overlay %s: refusing '%s'.", walk.overlay,
+                                             path);
                 return 1;
         }
         dst = path_join(walk.delta, mapped);
@@ -130,8 +131,9 @@ static int overlay_one(const char *path, const struct stat *st, int type, struct
                 break;
         case FTW_F:
                 if (!S_ISREG(st->st_mode)) {
-                        walk.error = log_error_errno(EINVAL, "overlay %s: '%s' is not a file, folder or symlink.",
-                                                     walk.overlay, path);
+                        walk.error =
+                                log_error_errno(EINVAL, "overlay %s: '%s' is not a file, folder or symlink.",
+                                                walk.overlay, path);
                         return 1;
                 }
                 note_replacement(mapped, dst);
@@ -139,13 +141,13 @@ static int overlay_one(const char *path, const struct stat *st, int type, struct
                 walk.files++;
                 break;
         case FTW_SL:
-                target = calloc(1, (size_t) st->st_size + 1);
-                if (!target || readlink(path, target, (size_t) st->st_size + 1) != st->st_size) {
+                target = calloc(1, (size_t)st->st_size + 1);
+                if (!target || readlink(path, target, (size_t)st->st_size + 1) != st->st_size) {
                         r = target ? -errno : -ENOMEM;
                         break;
                 }
                 note_replacement(mapped, dst);
-                (void) unlink(dst);
+                (void)unlink(dst);
                 if (symlink(target, dst) < 0 || lchown(dst, 0, 0) < 0)
                         r = -errno;
                 walk.files++;
@@ -155,7 +157,8 @@ static int overlay_one(const char *path, const struct stat *st, int type, struct
                 return 1;
         }
         if (r < 0) {
-                walk.error = log_error_errno(r, "overlay %s: cannot copy '%s' to /%s: %m", walk.overlay, path, mapped);
+                walk.error = log_error_errno(r, "overlay %s: cannot copy '%s' to /%s: %m", walk.overlay,
+                                             path, mapped);
                 return 1;
         }
         return 0;
@@ -177,8 +180,8 @@ int stage_overlays(BuildContext *c) {
                 if (nftw(o->path, overlay_one, 32, FTW_PHYS) != 0) {
                         if (walk.error < 0)
                                 return walk.error;
-                        return log_error_errno(errno, "%s:%u:%u: cannot read overlay %s: %m", c->recipe->path,
-                                               o->pos.line, o->pos.column, o->path);
+                        return log_error_errno(errno, "%s:%u:%u: cannot read overlay %s: %m",
+                                               c->recipe->path, o->pos.line, o->pos.column, o->path);
                 }
                 log_info("overlay %s: %lu files, %lu replaced", o->path, walk.files, walk.replaced);
         }

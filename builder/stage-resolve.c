@@ -32,7 +32,7 @@ static int wanted_packages(const Recipe *r, char ***ret) {
 
         if (strv_extend(&l, r->kernel_package) < 0)
                 return -ENOMEM;
-        STRV_FOREACH(p, r->packages)
+        STRV_FOREACH (p, r->packages)
                 if (!strv_contains(l, *p) && strv_extend(&l, *p) < 0)
                         return -ENOMEM;
         for (size_t i = 0; i < ARRAY_SIZE(implicit_packages); i++)
@@ -48,7 +48,7 @@ static void resolve_key(const Apt *apt, char *const *wanted, char out[static 65]
         hasher_add_str(h, "resolve-v2 amd64");
         hasher_add_str(h, apt->sources_hash);
         hasher_add_str(h, apt_provided_status);
-        STRV_FOREACH(p, (char **) wanted)
+        STRV_FOREACH (p, (char **)wanted)
                 hasher_add_str(h, *p);
         hasher_hex(h, out);
 }
@@ -82,8 +82,8 @@ static int load_record(BuildContext *c, const Apt *apt, const char *path) {
                 Package *p;
                 int consumed = 0;
 
-                if (sscanf(line, "%255s %255s %63s %64s %llu %255s %n", name, version, arch, sha, &size, source,
-                           &consumed) != 6 ||
+                if (sscanf(line, "%255s %255s %63s %64s %llu %255s %n", name, version, arch, sha, &size,
+                           source, &consumed) != 6 ||
                     consumed == 0 || line[consumed] == 0)
                         return -EBADMSG;
                 r = add_package(c, name, version, arch);
@@ -99,7 +99,7 @@ static int load_record(BuildContext *c, const Apt *apt, const char *path) {
                 if (!fn || !p->source || !(p->deb = path_join(apt->archives, fn)))
                         return -ENOMEM;
                 /* A .deb that went missing or changed size means the record is stale. */
-                if (stat(p->deb, &st) < 0 || (unsigned long long) st.st_size != size)
+                if (stat(p->deb, &st) < 0 || (unsigned long long)st.st_size != size)
                         return -ESTALE;
         }
         return c->n_packages > 0 ? 0 : -EBADMSG;
@@ -118,7 +118,7 @@ int resolve_save_record(const BuildContext *c) {
         for (size_t i = 0; i < c->n_packages; i++) {
                 const Package *p = &c->packages[i];
                 fprintf(f, "%s %s %s %s %llu %s %s\n", p->name, p->version, p->architecture, p->sha256,
-                        (unsigned long long) p->size, p->source ? p->source : p->name,
+                        (unsigned long long)p->size, p->source ? p->source : p->name,
                         p->license ? p->license : "-");
         }
         if (fclose(f) != 0)
@@ -133,18 +133,23 @@ static int report_apt_failure(const BuildContext *c, const char *output) {
 
         if (m) {
                 char name[256] = "";
-                (void) sscanf(m + strlen("Unable to locate package "), "%255s", name);
+                (void)sscanf(m + strlen("Unable to locate package "), "%255s", name);
                 for (size_t i = 0; r->packages[i]; i++)
                         if (streq(r->packages[i], name))
-                                return log_error_errno(ENOPKG, "%s:%u:%u: package '%s' not found in the apt sources.",
-                                                       r->path, r->package_pos[i].line, r->package_pos[i].column,
-                                                       name), -ENOPKG;
-                return log_error_errno(ENOPKG, "%s: package '%s' not found in the apt sources.", r->path, name),
+                                return log_error_errno(
+                                               ENOPKG,
+                                               "%s:%u:%u: package '%s' not found in the apt sources.",
+                                               r->path, r->package_pos[i].line, r->package_pos[i].column,
+                                               name),
+                                       -ENOPKG;
+                return log_error_errno(ENOPKG, "%s: package '%s' not found in the apt sources.", r->path,
+                                       name),
                        -ENOPKG;
         }
         fputs(output, stderr);
         return log_error_errno(ENOPKG, "%s: apt could not resolve the package set (its messages are above).",
-                               r->path), -ENOPKG;
+                               r->path),
+               -ENOPKG;
 }
 
 /* apt-get -s prints "Inst name (version suite [arch])" for each package it would install. */
@@ -161,10 +166,11 @@ static int parse_simulation(BuildContext *c, const char *output) {
                         continue;
                 }
                 /* "Inst name (version suite [arch])", sometimes followed by " []" */
-                lb = memchr(p, '(', (size_t) (eol - p));
-                lb = lb ? memchr(lb, '[', (size_t) (eol - lb)) : NULL;
-                if (sscanf(p, "Inst %255s (%255s", name, version) != 2 || !lb || sscanf(lb, "[%63[^]]]", arch) != 1)
-                        return log_error_errno(EBADMSG, "Cannot parse apt's line: %.*s", (int) (eol - p), p);
+                lb = memchr(p, '(', (size_t)(eol - p));
+                lb = lb ? memchr(lb, '[', (size_t)(eol - lb)) : NULL;
+                if (sscanf(p, "Inst %255s (%255s", name, version) != 2 || !lb ||
+                    sscanf(lb, "[%63[^]]]", arch) != 1)
+                        return log_error_errno(EBADMSG, "Cannot parse apt's line: %.*s", (int)(eol - p), p);
                 int r = add_package(c, name, version, arch);
                 if (r < 0)
                         return log_oom();
@@ -181,19 +187,21 @@ static int fetch(BuildContext *c, const Apt *apt, char **wanted) {
         int r;
 
         if (!apt_lists_ready(apt)) {
-                char *update[] = { (char *) "update", c->opts->quiet ? (char *) "-qq" : (char *) "-q", NULL };
+                char *update[] = { (char *)"update", c->opts->quiet ? (char *)"-qq" : (char *)"-q", NULL };
                 log_info("apt: updating the package lists");
                 r = apt_get(apt, update, NULL);
                 if (r != 0)
-                        return log_error_errno(r < 0 ? r : EIO, "apt-get update failed (status %d).", r), -ENOPKG;
+                        return log_error_errno(r < 0 ? r : EIO, "apt-get update failed (status %d).", r),
+                               -ENOPKG;
                 r = apt_mark_lists_ready(apt);
                 if (r < 0)
                         return log_error_errno(r, "Cannot mark the package lists: %m");
         }
 
-        if (strv_extend(&args, "install") < 0 || strv_extend(&args, "-s") < 0 || strv_extend(&args, "-q") < 0)
+        if (strv_extend(&args, "install") < 0 || strv_extend(&args, "-s") < 0 ||
+            strv_extend(&args, "-q") < 0)
                 return log_oom();
-        STRV_FOREACH(p, wanted)
+        STRV_FOREACH (p, wanted)
                 if (strv_extend(&args, *p) < 0)
                         return log_oom();
         r = apt_get(apt, args, &output);
@@ -217,7 +225,8 @@ static int fetch(BuildContext *c, const Apt *apt, char **wanted) {
                 return log_oom();
         r = apt_get(apt, args, NULL);
         if (r != 0)
-                return log_error_errno(r < 0 ? r : EIO, "apt-get could not download the packages (status %d).", r),
+                return log_error_errno(r < 0 ? r : EIO,
+                                       "apt-get could not download the packages (status %d).", r),
                        -ENOPKG;
 
         for (size_t i = 0; i < c->n_packages; i++) {
@@ -229,7 +238,7 @@ static int fetch(BuildContext *c, const Apt *apt, char **wanted) {
                         return log_oom();
                 if (stat(p->deb, &st) < 0)
                         return log_error_errno(errno, "apt did not leave %s: %m", p->deb), -ENOPKG;
-                p->size = (uint64_t) st.st_size;
+                p->size = (uint64_t)st.st_size;
                 r = sha256_file(p->deb, p->sha256);
                 if (r < 0)
                         return log_error_errno(r, "Cannot read %s: %m", p->deb);

@@ -33,10 +33,10 @@ static void base_key(const BuildContext *c, char out[static 65]) {
         for (size_t i = 0; i < c->n_packages; i++)
                 hasher_add_str(h, c->packages[i].sha256);
         hasher_add_str(h, "exclude");
-        STRV_FOREACH(g, c->recipe->exclude_paths)
+        STRV_FOREACH (g, c->recipe->exclude_paths)
                 hasher_add_str(h, *g);
         hasher_add_str(h, "modules");
-        STRV_FOREACH(m, c->recipe->kernel_modules)
+        STRV_FOREACH (m, c->recipe->kernel_modules)
                 hasher_add_str(h, *m);
         hasher_add_str(h, c->recipe->kernel_modules ? "some" : "all");
         hasher_add_str(h, c->berth_init_sha256);
@@ -62,11 +62,11 @@ static int load_meta(BuildContext *c, const char *meta) {
 
 static int save_meta(const BuildContext *c, const char *meta) {
         _cleanup_free_ char *text = NULL;
-        int n = asprintf(&text, "kver %s\nepoch %lld\nsize %llu\n", c->kver, (long long) c->source_date_epoch,
-                         (unsigned long long) c->base_size);
+        int n = asprintf(&text, "kver %s\nepoch %lld\nsize %llu\n", c->kver, (long long)c->source_date_epoch,
+                         (unsigned long long)c->base_size);
         if (n < 0)
                 return -ENOMEM;
-        return write_file_atomic(meta, text, (size_t) n, 0644);
+        return write_file_atomic(meta, text, (size_t)n, 0644);
 }
 
 static bool records_complete(const BuildContext *c) {
@@ -95,9 +95,9 @@ static int unpack_all(BuildContext *c, const char *tree) {
                 if (!p->source || (p->control->license && !p->license))
                         return log_oom();
         }
-        log_info("unpacked %zu packages: %llu files, %.1f MB, %llu paths excluded, %llu replaced", c->n_packages,
-                 (unsigned long long) stats.files, (double) stats.bytes / 1e6, (unsigned long long) stats.excluded,
-                 (unsigned long long) stats.replaced);
+        log_info("unpacked %zu packages: %llu files, %.1f MB, %llu paths excluded, %llu replaced",
+                 c->n_packages, (unsigned long long)stats.files, (double)stats.bytes / 1e6,
+                 (unsigned long long)stats.excluded, (unsigned long long)stats.replaced);
         c->source_date_epoch = stats.max_mtime;
         return 0;
 }
@@ -174,7 +174,7 @@ int stage_unpack(BuildContext *c) {
                 if (r < 0)
                         return log_error_errno(r, "Cannot write %s: %m", tmp_meta);
                 /* The meta first, the tree last: a tree in the cache always has its meta. */
-                (void) rm_rf(tree);
+                (void)rm_rf(tree);
                 if (rename(tmp_meta, meta) < 0 || rename(tmp, tree) < 0)
                         return log_error_errno(errno, "Cannot move the tree into the cache (%s): %m", tree);
                 r = resolve_save_record(c);
@@ -188,7 +188,8 @@ int stage_unpack(BuildContext *c) {
                 char *end;
                 long long v = strtoll(sde, &end, 10);
                 if (*end || v < 0)
-                        return log_error_errno(EINVAL, "SOURCE_DATE_EPOCH='%s' is not a number of seconds.", sde);
+                        return log_error_errno(EINVAL, "SOURCE_DATE_EPOCH='%s' is not a number of seconds.",
+                                               sde);
                 c->source_date_epoch = v;
         }
 

@@ -42,12 +42,13 @@ int tree_layout(const char *tree) {
                         if (lstat(p, &st) == 0 && S_ISLNK(st.st_mode))
                                 continue;
                         if (symlink(entries[i].target, p) < 0)
-                                return log_error_errno(errno, "Cannot link %s -> %s: %m", p, entries[i].target);
+                                return log_error_errno(errno, "Cannot link %s -> %s: %m", p,
+                                                       entries[i].target);
                         continue;
                 }
-                if (mkdir(p, (mode_t) entries[i].mode) < 0 && errno != EEXIST)
+                if (mkdir(p, (mode_t)entries[i].mode) < 0 && errno != EEXIST)
                         return log_error_errno(errno, "Cannot create %s: %m", p);
-                if (chmod(p, (mode_t) entries[i].mode) < 0)
+                if (chmod(p, (mode_t)entries[i].mode) < 0)
                         return log_error_errno(errno, "Cannot set the mode of %s: %m", p);
         }
         return 0;
@@ -70,7 +71,8 @@ int tree_place_kernel(const char *tree, char **ret_kver) {
                         continue;
                 if (kver) {
                         closedir(d);
-                        return log_error_errno(EINVAL, "The tree holds two kernels (%s and %s); an image has one.",
+                        return log_error_errno(EINVAL,
+                                               "The tree holds two kernels (%s and %s); an image has one.",
                                                kver, de->d_name);
                 }
                 kver = strdup(de->d_name);
@@ -79,7 +81,8 @@ int tree_place_kernel(const char *tree, char **ret_kver) {
         if (!kver)
                 return log_error_errno(ENOENT, "No kernel in %s: is kernel.package a kernel?", modules);
 
-        if (asprintf(&src, "%s/vmlinuz-%s", boot, kver) < 0 || asprintf(&dst, "%s/%s/vmlinuz", modules, kver) < 0)
+        if (asprintf(&src, "%s/vmlinuz-%s", boot, kver) < 0 ||
+            asprintf(&dst, "%s/%s/vmlinuz", modules, kver) < 0)
                 return log_oom();
         if (rename(src, dst) < 0)
                 return log_error_errno(errno, "Cannot move %s to %s: %m", src, dst);
@@ -96,7 +99,7 @@ int tree_place_kernel(const char *tree, char **ret_kver) {
 int tree_ldconfig(const char *tree) {
         _cleanup_free_ char *conf = path_join(tree, "etc/ld.so.conf");
         static const char default_conf[] = "include /etc/ld.so.conf.d/*.conf\n";
-        char *argv[] = { (char *) "ldconfig", (char *) "-X", (char *) "-r", (char *) tree, NULL };
+        char *argv[] = { (char *)"ldconfig", (char *)"-X", (char *)"-r", (char *)tree, NULL };
         int r;
 
         if (!conf)
@@ -126,11 +129,12 @@ static int ca_collect(const char *path, const struct stat *st, int type, struct 
 }
 
 static int cmp_str(const void *a, const void *b) {
-        return strcmp(*(char *const *) a, *(char *const *) b);
+        return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 int tree_ca_bundle(const char *tree) {
-        _cleanup_free_ char *dir = path_join(tree, "usr/share/ca-certificates"), *certs = NULL, *bundle = NULL;
+        _cleanup_free_ char *dir = path_join(tree, "usr/share/ca-certificates"), *certs = NULL,
+                            *bundle = NULL;
         _cleanup_free_ char *text = NULL;
         size_t len = 0;
         FILE *f;
@@ -154,7 +158,7 @@ int tree_ca_bundle(const char *tree) {
                 ca_files = strv_free(ca_files);
                 return log_oom();
         }
-        STRV_FOREACH(c, ca_files) {
+        STRV_FOREACH (c, ca_files) {
                 _cleanup_free_ char *pem = NULL;
                 size_t n;
                 r = read_full_file(*c, 0, &pem, &n);
@@ -187,7 +191,8 @@ int tree_move_etc(const char *tree) {
         if (!etc || !usr_etc)
                 return log_oom();
         if (access(usr_etc, F_OK) == 0)
-                return log_error_errno(EEXIST, "A package ships /usr/etc; berth keeps the image's /etc there.");
+                return log_error_errno(EEXIST,
+                                       "A package ships /usr/etc; berth keeps the image's /etc there.");
         /* No /etc stays behind: ostree refuses a tree with both. */
         if (rename(etc, usr_etc) < 0)
                 return log_error_errno(errno, "Cannot move %s to %s: %m", etc, usr_etc);
@@ -199,9 +204,9 @@ static uint64_t size_total;
 static int size_one(const char *path, const struct stat *st, int type, struct FTW *ftw) {
         /* nftw visits every name of a hard-linked file: each adds its share. */
         if (type == FTW_F)
-                size_total += (uint64_t) st->st_size / (st->st_nlink > 0 ? st->st_nlink : 1);
+                size_total += (uint64_t)st->st_size / (st->st_nlink > 0 ? st->st_nlink : 1);
         else if (type == FTW_SL)
-                size_total += (uint64_t) st->st_size;
+                size_total += (uint64_t)st->st_size;
         return 0;
 }
 
@@ -234,7 +239,7 @@ int tree_install_file(const char *src, const char *tree, const char *rel, int mo
 
 int tree_busybox_links(const char *tree) {
         _cleanup_free_ char *busybox = path_join(tree, "usr/bin/busybox"), *list = NULL;
-        char *argv[] = { busybox, (char *) "--list-full", NULL };
+        char *argv[] = { busybox, (char *)"--list-full", NULL };
         RunOptions o = { .stdout_fd = -1, .stderr_fd = -1, .ret_stdout = &list };
         char *save = NULL;
         unsigned n = 0;

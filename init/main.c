@@ -19,10 +19,12 @@ int main(int argc, char *argv[]) {
         }
         /* dhcpcd runs us as its hook script (the image has no shell). */
         const char *slash = strrchr(argv[0], '/');
-        if (streq(slash ? slash + 1 : argv[0], "dhcpcd-hook") || (argc > 1 && streq(argv[1], "--dhcpcd-hook")))
+        if (streq(slash ? slash + 1 : argv[0], "dhcpcd-hook") ||
+            (argc > 1 && streq(argv[1], "--dhcpcd-hook")))
                 return dhcpcd_hook_main();
         if (getpid() != 1) {
-                fprintf(stderr, "berth-init is the image's PID 1; it does nothing as process %d.\n", (int) getpid());
+                fprintf(stderr, "berth-init is the image's PID 1; it does nothing as process %d.\n",
+                        (int)getpid());
                 return 1;
         }
         if (access("/etc/initrd-release", F_OK) == 0)

@@ -18,35 +18,35 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-#define TAKE_PTR(p)                                                                                   \
-        ({                                                                                            \
-                __typeof__(p) _tp_ = (p);                                                             \
-                (p) = NULL;                                                                           \
-                _tp_;                                                                                 \
+#define TAKE_PTR(p)                       \
+        ({                                \
+                __typeof__(p) _tp_ = (p); \
+                (p) = NULL;               \
+                _tp_;                     \
         })
 
-#define TAKE_FD(fd)                                                                                   \
-        ({                                                                                            \
-                int _tf_ = (fd);                                                                      \
-                (fd) = -EBADF;                                                                        \
-                _tf_;                                                                                 \
+#define TAKE_FD(fd)              \
+        ({                       \
+                int _tf_ = (fd); \
+                (fd) = -EBADF;   \
+                _tf_;            \
         })
 
-#define DEFINE_TRIVIAL_CLEANUP_FUNC(type, func)                                                       \
-        static inline void func##p(type *p) {                                                         \
-                if (*p)                                                                               \
-                        *p = func(*p);                                                                \
+#define DEFINE_TRIVIAL_CLEANUP_FUNC(type, func) \
+        static inline void func##p(type *p) {   \
+                if (*p)                         \
+                        *p = func(*p);          \
         }
 
 static inline void freep(void *p) {
-        free(*(void **) p);
+        free(*(void **)p);
 }
 #define _cleanup_free_ _cleanup_(freep)
 
 static inline int safe_close(int fd) {
         if (fd >= 0) {
                 int saved = errno;
-                (void) close(fd);
+                (void)close(fd);
                 errno = saved;
         }
         return -EBADF;

@@ -3,9 +3,9 @@
 
 typedef struct RunOptions {
         char *const *env_extra; /* "KEY=value" added to (or replacing in) the environment */
-        int stdout_fd;          /* where the child's stdout goes; -1: inherit (ignored when capturing) */
-        int stderr_fd;          /* -1: inherit */
-        char **ret_stdout;      /* if set, stdout is captured into a NUL-terminated buffer */
+        int stdout_fd; /* where the child's stdout goes; -1: inherit (ignored when capturing) */
+        int stderr_fd; /* -1: inherit */
+        char **ret_stdout; /* if set, stdout is captured into a NUL-terminated buffer */
 } RunOptions;
 
 /* Runs argv[0] (looked up in PATH) and waits. Returns its exit status

@@ -44,18 +44,18 @@ static int write_tar(const Member *m, size_t n, bool xz, char **ret, size_t *ret
                 archive_entry_set_pathname(e, m[i].path);
                 archive_entry_set_uid(e, 0);
                 archive_entry_set_gid(e, 0);
-                archive_entry_set_mtime(e, 1700000000 + (time_t) i, 0);
+                archive_entry_set_mtime(e, 1700000000 + (time_t)i, 0);
                 if (m[i].type == 0) {
                         archive_entry_set_filetype(e, AE_IFREG);
-                        archive_entry_set_perm(e, (mode_t) m[i].mode);
+                        archive_entry_set_perm(e, (mode_t)m[i].mode);
                         archive_entry_set_hardlink(e, m[i].data);
                         archive_entry_set_size(e, 0);
                 } else {
-                        archive_entry_set_filetype(e, (mode_t) m[i].type);
-                        archive_entry_set_perm(e, (mode_t) m[i].mode);
+                        archive_entry_set_filetype(e, (mode_t)m[i].type);
+                        archive_entry_set_perm(e, (mode_t)m[i].mode);
                         if (m[i].type == AE_IFLNK)
                                 archive_entry_set_symlink(e, m[i].data);
-                        archive_entry_set_size(e, m[i].type == AE_IFREG ? (la_int64_t) strlen(m[i].data) : 0);
+                        archive_entry_set_size(e, m[i].type == AE_IFREG ? (la_int64_t)strlen(m[i].data) : 0);
                 }
                 if (m[i].capability) {
                         /* cap_net_bind_service=ep, VFS_CAP_REVISION_2 */
@@ -79,7 +79,7 @@ static void ar_member(struct archive *a, const char *name, const void *data, siz
         archive_entry_set_pathname(e, name);
         archive_entry_set_filetype(e, AE_IFREG);
         archive_entry_set_perm(e, 0644);
-        archive_entry_set_size(e, (la_int64_t) size);
+        archive_entry_set_size(e, (la_int64_t)size);
         archive_write_header(a, e);
         archive_write_data(a, data, size);
         archive_entry_free(e);
@@ -110,16 +110,22 @@ static void test_usrmerge(void) {
         static const struct {
                 const char *in, *out;
         } cases[] = {
-                { "./bin/ls", "usr/bin/ls" },         { "./sbin/", "usr/sbin/" },     { "./lib64/ld.so", "usr/lib64/ld.so" },
-                { "./lib/x86_64-linux-gnu/a", "usr/lib/x86_64-linux-gnu/a" }, { "./library/x", "library/x" },
-                { "./usr/bin/x", "usr/bin/x" },       { "etc/motd", "etc/motd" },     { "./binary", "binary" },
+                { "./bin/ls", "usr/bin/ls" },
+                { "./sbin/", "usr/sbin/" },
+                { "./lib64/ld.so", "usr/lib64/ld.so" },
+                { "./lib/x86_64-linux-gnu/a", "usr/lib/x86_64-linux-gnu/a" },
+                { "./library/x", "library/x" },
+                { "./usr/bin/x", "usr/bin/x" },
+                { "etc/motd", "etc/motd" },
+                { "./binary", "binary" },
         };
         for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
                 _cleanup_free_ char *out = NULL;
                 int r = usrmerge_path(cases[i].in, &out);
-                ok(r == 0 && out && streq(out, cases[i].out), "usrmerge_path(%s) = %s", cases[i].in, cases[i].out);
+                ok(r == 0 && out && streq(out, cases[i].out), "usrmerge_path(%s) = %s", cases[i].in,
+                   cases[i].out);
         }
-        char *none = (char *) 1;
+        char *none = (char *)1;
         ok(usrmerge_path("./", &none) == 0 && !none, "usrmerge_path(./) is the root");
         ok(usrmerge_path("./usr/../etc/x", &none) == -EPERM, "usrmerge_path refuses ..");
         ok(usrmerge_path("../x", &none) == -EPERM, "usrmerge_path refuses a leading ..");
@@ -128,7 +134,7 @@ static void test_usrmerge(void) {
 }
 
 static void test_excluded(void) {
-        char *globs[] = { (char *) "/usr/share/doc/*", (char *) "/usr/bin/containerd-shim", NULL };
+        char *globs[] = { (char *)"/usr/share/doc/*", (char *)"/usr/bin/containerd-shim", NULL };
         ok(path_excluded("/usr/share/doc/foo", globs), "a folder matching a glob is excluded");
         ok(path_excluded("/usr/share/doc/foo/copyright", globs), "files below it are excluded");
         ok(!path_excluded("/usr/share/doc", globs), "the parent is kept");
@@ -144,11 +150,13 @@ static void test_control(void) {
         const char *dep5 = "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\n"
                            "Files: *\nLicense: GPL-2+\n\nFiles: x\nLicense: MIT\n\nLicense: GPL-2+\n text\n";
 
-        ok(deb_control_parse(text, strlen(text), &c) == 0 && streq(c->source, "bar") && streq(c->package, "foo"),
+        ok(deb_control_parse(text, strlen(text), &c) == 0 && streq(c->source, "bar") &&
+                   streq(c->package, "foo"),
            "control: Source without its version");
         ok(deb_control_parse("Package: x\n", 11, &c) == -EBADMSG, "control without Version is refused");
         int r = deb_copyright_licenses(dep5, strlen(dep5), &lic);
-        ok(r == 0 && lic && streq(lic, "GPL-2+ AND MIT"), "DEP-5 licences, each once: %s", lic ? lic : "(null)");
+        ok(r == 0 && lic && streq(lic, "GPL-2+ AND MIT"), "DEP-5 licences, each once: %s",
+           lic ? lic : "(null)");
         ok(deb_copyright_licenses("Just text\nLicense: GPL\n", 23, &none) == 0 && !none,
            "a copyright file that is not DEP-5 gives no licence");
 }
@@ -174,7 +182,7 @@ static void test_unpack(void) {
                 { "./../escape", AE_IFREG, 0644, "x\n" },
         };
         char dir[] = "/tmp/test-deb-XXXXXX";
-        char *globs[] = { (char *) "/usr/share/doc/*", NULL };
+        char *globs[] = { (char *)"/usr/share/doc/*", NULL };
         _cleanup_(deb_control_freep) DebControl *c = NULL;
         _cleanup_free_ char *deb = NULL, *bad = NULL, *tree = NULL;
         DebUnpackStats stats = { 0 };
@@ -182,7 +190,7 @@ static void test_unpack(void) {
         char buf[64];
 
         if (!mkdtemp(dir))
-                return (void) ok(false, "mkdtemp");
+                return (void)ok(false, "mkdtemp");
         if (asprintf(&deb, "%s/fixture.deb", dir) < 0 || asprintf(&bad, "%s/evil.deb", dir) < 0 ||
             asprintf(&tree, "%s/tree", dir) < 0)
                 return;
@@ -191,19 +199,23 @@ static void test_unpack(void) {
         make_deb(bad, evil, ARRAY_SIZE(evil));
 
         ok(deb_unpack(deb, tree, globs, &c, &stats) == 0, "unpack a .deb");
-        ok(c && streq(c->package, "fixture") && streq(c->version, "1:2.0-1") && streq(c->source, "fixture-src"),
+        ok(c && streq(c->package, "fixture") && streq(c->version, "1:2.0-1") &&
+                   streq(c->source, "fixture-src"),
            "control read from control.tar.gz");
-        ok(c && c->license && streq(c->license, "Apache-2.0"), "licence read before the doc folder was dropped");
+        ok(c && c->license && streq(c->license, "Apache-2.0"),
+           "licence read before the doc folder was dropped");
         chdir(tree);
-        ok(stat("usr/bin/tool", &a) == 0 && (a.st_mode & 07777) == 04755, "/bin/tool lands in usr/bin, setuid kept");
+        ok(stat("usr/bin/tool", &a) == 0 && (a.st_mode & 07777) == 04755,
+           "/bin/tool lands in usr/bin, setuid kept");
         ok(access("bin", F_OK) < 0, "no /bin folder is made");
         ok(stat("usr/bin/tool-link", &b) == 0 && a.st_ino == b.st_ino, "hard link kept (and usr-merged)");
-        ok(readlink("usr/lib/libx.so", buf, sizeof(buf)) == 9 && memcmp(buf, "libx.so.1", 9) == 0, "symlink kept");
+        ok(readlink("usr/lib/libx.so", buf, sizeof(buf)) == 9 && memcmp(buf, "libx.so.1", 9) == 0,
+           "symlink kept");
         ok(lgetxattr("usr/sbin/capable", "security.capability", buf, sizeof(buf)) == 20,
            "security.capability kept");
         ok(stat("etc/fixture.conf", &a) == 0 && (a.st_mode & 0777) == 0640, "/etc file with its mode");
         ok(access("usr/share/doc/fixture", F_OK) < 0 && stats.excluded == 2, "excluded paths dropped (%llu)",
-           (unsigned long long) stats.excluded);
+           (unsigned long long)stats.excluded);
         ok(stats.max_mtime == 1700000000 + 11, "newest mtime recorded");
         chdir("/");
 
@@ -212,7 +224,8 @@ static void test_unpack(void) {
         c = NULL;
         ok(deb_unpack(bad, tree, NULL, &c, &stats) == -EPERM, "a member with .. is refused");
         _cleanup_free_ char *escape = NULL;
-        ok(asprintf(&escape, "%s/escape", dir) > 0 && access(escape, F_OK) < 0, "nothing written outside the tree");
+        ok(asprintf(&escape, "%s/escape", dir) > 0 && access(escape, F_OK) < 0,
+           "nothing written outside the tree");
         ok(deb_unpack("/nonexistent.deb", tree, NULL, &c, &stats) < 0, "a missing .deb is an error");
         log_set_max_level(LOG_LEVEL_INFO);
         rm_rf(dir);

@@ -36,7 +36,8 @@ int main(void) {
         char **declared = NULL;
         free(sbom_license_expression("PD AND PD AND (PD or GPL-2)", refs, &declared));
         ok(json_object_array_length(refs) == 1, "a LicenseRef is declared once");
-        ok(streq(json_object_get_string(json_object_object_get(json_object_array_get_idx(refs, 0), "licenseId")),
+        ok(streq(json_object_get_string(
+                         json_object_object_get(json_object_array_get_idx(refs, 0), "licenseId")),
                  "LicenseRef-PD"),
            "the declaration names it");
         strv_free(declared);

@@ -11,7 +11,7 @@
 double uptime(void) {
         struct timespec ts;
         clock_gettime(CLOCK_BOOTTIME, &ts);
-        return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
+        return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 void milestone(const char *what) {
@@ -36,8 +36,8 @@ void console_setup(void) {
                 return;
         for (int i = 0; i < 3; i++)
                 if (fd != i)
-                        (void) dup2(fd, i);
+                        (void)dup2(fd, i);
         if (fd > 2)
-                (void) close(fd);
+                (void)close(fd);
         setvbuf(stdout, NULL, _IOLBF, 0);
 }

@@ -27,7 +27,7 @@ int modules_open(Modules **ret) {
                 free(m);
                 return -ENOMEM;
         }
-        (void) kmod_load_resources(m->ctx);
+        (void)kmod_load_resources(m->ctx);
         *ret = m;
         return 0;
 }
@@ -52,8 +52,10 @@ static int load_lookup(Modules *m, const char *what) {
                 struct kmod_module *mod = kmod_module_get_module(i);
                 int state = kmod_module_get_initstate(mod);
 
-                if (state != KMOD_MODULE_LIVE && state != KMOD_MODULE_BUILTIN && state != KMOD_MODULE_COMING) {
-                        r = kmod_module_probe_insert_module(mod, KMOD_PROBE_APPLY_BLACKLIST, NULL, NULL, NULL, NULL);
+                if (state != KMOD_MODULE_LIVE && state != KMOD_MODULE_BUILTIN &&
+                    state != KMOD_MODULE_COMING) {
+                        r = kmod_module_probe_insert_module(mod, KMOD_PROBE_APPLY_BLACKLIST, NULL, NULL,
+                                                            NULL, NULL);
                         if (r >= 0)
                                 loaded++;
                         else
@@ -80,14 +82,15 @@ static int walk(Modules *m, int fd_dir, unsigned depth) {
                 return 0;
         d = fdopendir(fd_dir);
         if (!d) {
-                (void) close(fd_dir);
+                (void)close(fd_dir);
                 return 0;
         }
         while ((de = readdir(d))) {
                 if (de->d_name[0] == '.')
                         continue;
                 if (de->d_type == DT_DIR) {
-                        int fd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+                        int fd = openat(dirfd(d), de->d_name,
+                                        O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
                         if (fd >= 0)
                                 loaded += walk(m, fd, depth + 1);
                 } else if (de->d_type == DT_REG && streq(de->d_name, "modalias")) {
@@ -95,7 +98,7 @@ static int walk(Modules *m, int fd_dir, unsigned depth) {
                         int fd = openat(dirfd(d), "modalias", O_RDONLY | O_CLOEXEC);
                         ssize_t n = fd >= 0 ? read(fd, alias, sizeof(alias) - 1) : -1;
                         if (fd >= 0)
-                                (void) close(fd);
+                                (void)close(fd);
                         if (n > 0) {
                                 alias[n] = 0;
                                 alias[strcspn(alias, "\n")] = 0;

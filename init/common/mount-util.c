@@ -20,11 +20,11 @@ int mkdir_parents(const char *path, int mode) {
                 if (*s != '/')
                         continue;
                 *s = 0;
-                if (mkdir(p, (mode_t) mode) < 0 && errno != EEXIST)
+                if (mkdir(p, (mode_t)mode) < 0 && errno != EEXIST)
                         return -errno;
                 *s = '/';
         }
-        if (mkdir(p, (mode_t) mode) < 0 && errno != EEXIST)
+        if (mkdir(p, (mode_t)mode) < 0 && errno != EEXIST)
                 return -errno;
         return 0;
 }
@@ -33,7 +33,7 @@ int mount_table(const MountSpec *table, unsigned n) {
         for (unsigned i = 0; i < n; i++) {
                 const MountSpec *m = &table[i];
 
-                (void) mkdir_parents(m->where, m->mode ?: 0755);
+                (void)mkdir_parents(m->where, m->mode ?: 0755);
                 if (mount(m->what, m->where, m->type, m->flags, m->options) < 0) {
                         if (errno == EBUSY)
                                 continue;

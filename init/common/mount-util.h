@@ -7,7 +7,7 @@ typedef struct MountSpec {
         const char *what, *where, *type;
         unsigned long flags;
         const char *options;
-        int mode;      /* of the mount point when it must be created */
+        int mode; /* of the mount point when it must be created */
         bool required; /* a required mount that fails stops the boot; others warn */
 } MountSpec;
 

@@ -43,7 +43,8 @@ int deploy_root_setup(const char *ostree_arg, bool var_tmpfs, const char **ret_w
         real = realpath(physical, NULL);
         if (!real)
                 return -errno;
-        if (strncmp(real, "/sysroot/ostree/deploy/", 23) != 0 || stat(real, &st) < 0 || !S_ISDIR(st.st_mode)) {
+        if (strncmp(real, "/sysroot/ostree/deploy/", 23) != 0 || stat(real, &st) < 0 ||
+            !S_ISDIR(st.st_mode)) {
                 free(real);
                 return -ENOTDIR;
         }
@@ -84,10 +85,10 @@ int deploy_root_setup(const char *ostree_arg, bool var_tmpfs, const char **ret_w
         if (r < 0)
                 return r;
         char opts[PATH_MAX + 128];
-        snprintf(opts, sizeof(opts), "lowerdir=%s/usr/etc,upperdir=/run/berth/etc/upper,workdir=/run/berth/etc/work",
-                 deploy);
+        snprintf(opts, sizeof(opts),
+                 "lowerdir=%s/usr/etc,upperdir=/run/berth/etc/upper,workdir=/run/berth/etc/work", deploy);
         snprintf(p, sizeof(p), "%s/etc", deploy);
-        (void) mkdir(p, 0755);
+        (void)mkdir(p, 0755);
         if (mount("overlay", p, "overlay", MS_NOSUID | MS_NODEV, opts) < 0)
                 return -errno;
 

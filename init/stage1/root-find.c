@@ -23,7 +23,7 @@ static char *probe(const char *spec) {
         /* A fresh cache each round: the devices have changed since the last. */
         if (blkid_get_cache(&cache, "/dev/null") < 0)
                 return NULL;
-        (void) blkid_probe_all_new(cache);
+        (void)blkid_probe_all_new(cache);
         dev = blkid_evaluate_tag(spec, NULL, &cache);
         blkid_put_cache(cache);
         return dev;
@@ -42,12 +42,13 @@ int root_find(const char *spec, unsigned timeout_ms, Modules *modules, char **re
                         return 0;
                 }
                 clock_gettime(CLOCK_MONOTONIC, &now);
-                elapsed = (unsigned long) ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000);
+                elapsed = (unsigned long)((now.tv_sec - start.tv_sec) * 1000 +
+                                          (now.tv_nsec - start.tv_nsec) / 1000000);
                 if (elapsed >= timeout_ms)
                         return -ENODEV;
                 /* A PCI bus makes virtio devices appear, which want their own drivers. */
                 if (modules && round % 4 == 0)
-                        (void) modules_coldplug(modules);
+                        (void)modules_coldplug(modules);
                 usleep(25 * 1000);
         }
 }

@@ -45,23 +45,24 @@ void stage1_main(void) {
         var = proc_cmdline_get(NULL, "berth.var");
         timeout = proc_cmdline_get(NULL, "berth.root_timeout");
         if (timeout)
-                timeout_ms = (unsigned) strtoul(timeout, NULL, 10) * 1000;
+                timeout_ms = (unsigned)strtoul(timeout, NULL, 10) * 1000;
         if (!root || !root[0])
                 emergency("root", "no root= on the kernel command line (e.g. root=LABEL=berth-root)");
         if (!ostree || !ostree[0])
-                emergency("ostree", "no ostree= on the kernel command line: which deployment to boot is unknown");
+                emergency("ostree",
+                          "no ostree= on the kernel command line: which deployment to boot is unknown");
 
         r = modules_open(&modules);
         if (r < 0)
                 emergency("modules", "cannot read the module index: %s", strerror(-r));
-        (void) modules_coldplug(modules);
-        (void) modules_load(modules, "overlay");
+        (void)modules_coldplug(modules);
+        (void)modules_load(modules, "overlay");
 
         r = root_find(root, timeout_ms, modules, &dev);
         if (r < 0)
                 emergency("root", "no device %s appeared within %u s", root, timeout_ms / 1000);
 
-        (void) mkdir_parents("/sysroot", 0755);
+        (void)mkdir_parents("/sysroot", 0755);
         if (mount(dev, "/sysroot", "ext4", MS_NOATIME, NULL) < 0)
                 emergency("root", "cannot mount %s (%s) on /sysroot: %s", dev, root, strerror(errno));
         milestone("root mounted");
@@ -75,6 +76,6 @@ void stage1_main(void) {
         if (r < 0)
                 emergency("switch root", "%s", strerror(-r));
 
-        execl(STAGE2, "berth-init", (char *) NULL);
+        execl(STAGE2, "berth-init", (char *)NULL);
         emergency("stage2", "cannot execute %s: %s", STAGE2, strerror(errno));
 }

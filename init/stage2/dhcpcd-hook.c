@@ -19,7 +19,8 @@
 #include "stage2.h"
 
 static bool bound(const char *reason) {
-        static const char *const reasons[] = { "BOUND", "RENEW", "REBIND", "REBOOT", "STATIC", "BOUND6", "REBOOT6" };
+        static const char *const reasons[] = { "BOUND",  "RENEW",  "REBIND", "REBOOT",
+                                               "STATIC", "BOUND6", "REBOOT6" };
         for (size_t i = 0; reason && i < ARRAY_SIZE(reasons); i++)
                 if (streq(reason, reasons[i]))
                         return true;
@@ -34,15 +35,16 @@ static void write_resolv_conf(void) {
 
         if (!dns || !dns[0])
                 return;
-        n += (size_t) snprintf(text + n, sizeof(text) - n, "# written by berth-init from the DHCP lease\n");
+        n += (size_t)snprintf(text + n, sizeof(text) - n, "# written by berth-init from the DHCP lease\n");
         if ((search && search[0]) || (domain && domain[0]))
-                n += (size_t) snprintf(text + n, sizeof(text) - n, "search %s\n", search && search[0] ? search : domain);
+                n += (size_t)snprintf(text + n, sizeof(text) - n, "search %s\n",
+                                      search && search[0] ? search : domain);
         _cleanup_free_ char *copy = strdup(dns);
         char *save = NULL;
         for (char *a = copy ? strtok_r(copy, " ", &save) : NULL; a && n < sizeof(text) - 64;
              a = strtok_r(NULL, " ", &save))
-                n += (size_t) snprintf(text + n, sizeof(text) - n, "nameserver %s\n", a);
-        (void) write_file_atomic("/etc/resolv.conf", text, n, 0644);
+                n += (size_t)snprintf(text + n, sizeof(text) - n, "nameserver %s\n", a);
+        (void)write_file_atomic("/etc/resolv.conf", text, n, 0644);
 }
 
 static void notify_pid1(const char *address) {
@@ -53,7 +55,7 @@ static void notify_pid1(const char *address) {
         if (fd < 0)
                 return;
         snprintf(msg, sizeof(msg), "BERTH_NETWORK_UP=%s", address);
-        (void) sendto(fd, msg, strlen(msg), 0, (struct sockaddr *) &sa, sizeof(sa));
+        (void)sendto(fd, msg, strlen(msg), 0, (struct sockaddr *)&sa, sizeof(sa));
         close(fd);
 }
 

@@ -29,8 +29,10 @@ static const MountSpec mounts[] = {
         { "sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 0555, true },
         { "devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755", 0755, true },
         { "tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755", 0755, true },
-        { "cgroup2", "/sys/fs/cgroup", "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, "nsdelegate", 0755, true },
-        { "devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "gid=5,mode=0620,ptmxmode=0666", 0755, true },
+        { "cgroup2", "/sys/fs/cgroup", "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, "nsdelegate", 0755,
+          true },
+        { "devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "gid=5,mode=0620,ptmxmode=0666", 0755,
+          true },
         { "tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", 01777, true },
         { "tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", 01777, true },
         { "mqueue", "/dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 0755, false },
@@ -41,7 +43,9 @@ static const MountSpec mounts[] = {
 
 /* Modules a container host wants whatever its hardware: the overlay
  * snapshotter, container networking, and the power button's input device. */
-static const char *const wanted_modules[] = { "overlay", "br_netfilter", "veth", "bridge", "evdev", "button" };
+static const char *const wanted_modules[] = {
+        "overlay", "br_netfilter", "veth", "bridge", "evdev", "button"
+};
 
 static void set_hostname(void) {
         _cleanup_free_ char *name = NULL;
@@ -102,14 +106,14 @@ int early_setup(void) {
         loopback_up();
         machine_id();
         /* Folders packages ship under /var, which ostree does not deploy. */
-        (void) mkdir_parents("/var/lib/dhcpcd", 0755);
-        (void) mkdir_parents("/var/lib/containerd", 0711);
-        (void) mkdir_parents("/run/containerd", 0711);
+        (void)mkdir_parents("/var/lib/dhcpcd", 0755);
+        (void)mkdir_parents("/var/lib/containerd", 0711);
+        (void)mkdir_parents("/run/containerd", 0711);
 
         if (modules_open(&modules) >= 0) {
-                (void) modules_coldplug(modules);
+                (void)modules_coldplug(modules);
                 for (size_t i = 0; i < ARRAY_SIZE(wanted_modules); i++)
-                        (void) modules_load(modules, wanted_modules[i]);
+                        (void)modules_load(modules, wanted_modules[i]);
         }
         return 0;
 }

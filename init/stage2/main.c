@@ -28,10 +28,17 @@ static char notify_env[] = "NOTIFY_SOCKET=" NOTIFY_SOCKET_PATH;
 static char *service_env[] = { path_env, NULL };
 static char *notify_service_env[] = { path_env, notify_env, NULL };
 
-static char *dhcpcd_argv[] = { (char *) "/usr/sbin/dhcpcd", (char *) "--nobackground", (char *) "--noarp", (char *) "--nodev", (char *) "--nodelay",
-                               (char *) "--script", (char *) "/usr/lib/berth/dhcpcd-hook", NULL };
-static char *containerd_argv[] = { (char *) "/usr/bin/containerd", (char *) "--log-level", (char *) "warn", NULL };
-static char *shell_argv[] = { (char *) "/bin/sh", NULL };
+static char *dhcpcd_argv[] = { (char *)"/usr/sbin/dhcpcd",
+                               (char *)"--nobackground",
+                               (char *)"--noarp",
+                               (char *)"--nodev",
+                               (char *)"--nodelay",
+                               (char *)"--script",
+                               (char *)"/usr/lib/berth/dhcpcd-hook",
+                               NULL };
+static char *containerd_argv[] = { (char *)"/usr/bin/containerd", (char *)"--log-level", (char *)"warn",
+                                   NULL };
+static char *shell_argv[] = { (char *)"/bin/sh", NULL };
 
 int stage2_main(void) {
         _cleanup_free_ char *shell_tty = NULL;
@@ -55,7 +62,8 @@ int stage2_main(void) {
                 emergency("stage2", "cannot watch signals: %s", strerror(-r));
         r = readiness_install(&m);
         if (r < 0)
-                printf("berth: warning: no readiness socket (%s): containerd's readiness is unknown\n", strerror(-r));
+                printf("berth: warning: no readiness socket (%s): containerd's readiness is unknown\n",
+                       strerror(-r));
         if (power_button_install(&m) == 0)
                 printf("berth: warning: no power button input device; ACPI power-off is not handled\n");
 
@@ -68,7 +76,9 @@ int stage2_main(void) {
         /* The debug image's shell, on the console the recipe named (berth.shell=ttyS1). */
         shell_tty = proc_cmdline_get(NULL, "berth.shell");
         if (shell_tty && shell_tty[0])
-                services[n++] = (Service){ .name = "shell", .argv = shell_argv, .env = service_env, .tty = shell_tty };
+                services[n++] = (Service){
+                        .name = "shell", .argv = shell_argv, .env = service_env, .tty = shell_tty
+                };
         m.services = services;
         m.n_services = n;
 

@@ -24,14 +24,14 @@ typedef struct Manager Manager;
 typedef struct Service {
         const char *name;
         char **argv;
-        char **env;            /* extra "KEY=value" for the child */
-        bool needs_network;    /* start once the network is up */
-        bool notify;           /* gets NOTIFY_SOCKET; ready on READY=1 */
-        const char *tty;       /* run on this terminal (debug shell) instead of the console prefixer */
+        char **env; /* extra "KEY=value" for the child */
+        bool needs_network; /* start once the network is up */
+        bool notify; /* gets NOTIFY_SOCKET; ready on READY=1 */
+        const char *tty; /* run on this terminal (debug shell) instead of the console prefixer */
 
         ServiceState state;
         pid_t pid;
-        double started_at;     /* uptime() */
+        double started_at; /* uptime() */
         bool ready;
         unsigned restarts;
         Backoff backoff;

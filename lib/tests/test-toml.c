@@ -20,7 +20,8 @@ static TomlValue *parse(const char *text, TomlError *err) {
 }
 
 static void test_positions(void) {
-        _cleanup_(toml_freep) TomlValue *doc = parse("# c\n[image]\nname = \"x\"\n  version =  \"1\"\n", NULL);
+        _cleanup_(toml_freep) TomlValue *doc =
+                parse("# c\n[image]\nname = \"x\"\n  version =  \"1\"\n", NULL);
         const TomlValue *image = toml_table_get(doc, "image");
         const char *key;
         TomlPos kpos, vpos;
@@ -28,8 +29,8 @@ static void test_positions(void) {
         ok(doc && image, "parse a small document");
         const TomlValue *v = toml_table_entry(image, 1, &key, &kpos);
         vpos = toml_value_pos(v);
-        ok(v && streq(key, "version") && kpos.line == 4 && kpos.column == 3, "key position 4:3 (%u:%u)", kpos.line,
-           kpos.column);
+        ok(v && streq(key, "version") && kpos.line == 4 && kpos.column == 3, "key position 4:3 (%u:%u)",
+           kpos.line, kpos.column);
         ok(vpos.line == 4 && vpos.column == 14, "value position 4:14 (%u:%u)", vpos.line, vpos.column);
         ok(toml_value_pos(image).line == 2, "a table's position is its header's line");
 }
@@ -46,8 +47,8 @@ static void test_order(void) {
 }
 
 static void test_get(void) {
-        _cleanup_(toml_freep) TomlValue *doc =
-                parse("[image]\nname = \"berth\"\nversion = 1\nlist = [1, 2]\nflag = true\n[a.b]\nc = 5\n", NULL);
+        _cleanup_(toml_freep) TomlValue *doc = parse(
+                "[image]\nname = \"berth\"\nversion = 1\nlist = [1, 2]\nflag = true\n[a.b]\nc = 5\n", NULL);
         const char *s = NULL;
         int64_t i = 0;
         bool b = false;
@@ -59,12 +60,14 @@ static void test_get(void) {
         ok(toml_get_boolean(doc, "image.flag", &b, &err) == 0 && b, "get boolean");
         ok(toml_get_array(doc, "image.list", &arr, &err) == 0 && toml_array_size(arr) == 2, "get array");
         int r = toml_get_string(doc, "image.version", &s, &err);
-        ok(r == -EINVAL && streq(err.msg, "'image.version' must be a string, not an integer") && err.line == 3 &&
-                   err.column == 11,
+        ok(r == -EINVAL && streq(err.msg, "'image.version' must be a string, not an integer") &&
+                   err.line == 3 && err.column == 11,
            "wrong type: %s at %u:%u", err.msg, err.line, err.column);
-        ok(toml_get_string(doc, "image.missing", &s, &err) == -ENOENT && streq(err.msg, "missing key 'image.missing'"),
+        ok(toml_get_string(doc, "image.missing", &s, &err) == -ENOENT &&
+                   streq(err.msg, "missing key 'image.missing'"),
            "missing key: %s", err.msg);
-        ok(toml_get_string(doc, "image.name.x", &s, &err) == -EINVAL, "a path through a string is a type error");
+        ok(toml_get_string(doc, "image.name.x", &s, &err) == -EINVAL,
+           "a path through a string is a type error");
 }
 
 /* Parses text expecting a failure; returns true when it failed. */
@@ -89,7 +92,8 @@ static void test_errors(void) {
         _cleanup_(toml_freep) TomlValue *min = parse("a = -9223372036854775808\n", NULL);
         ok(min && toml_integer(toml_table_get(min, "a")) == INT64_MIN, "INT64_MIN parses");
         f = fails("a = \"x\n", &err);
-        ok(f && err.line == 1 && err.column == 5, "unterminated string at 1:5 (%u:%u)", err.line, err.column);
+        ok(f && err.line == 1 && err.column == 5, "unterminated string at 1:5 (%u:%u)", err.line,
+           err.column);
         f = fails("a = 1\n\xff = 2\n", &err);
         ok(f && err.line == 2 && strstr(err.msg, "UTF-8"), "bad UTF-8 names its line (%u)", err.line);
         f = fails("[a]\n[a]\n", &err);

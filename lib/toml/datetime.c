@@ -53,7 +53,8 @@ static int scan_date(TomlScanner *s, TomlDatetime *dt) {
         if (dt->month < 1 || dt->month > 12)
                 return sc_error_at(s, pos, "month %d does not exist", dt->month);
         if (dt->day < 1 || dt->day > days[dt->month - 1] + (dt->month == 2 && leap(dt->year)))
-                return sc_error_at(s, pos, "day %d does not exist in %04d-%02d", dt->day, dt->year, dt->month);
+                return sc_error_at(s, pos, "day %d does not exist in %04d-%02d", dt->day, dt->year,
+                                   dt->month);
         return 0;
 }
 
@@ -64,7 +65,8 @@ static int scan_time(TomlScanner *s, TomlDatetime *dt) {
             expect(s, ':') < 0 || read_fixed(s, 2, &dt->second) < 0)
                 return -EINVAL;
         if (dt->hour > 23 || dt->minute > 59 || dt->second > 60)
-                return sc_error_at(s, pos, "time %02d:%02d:%02d does not exist", dt->hour, dt->minute, dt->second);
+                return sc_error_at(s, pos, "time %02d:%02d:%02d does not exist", dt->hour, dt->minute,
+                                   dt->second);
         if (sc_peek(s) == '.') {
                 int scale = 100000000;
                 sc_advance(s);
@@ -96,7 +98,8 @@ int toml_scan_datetime(TomlScanner *s, TomlValue **ret) {
                 int c = sc_peek(s);
                 /* A space separates date and time only when a time follows. */
                 if (c == 'T' || c == 't' ||
-                    (c == ' ' && digit(sc_peek_at(s, 1)) && digit(sc_peek_at(s, 2)) && sc_peek_at(s, 3) == ':')) {
+                    (c == ' ' && digit(sc_peek_at(s, 1)) && digit(sc_peek_at(s, 2)) &&
+                     sc_peek_at(s, 3) == ':')) {
                         sc_advance(s);
                         if (scan_time(s, &dt) < 0)
                                 return -EINVAL;
@@ -108,7 +111,8 @@ int toml_scan_datetime(TomlScanner *s, TomlValue **ret) {
                         } else if (c == '+' || c == '-') {
                                 int h = 0, m = 0;
                                 sc_advance(s);
-                                if (read_fixed(s, 2, &h) < 0 || expect(s, ':') < 0 || read_fixed(s, 2, &m) < 0)
+                                if (read_fixed(s, 2, &h) < 0 || expect(s, ':') < 0 ||
+                                    read_fixed(s, 2, &m) < 0)
                                         return -EINVAL;
                                 if (h > 23 || m > 59)
                                         return sc_error_at(s, pos, "offset %02d:%02d does not exist", h, m);

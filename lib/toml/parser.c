@@ -30,7 +30,8 @@ static void keypath_free(KeyPath *k) {
 }
 
 static bool bare_key_char(int c) {
-        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+               c == '-';
 }
 
 /* A printable rendering of a key for messages (a key may hold anything). */
@@ -64,7 +65,7 @@ static int scan_key(TomlScanner *s, KeyPath *ret) {
                         const char *start = s->p;
                         while (bare_key_char(sc_peek(s)))
                                 sc_advance(s);
-                        k.len = (size_t) (s->p - start);
+                        k.len = (size_t)(s->p - start);
                         k.s = strndup(start, k.len);
                         if (!k.s) {
                                 r = -ENOMEM;
@@ -269,7 +270,7 @@ fail:
 
 static bool word_is(const TomlScanner *s, const char *w) {
         size_t n = strlen(w);
-        return (size_t) (s->end - s->p) >= n && memcmp(s->p, w, n) == 0;
+        return (size_t)(s->end - s->p) >= n && memcmp(s->p, w, n) == 0;
 }
 
 static int scan_value(TomlScanner *s, TomlValue **ret) {
@@ -316,8 +317,8 @@ static int scan_value(TomlScanner *s, TomlValue **ret) {
                         return r;
                 /* A value ends at whitespace, a comment, a comma, a bracket or the line's end. */
                 c = sc_peek(s);
-                if (!(c < 0 || c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '#' || c == ',' || c == ']' ||
-                      c == '}')) {
+                if (!(c < 0 || c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '#' || c == ',' ||
+                      c == ']' || c == '}')) {
                         *ret = toml_free(*ret);
                         return sc_error_at(s, pos, "invalid value");
                 }
@@ -368,7 +369,8 @@ static int scan_header(TomlScanner *s, TomlValue *root, TomlValue **ret_current)
         if (r < 0)
                 return r;
         if (sc_peek(s) != ']' || (aot && sc_peek_at(s, 1) != ']')) {
-                r = sc_error(s, aot ? "expected ']]' to end the table header" : "expected ']' to end the table header");
+                r = sc_error(s, aot ? "expected ']]' to end the table header"
+                                    : "expected ']' to end the table header");
                 goto done;
         }
         sc_advance_n(s, aot ? 2 : 1);
@@ -394,7 +396,8 @@ static int scan_header(TomlScanner *s, TomlValue *root, TomlValue **ret_current)
                 } else if (e->value->type == TOML_ARRAY && (e->value->flags & TOML_FLAG_AOT))
                         arr = e->value;
                 else {
-                        r = sc_error_at(s, last->pos, "key '%s' is already defined and is not an array of tables",
+                        r = sc_error_at(s, last->pos,
+                                        "key '%s' is already defined and is not an array of tables",
                                         key_display(last));
                         goto done;
                 }

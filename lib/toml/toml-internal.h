@@ -13,10 +13,10 @@
 /* How a table came to be; TOML's redefinition rules are decided by these. */
 enum {
         TOML_FLAG_IMPLICIT = 1 << 0, /* created as a parent of a [header]; may be defined once later */
-        TOML_FLAG_DEFINED = 1 << 1,  /* defined by its own [header] or [[header]] */
-        TOML_FLAG_DOTTED = 1 << 2,   /* created by a dotted key: a.b = 1 */
-        TOML_FLAG_INLINE = 1 << 3,   /* an inline table or a static array: closed for good */
-        TOML_FLAG_AOT = 1 << 4,      /* an array of tables made by [[header]] */
+        TOML_FLAG_DEFINED = 1 << 1, /* defined by its own [header] or [[header]] */
+        TOML_FLAG_DOTTED = 1 << 2, /* created by a dotted key: a.b = 1 */
+        TOML_FLAG_INLINE = 1 << 3, /* an inline table or a static array: closed for good */
+        TOML_FLAG_AOT = 1 << 4, /* an array of tables made by [[header]] */
 };
 
 /* Nesting of arrays and inline tables deeper than this is refused, so a
@@ -76,10 +76,10 @@ static inline bool sc_eof(const TomlScanner *s) {
         return s->p >= s->end;
 }
 static inline int sc_peek(const TomlScanner *s) {
-        return s->p < s->end ? (unsigned char) *s->p : -1;
+        return s->p < s->end ? (unsigned char)*s->p : -1;
 }
 static inline int sc_peek_at(const TomlScanner *s, size_t i) {
-        return s->p + i < s->end ? (unsigned char) s->p[i] : -1;
+        return s->p + i < s->end ? (unsigned char)s->p[i] : -1;
 }
 static inline TomlPos sc_pos(const TomlScanner *s) {
         return (TomlPos){ s->line, s->column };

@@ -19,9 +19,9 @@ typedef enum TomlType {
         TOML_FLOAT,
         TOML_BOOLEAN,
         TOML_OFFSET_DATETIME, /* 1979-05-27T07:32:00Z, 1979-05-27 07:32:00-07:00 */
-        TOML_LOCAL_DATETIME,  /* 1979-05-27T07:32:00 */
-        TOML_LOCAL_DATE,      /* 1979-05-27 */
-        TOML_LOCAL_TIME,      /* 07:32:00.999 */
+        TOML_LOCAL_DATETIME, /* 1979-05-27T07:32:00 */
+        TOML_LOCAL_DATE, /* 1979-05-27 */
+        TOML_LOCAL_TIME, /* 07:32:00.999 */
         _TOML_TYPE_MAX,
 } TomlType;
 
@@ -36,10 +36,10 @@ typedef struct TomlError {
 } TomlError;
 
 typedef struct TomlDatetime {
-        int year, month, day;             /* valid for datetimes and dates */
-        int hour, minute, second;         /* valid for datetimes and times */
-        int nanosecond;                   /* fractional seconds, truncated to ns */
-        int offset_minutes;               /* TOML_OFFSET_DATETIME only; Z is 0 */
+        int year, month, day; /* valid for datetimes and dates */
+        int hour, minute, second; /* valid for datetimes and times */
+        int nanosecond; /* fractional seconds, truncated to ns */
+        int offset_minutes; /* TOML_OFFSET_DATETIME only; Z is 0 */
 } TomlDatetime;
 
 typedef struct TomlValue TomlValue;
