@@ -85,10 +85,14 @@ check-format:
 
 # ---- install / clean ----
 .PHONY: install clean
+# build-image finds berth-init in ../lib/berth and the dracut module in
+# ../share/berth/dracut relative to itself (builder/build.c).
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 0755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
-	install -d $(DESTDIR)$(PREFIX)/share/berth/recipes
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/berth \
+		$(DESTDIR)$(PREFIX)/share/berth/recipes $(DESTDIR)$(PREFIX)/share/berth/dracut/90berth
+	install -m 0755 $(BUILD)/build-image $(DESTDIR)$(PREFIX)/bin/
+	install -m 0755 $(BUILD)/berth-init $(DESTDIR)$(PREFIX)/lib/berth/
+	install -m 0755 init/dracut/90berth/module-setup.sh $(DESTDIR)$(PREFIX)/share/berth/dracut/90berth/
 	install -m 0644 recipes/*.toml $(DESTDIR)$(PREFIX)/share/berth/recipes/
 
 clean:

@@ -6,8 +6,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
+# The Makefile passes BUILD (build/sanitize under SANITIZE=1).
 BUILD=${BUILD:-build}
-[[ ${SANITIZE:-0} == 1 ]] && BUILD=$BUILD/sanitize
 TOML_TEST=${TOML_TEST:-../shared/toml-test}
 FUZZ_CHECK_SECONDS=${FUZZ_CHECK_SECONDS:-30}
 export BERTH_BUILD=$PWD/$BUILD

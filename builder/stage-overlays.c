@@ -17,6 +17,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "cache.h"
 #include "log.h"
 #include "path-util.h"
 #include "stages.h"
@@ -124,9 +125,9 @@ static int overlay_one(const char *path, const struct stat *st, int type, struct
 
         switch (type) {
         case FTW_D:
-                if (mkdir(dst, st->st_mode & 07777) < 0 && errno != EEXIST)
-                        r = -errno;
-                else if (chown(dst, 0, 0) < 0 || chmod(dst, st->st_mode & 07777) < 0)
+                /* Parents too: an overlay's /etc lands in /usr/etc, whose /usr may not exist yet. */
+                r = mkdir_p(dst, 0755);
+                if (r >= 0 && (chown(dst, 0, 0) < 0 || chmod(dst, st->st_mode & 07777) < 0))
                         r = -errno;
                 break;
         case FTW_F:

@@ -254,7 +254,7 @@ int tree_busybox_links(const char *tree) {
         if (r != 0)
                 return log_error_errno(r < 0 ? r : EIO, "Cannot list busybox's applets (status %d).", r);
         for (char *a = strtok_r(list, "\n", &save); a; a = strtok_r(NULL, "\n", &save)) {
-                _cleanup_free_ char *merged = NULL, *link = NULL, *target = NULL;
+                _cleanup_free_ char *merged = NULL, *link = NULL;
                 const char *name = strrchr(a, '/');
                 struct stat st;
 

@@ -161,7 +161,7 @@ fail:
 }
 
 /* Sets key = value in table, walking (and making) the tables of a dotted key. */
-static int assign(TomlScanner *s, TomlValue *table, KeyPath *kp, TomlValue *value, unsigned dotted_flags) {
+static int assign(TomlScanner *s, TomlValue *table, KeyPath *kp, TomlValue *value) {
         TomlValue *cur = table;
 
         for (size_t i = 0; i + 1 < kp->n; i++) {
@@ -172,7 +172,7 @@ static int assign(TomlScanner *s, TomlValue *table, KeyPath *kp, TomlValue *valu
                         TomlValue *t = toml_value_new(TOML_TABLE, k->pos);
                         if (!t)
                                 goto oom;
-                        t->flags = TOML_FLAG_DOTTED | dotted_flags;
+                        t->flags = TOML_FLAG_DOTTED;
                         if (toml_table_add(cur, k->s, k->len, k->pos, t) < 0)
                                 goto oom;
                         cur = t;
@@ -180,7 +180,7 @@ static int assign(TomlScanner *s, TomlValue *table, KeyPath *kp, TomlValue *valu
                 }
                 /* Dotted keys extend only tables that dotted keys made, here. */
                 if (e->value->type != TOML_TABLE || !(e->value->flags & TOML_FLAG_DOTTED) ||
-                    (e->value->flags & TOML_FLAG_INLINE && !(dotted_flags & TOML_FLAG_INLINE))) {
+                    (e->value->flags & TOML_FLAG_INLINE)) {
                         toml_free(value);
                         return sc_error_at(s, k->pos, "key '%s' is already defined and cannot be extended",
                                            key_display(k));
@@ -238,7 +238,7 @@ static int scan_inline_table(TomlScanner *s, TomlValue **ret) {
                         keypath_free(&kp);
                         goto fail;
                 }
-                r = assign(s, t, &kp, v, 0);
+                r = assign(s, t, &kp, v);
                 keypath_free(&kp);
                 if (r < 0)
                         goto fail;
@@ -473,7 +473,7 @@ int toml_parse(const char *text, size_t n, TomlValue **ret, TomlError *reterr) {
                         sc_skip_ws(&s);
                         r = scan_value(&s, &v);
                         if (r >= 0)
-                                r = assign(&s, current, &kp, v, 0);
+                                r = assign(&s, current, &kp, v);
                         keypath_free(&kp);
                         if (r >= 0)
                                 r = sc_expect_eol(&s);
