@@ -118,5 +118,5 @@ vm_send() {
 
 # milestone NAME WHAT [N=1]: the seconds of the Nth "berth: WHAT <seconds>" line.
 milestone() {
-        grep -E "^berth: $2 [0-9.]+\$" "$(vm_dir "$1")/console.log" | sed -n "${3:-1}p" | awk '{print $NF}'
+        tr -d '\r' <"$(vm_dir "$1")/console.log" | grep -E "^berth: $2 [0-9.]+\$" | sed -n "${3:-1}p" | awk '{print $NF}'
 }
