@@ -24,7 +24,7 @@
 #include "tree.h"
 
 /* Bump when the unpacking or the tree layout changes: old trees are then unused. */
-#define BASE_TREE_FORMAT "base-tree-v1"
+#define BASE_TREE_FORMAT "base-tree-v2"
 
 static void base_key(const BuildContext *c, char out[static 65]) {
         _cleanup_(hasher_freep) Hasher *h = hasher_new();
@@ -140,6 +140,9 @@ static int build_tree(BuildContext *c, const char *tree) {
         if (r < 0)
                 return r;
         r = tree_ca_bundle(tree);
+        if (r < 0)
+                return r;
+        r = tree_empty_var(tree);
         if (r < 0)
                 return r;
         r = tree_move_etc(tree);

@@ -185,6 +185,18 @@ int tree_ca_bundle(const char *tree) {
         return 0;
 }
 
+int tree_empty_var(const char *tree) {
+        _cleanup_free_ char *var = path_join(tree, "var");
+        int r;
+
+        if (!var)
+                return log_oom();
+        r = rm_rf(var);
+        if (r < 0 || mkdir(var, 0755) < 0)
+                return log_error_errno(r < 0 ? r : -errno, "Cannot empty %s: %m", var);
+        return 0;
+}
+
 int tree_move_etc(const char *tree) {
         _cleanup_free_ char *etc = path_join(tree, "etc"), *usr_etc = path_join(tree, "usr/etc");
 

@@ -22,6 +22,10 @@ int tree_ldconfig(const char *tree);
  * update-ca-certificates would have made it. No-op without the certificates. */
 int tree_ca_bundle(const char *tree);
 
+/* Empties /var: ostree deploys none of a commit's /var (it is the host's
+ * state); berth-init makes the folders services need at boot. */
+int tree_empty_var(const char *tree);
+
 /* Moves /etc to /usr/etc: the image's defaults, the lower layer of /etc at boot. */
 int tree_move_etc(const char *tree);
 
