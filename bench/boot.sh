@@ -67,7 +67,7 @@ for i in $(seq "$N"); do
         ready=$(field "$log" "^REF: containerd ready" 4)
         r_total+=("$total")
         # the reference's /init: the kernel's "Run /init as init process" line
-        init=$(grep -m1 -E "Run /init as init process" "$log" | sed 's/^\[ *\([0-9.]*\)\].*/\1/')
+        init=$(grep -m1 -E "Run /init as init process" "$log" | sed 's/^\[ *\([0-9.]*\)\].*/\1/' || true)
         r_init+=("$(awk -v t="$total" -v r="$ready" -v s="${init:-0}" 'BEGIN{printf "%.2f", t - r + s}')")
         r_mem+=("$(field "$log" "^REF: containerd ready" 6)")
         r_rss+=("$(field "$log" "^REF: containerd ready" 11)")

@@ -28,9 +28,9 @@ static int hash_host_sources(const Recipe *recipe, char out[static 65]) {
                 STRV_FOREACH (l, recipe->source_lines)
                         hasher_add_str(h, *l);
         } else {
-                (void)glob("/etc/apt/sources.list", GLOB_NOSORT, NULL, &g);
-                (void)glob("/etc/apt/sources.list.d/*.list", GLOB_APPEND, NULL, &g);
-                (void)glob("/etc/apt/sources.list.d/*.sources", GLOB_APPEND, NULL, &g);
+                (void) glob("/etc/apt/sources.list", GLOB_NOSORT, NULL, &g);
+                (void) glob("/etc/apt/sources.list.d/*.list", GLOB_APPEND, NULL, &g);
+                (void) glob("/etc/apt/sources.list.d/*.sources", GLOB_APPEND, NULL, &g);
                 for (size_t i = 0; i < g.gl_pathc; i++) {
                         _cleanup_free_ char *text = NULL;
                         size_t n;
@@ -178,7 +178,7 @@ void apt_done(Apt *a) {
 int apt_get(const Apt *apt, char *const args[], char **output) {
         _cleanup_free_ char *env = NULL;
         _cleanup_strv_free_ char **argv = NULL;
-        char *envv[] = { NULL, (char *)"DEBIAN_FRONTEND=noninteractive", (char *)"LC_ALL=C.UTF-8", NULL };
+        char *envv[] = { NULL, (char *) "DEBIAN_FRONTEND=noninteractive", (char *) "LC_ALL=C.UTF-8", NULL };
         RunOptions o = { .stdout_fd = STDERR_FILENO, .stderr_fd = -1, .env_extra = envv };
         _cleanup_close_ int devnull = -EBADF;
 
@@ -212,7 +212,7 @@ char *apt_deb_filename(const char *name, const char *version, const char *arch) 
         char *r;
 
         if (colon) {
-                if (asprintf(&r, "%s_%.*s%%3a%s_%s.deb", name, (int)(colon - version), version, colon + 1,
+                if (asprintf(&r, "%s_%.*s%%3a%s_%s.deb", name, (int) (colon - version), version, colon + 1,
                              arch) < 0)
                         return NULL;
         } else if (asprintf(&r, "%s_%s_%s.deb", name, version, arch) < 0)

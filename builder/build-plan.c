@@ -10,7 +10,7 @@
 
 static json_object *json_strv(char *const *l) {
         json_object *a = json_object_new_array();
-        STRV_FOREACH (s, (char **)l)
+        STRV_FOREACH (s, (char **) l)
                 json_object_array_add(a, json_object_new_string(*s));
         return a;
 }

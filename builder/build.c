@@ -45,7 +45,7 @@ bool build_interrupted(void) {
 static double now(void) {
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+        return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
 }
 
 /* berth-init and the dracut module ship with build-image: beside it in the
@@ -108,7 +108,7 @@ static void context_done(BuildContext *c) {
         }
         free(c->packages);
         if (c->stage_out)
-                (void)rm_rf(c->stage_out);
+                (void) rm_rf(c->stage_out);
         free(c->stage_out);
         free(c->output_dir);
         free(c->berth_init);
@@ -147,10 +147,11 @@ static void print_result(const BuildContext *c, json_object *stage_times, int r,
                         json_object_object_add(o, "ref", json_object_new_string(c->ref));
                         json_object_object_add(o, "commit", json_object_new_string(c->commit));
                         json_object_object_add(o, "kernel", json_object_new_string(c->kver));
-                        json_object_object_add(o, "packages", json_object_new_int64((int64_t)c->n_packages));
+                        json_object_object_add(o, "packages",
+                                               json_object_new_int64((int64_t) c->n_packages));
                         json_object_object_add(
                                 o, "tree_size",
-                                json_object_new_int64((int64_t)(c->base_size + c->delta_size)));
+                                json_object_new_int64((int64_t) (c->base_size + c->delta_size)));
                 }
                 json_object_object_add(o, "seconds", json_object_new_double(total));
                 json_object_object_add(o, "stages", json_object_get(stage_times));
@@ -163,7 +164,7 @@ static void print_result(const BuildContext *c, json_object *stage_times, int r,
                 return;
         printf("\nbuilt %s %s in %.1f s\n", c->recipe->name, c->recipe->version, total);
         printf("  packages   %zu (kernel %s)\n", c->n_packages, c->kver);
-        printf("  tree       %.1f MB\n", (double)(c->base_size + c->delta_size) / 1e6);
+        printf("  tree       %.1f MB\n", (double) (c->base_size + c->delta_size) / 1e6);
         printf("  commit     %s\n", c->commit);
         printf("  ref        %s in %s\n", c->ref, c->repo);
         printf("  output     %s\n", c->output_dir);
@@ -186,8 +187,8 @@ int build_run(const Recipe *recipe, const BuildOptions *opts) {
 
         /* SIGINT/SIGTERM only set a flag: stages stop at their next check and
          * everything below unwinds through the same cleanup as a failure. */
-        (void)sigaction(SIGINT, &sa, NULL);
-        (void)sigaction(SIGTERM, &sa, NULL);
+        (void) sigaction(SIGINT, &sa, NULL);
+        (void) sigaction(SIGTERM, &sa, NULL);
 
         cache_dir = opts->cache_dir ? strdup(opts->cache_dir) : cache_default_dir();
         if (opts->output_dir)
@@ -211,7 +212,7 @@ int build_run(const Recipe *recipe, const BuildOptions *opts) {
                                             c.output_dir);
                         goto finish;
                 }
-                if (asprintf(&c.stage_out, "%s.tmp-%d", c.output_dir, (int)getpid()) < 0 ||
+                if (asprintf(&c.stage_out, "%s.tmp-%d", c.output_dir, (int) getpid()) < 0 ||
                     mkdir(c.stage_out, 0755) < 0) {
                         r = log_error_errno(errno, "Cannot create '%s.tmp-*': %m", c.output_dir);
                         goto finish;

@@ -40,11 +40,11 @@ int mkdir_p(const char *path, int mode) {
                 if (*s != '/')
                         continue;
                 *s = 0;
-                if (mkdir(p, (mode_t)mode) < 0 && errno != EEXIST)
+                if (mkdir(p, (mode_t) mode) < 0 && errno != EEXIST)
                         return -errno;
                 *s = '/';
         }
-        if (mkdir(p, (mode_t)mode) < 0 && errno != EEXIST)
+        if (mkdir(p, (mode_t) mode) < 0 && errno != EEXIST)
                 return -errno;
         return 0;
 }
@@ -61,7 +61,7 @@ static int clear_immutable(const char *path, const struct stat *st, int type, st
                 return 0;
         if (ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0 && (flags & FS_IMMUTABLE_FL)) {
                 flags &= ~FS_IMMUTABLE_FL;
-                (void)ioctl(fd, FS_IOC_SETFLAGS, &flags);
+                (void) ioctl(fd, FS_IOC_SETFLAGS, &flags);
         }
         close(fd);
         return 0;
@@ -84,7 +84,7 @@ int rm_rf(const char *path) {
                 return 0;
         if (errno != EPERM)
                 return -errno;
-        (void)nftw(path, clear_immutable, 64, FTW_PHYS | FTW_MOUNT);
+        (void) nftw(path, clear_immutable, 64, FTW_PHYS | FTW_MOUNT);
         if (nftw(path, rm_one, 64, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0)
                 return -errno;
         return 0;
@@ -141,7 +141,7 @@ int cache_open(const char *dir, Cache **ret) {
         r = rm_rf(tmpdir);
         if (r < 0)
                 return log_error_errno(r, "Cannot clean '%s': %m", tmpdir);
-        if (asprintf(&c->tmp, "%s/build-%d", tmpdir, (int)getpid()) < 0)
+        if (asprintf(&c->tmp, "%s/build-%d", tmpdir, (int) getpid()) < 0)
                 return log_oom();
         r = mkdir_p(c->tmp, 0755);
         if (r < 0)
@@ -155,9 +155,9 @@ Cache *cache_close(Cache *c) {
         if (!c)
                 return NULL;
         if (c->tmp)
-                (void)rm_rf(c->tmp);
+                (void) rm_rf(c->tmp);
         free(c->tmp);
-        (void)safe_close(c->lock_fd);
+        (void) safe_close(c->lock_fd);
         free(c->dir);
         free(c);
         return NULL;
@@ -175,7 +175,7 @@ void cache_touch_and_evict(const Cache *c, const char *kind, const char *key, un
 
         if (!dir || !entry)
                 return;
-        (void)utimensat(AT_FDCWD, entry, NULL, AT_SYMLINK_NOFOLLOW);
+        (void) utimensat(AT_FDCWD, entry, NULL, AT_SYMLINK_NOFOLLOW);
 
         d = opendir(dir);
         if (!d)
@@ -201,8 +201,8 @@ void cache_touch_and_evict(const Cache *c, const char *kind, const char *key, un
                 _cleanup_free_ char *p = path_join(dir, items[oldest].name), *meta = NULL;
                 if (p && !streq(items[oldest].name, key) && asprintf(&meta, "%s.meta", p) >= 0) {
                         log_debug("cache: evicting %s", p);
-                        (void)rm_rf(meta);
-                        (void)rm_rf(p);
+                        (void) rm_rf(meta);
+                        (void) rm_rf(p);
                 }
                 items[oldest] = items[--n];
         }

@@ -33,8 +33,8 @@ static int foreach_field(const char *text, size_t size, FieldFn fn, void *userda
         const char *p = text, *end = text + size;
 
         while (p < end) {
-                const char *eol = memchr(p, '\n', (size_t)(end - p)) ?: end;
-                const char *colon = memchr(p, ':', (size_t)(eol - p));
+                const char *eol = memchr(p, '\n', (size_t) (end - p)) ?: end;
+                const char *colon = memchr(p, ':', (size_t) (eol - p));
 
                 if (colon && p[0] != ' ' && p[0] != '\t' && p[0] != '#') {
                         const char *v = colon + 1, *ve = eol;
@@ -42,7 +42,7 @@ static int foreach_field(const char *text, size_t size, FieldFn fn, void *userda
                                 v++;
                         while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t' || ve[-1] == '\r'))
                                 ve--;
-                        int r = fn(p, (size_t)(colon - p), v, (size_t)(ve - v), userdata);
+                        int r = fn(p, (size_t) (colon - p), v, (size_t) (ve - v), userdata);
                         if (r != 0)
                                 return r;
                 }
@@ -69,7 +69,7 @@ static int control_field(const char *name, size_t nlen, const char *v, size_t vl
                 /* "Source: name (version)" when the versions differ */
                 const char *sp = memchr(v, ' ', vlen);
                 if (sp)
-                        vlen = (size_t)(sp - v);
+                        vlen = (size_t) (sp - v);
                 slot = &c->source;
         } else if (field_is(name, nlen, "Installed-Size")) {
                 c->installed_size_kib = strtoull(v, NULL, 10);
@@ -113,7 +113,7 @@ static int license_field(const char *name, size_t nlen, const char *v, size_t vl
                 return 0;
         /* "GPL-2+ or Artistic" stays one choice when joined with others by AND. */
         if (memmem(v, vlen, " or ", 4) || memmem(v, vlen, " and ", 5) || memmem(v, vlen, " with ", 6)) {
-                if (asprintf(&value, "(%.*s)", (int)vlen, v) < 0)
+                if (asprintf(&value, "(%.*s)", (int) vlen, v) < 0)
                         return -ENOMEM;
         } else if (!(value = strndup(v, vlen)))
                 return -ENOMEM;

@@ -22,13 +22,13 @@
 #include "usrmerge.h"
 
 static struct archive *archive_read_free_null(struct archive *a) {
-        (void)archive_read_free(a);
+        (void) archive_read_free(a);
         return NULL;
 }
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct archive *, archive_read_free_null);
 
 static struct archive *archive_write_free_null(struct archive *a) {
-        (void)archive_write_free(a);
+        (void) archive_write_free(a);
         return NULL;
 }
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct archive *, archive_write_free_null);
@@ -44,7 +44,7 @@ bool path_excluded(const char *path, char *const *exclude) {
         /* Try the path, then each parent: the glob "/usr/share/doc/" "*" drops
          * the whole /usr/share/doc/foo folder, with its copyright file. */
         for (;;) {
-                STRV_FOREACH (g, (char **)exclude)
+                STRV_FOREACH (g, (char **) exclude)
                         if (fnmatch(*g, buf, FNM_PATHNAME | FNM_PERIOD) == 0)
                                 return true;
                 char *slash = strrchr(buf, '/');
@@ -74,7 +74,7 @@ static struct archive *inner_open(Outer *o) {
         archive_read_support_filter_all(a);
         if (archive_read_open(a, o, NULL, outer_read, NULL) != ARCHIVE_OK) {
                 log_debug("inner archive: %s", archive_error_string(a));
-                (void)archive_read_free(a);
+                (void) archive_read_free(a);
                 return NULL;
         }
         return a;
@@ -96,7 +96,7 @@ static int read_control(Outer *o, const char *deb, DebControl **ret) {
                 n = archive_read_data(a, text, sizeof(text) - 1);
                 if (n < 0)
                         return log_error_errno(EBADMSG, "%s: control: %s", deb, archive_error_string(a));
-                int r = deb_control_parse(text, (size_t)n, ret);
+                int r = deb_control_parse(text, (size_t) n, ret);
                 if (r < 0)
                         return log_error_errno(r, "%s: control file lacks Package/Version/Architecture.",
                                                deb);
@@ -129,10 +129,10 @@ static int read_small(struct archive *in, la_int64_t size, char **ret) {
 
         if (size < 0 || size > (1 << 20))
                 return -EFBIG;
-        buf = malloc((size_t)size + 1);
+        buf = malloc((size_t) size + 1);
         if (!buf)
                 return -ENOMEM;
-        n = archive_read_data(in, buf, (size_t)size);
+        n = archive_read_data(in, buf, (size_t) size);
         if (n != size) {
                 free(buf);
                 return -EIO;
@@ -193,7 +193,7 @@ static int unpack_data(Outer *o, const char *deb, DebControl *control, char *con
                         r = read_small(a, archive_entry_size(e), &text);
                         if (r < 0)
                                 return log_error_errno(r, "%s: cannot read %s: %m", deb, path);
-                        r = deb_copyright_licenses(text, (size_t)archive_entry_size(e), &control->license);
+                        r = deb_copyright_licenses(text, (size_t) archive_entry_size(e), &control->license);
                         if (r < 0)
                                 return log_oom();
                 }
@@ -221,7 +221,7 @@ static int unpack_data(Outer *o, const char *deb, DebControl *control, char *con
                         return log_error_errno(EIO, "%s: cannot write /%s: %s", deb, path,
                                                archive_error_string(w));
                 if (text) {
-                        if (archive_write_data(w, text, (size_t)archive_entry_size(e)) < 0)
+                        if (archive_write_data(w, text, (size_t) archive_entry_size(e)) < 0)
                                 return log_error_errno(EIO, "%s: /%s: %s", deb, path,
                                                        archive_error_string(w));
                 } else if (archive_entry_size(e) > 0) {
@@ -236,7 +236,7 @@ static int unpack_data(Outer *o, const char *deb, DebControl *control, char *con
                 if (archive_entry_filetype(e) != AE_IFDIR) {
                         stats->files++;
                         if (archive_entry_filetype(e) == AE_IFREG)
-                                stats->bytes += (uint64_t)archive_entry_size(e);
+                                stats->bytes += (uint64_t) archive_entry_size(e);
                 }
         }
 

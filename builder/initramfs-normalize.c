@@ -17,8 +17,8 @@ typedef struct Item {
 } Item;
 
 static int cmp_item(const void *a, const void *b) {
-        return strcmp(archive_entry_pathname(((const Item *)a)->entry),
-                      archive_entry_pathname(((const Item *)b)->entry));
+        return strcmp(archive_entry_pathname(((const Item *) a)->entry),
+                      archive_entry_pathname(((const Item *) b)->entry));
 }
 
 static void items_free(Item *items, size_t n) {
@@ -59,14 +59,14 @@ static int read_all(const char *in, Item **ret, size_t *ret_n) {
                 items[n] = (Item){ .entry = archive_entry_clone(e) };
                 n++;
                 if (size > 0 && archive_entry_filetype(e) == AE_IFREG) {
-                        items[n - 1].data = malloc((size_t)size);
+                        items[n - 1].data = malloc((size_t) size);
                         if (!items[n - 1].data ||
-                            archive_read_data(a, items[n - 1].data, (size_t)size) != (la_ssize_t)size) {
+                            archive_read_data(a, items[n - 1].data, (size_t) size) != (la_ssize_t) size) {
                                 r = log_error_errno(EIO, "%s: short read of %s", in,
                                                     archive_entry_pathname(e));
                                 goto finish;
                         }
-                        items[n - 1].size = (size_t)size;
+                        items[n - 1].size = (size_t) size;
                 }
         }
         r = r == ARCHIVE_EOF ? 0 : log_error_errno(EIO, "%s: %s", in, archive_error_string(a));
@@ -98,7 +98,7 @@ static int resolve_hardlinks(Item *items, size_t n) {
                         items[i].size = items[j].size;
                 }
                 archive_entry_set_hardlink(items[i].entry, NULL);
-                archive_entry_set_size(items[i].entry, (la_int64_t)items[i].size);
+                archive_entry_set_size(items[i].entry, (la_int64_t) items[i].size);
         }
         return 0;
 }
@@ -130,8 +130,8 @@ int initramfs_normalize(const char *in, const char *out, int64_t mtime) {
         for (size_t i = 0; i < n; i++) {
                 struct archive_entry *e = items[i].entry;
 
-                archive_entry_set_mtime(e, (time_t)mtime, 0);
-                archive_entry_set_ino(e, (la_int64_t)i + 1);
+                archive_entry_set_mtime(e, (time_t) mtime, 0);
+                archive_entry_set_ino(e, (la_int64_t) i + 1);
                 archive_entry_set_dev(e, 0);
                 archive_entry_set_nlink(e, archive_entry_filetype(e) == AE_IFDIR ? 2 : 1);
                 if (archive_write_header(w, e) != ARCHIVE_OK ||

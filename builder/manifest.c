@@ -26,7 +26,7 @@ json_object *manifest_new(const BuildContext *c) {
         json_object_object_add(o, "ref", json_object_new_string(c->ref));
         json_object_object_add(o, "source_date_epoch", json_object_new_int64(c->source_date_epoch));
         json_object_object_add(o, "tree_size",
-                               json_object_new_int64((int64_t)(c->base_size + c->delta_size)));
+                               json_object_new_int64((int64_t) (c->base_size + c->delta_size)));
         for (size_t i = 0; i < c->n_packages; i++) {
                 const Package *p = &c->packages[i];
                 json_object *j = json_object_new_object();
@@ -36,7 +36,7 @@ json_object *manifest_new(const BuildContext *c) {
                 json_object_object_add(j, "architecture", json_object_new_string(p->architecture));
                 json_object_object_add(j, "source", json_object_new_string(p->source ? p->source : p->name));
                 json_object_object_add(j, "sha256", json_object_new_string(p->sha256));
-                json_object_object_add(j, "size", json_object_new_int64((int64_t)p->size));
+                json_object_object_add(j, "size", json_object_new_int64((int64_t) p->size));
                 json_object_object_add(j, "license", p->license ? json_object_new_string(p->license) : NULL);
                 json_object_array_add(pkgs, j);
         }

@@ -14,7 +14,7 @@
 #include "strv.h"
 
 int modules_depmod(const char *tree, const char *kver) {
-        char *argv[] = { (char *)"depmod", (char *)"-b", (char *)tree, (char *)kver, NULL };
+        char *argv[] = { (char *) "depmod", (char *) "-b", (char *) tree, (char *) kver, NULL };
         int r = run_command(argv, NULL);
 
         if (r < 0)
@@ -140,7 +140,7 @@ int modules_prune(const char *tree, const char *kver, char *const *wanted) {
         walk.folders = walk.in_folders = walk.keep = NULL;
         walk.removed = 0;
 
-        STRV_FOREACH (w, (char **)wanted) {
+        STRV_FOREACH (w, (char **) wanted) {
                 _cleanup_(kmod_list_unrefp) struct kmod_list *found = NULL;
                 struct kmod_list *i;
 

@@ -45,7 +45,7 @@ static gboolean commit_tree(OstreeRepo *repo, OstreeMutableTree *mtree, const ch
         if (!ostree_repo_write_mtree(repo, mtree, &root, NULL, error))
                 return FALSE;
         return ostree_repo_write_commit_with_time(repo, NULL, subject, NULL, metadata,
-                                                  OSTREE_REPO_FILE(root), (guint64)timestamp, ret_commit,
+                                                  OSTREE_REPO_FILE(root), (guint64) timestamp, ret_commit,
                                                   NULL, error);
 }
 
@@ -96,7 +96,7 @@ int ostree_commit_image(const CommitSpec *s, char **ret_commit, bool *ret_base_c
         return *ret_commit ? 0 : log_oom();
 
 fail:
-        (void)ostree_repo_abort_transaction(repo, NULL, NULL);
+        (void) ostree_repo_abort_transaction(repo, NULL, NULL);
         return gerror_to_errno(error, "Cannot commit into", s->repo);
 }
 

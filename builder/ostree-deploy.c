@@ -54,7 +54,7 @@ int ostree_deploy_sysroot(const DeploySpec *s, DeployResult *ret) {
                 return fail(error, "Cannot copy the commit into", s->sysroot);
 
         origin = ostree_sysroot_origin_new_from_refspec(sysroot, refspec);
-        if (!ostree_sysroot_deploy_tree(sysroot, s->osname, s->commit, origin, NULL, (char **)s->kargs,
+        if (!ostree_sysroot_deploy_tree(sysroot, s->osname, s->commit, origin, NULL, (char **) s->kargs,
                                         &deployment, NULL, &error))
                 return fail(error, "Cannot deploy into", s->sysroot);
         if (!ostree_sysroot_simple_write_deployment(sysroot, s->osname, deployment, NULL,

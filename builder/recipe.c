@@ -54,7 +54,7 @@ static bool check_nonempty(const char *v, char *msg, size_t n) {
 /* Debian policy 5.6.1: [a-z0-9][a-z0-9+.-]+; "name=version" pins a version. */
 static bool check_package(const char *v, char *msg, size_t n) {
         const char *eq = strchr(v, '=');
-        size_t len = eq ? (size_t)(eq - v) : strlen(v);
+        size_t len = eq ? (size_t) (eq - v) : strlen(v);
         bool ok = len >= 2 && strchr("abcdefghijklmnopqrstuvwxyz0123456789", v[0]);
 
         for (size_t i = 0; ok && i < len; i++)
@@ -188,7 +188,7 @@ static int fail(TomlError *e, TomlPos pos, const char *fmt, ...) {
         e->line = pos.line;
         e->column = pos.column;
         va_start(ap, fmt);
-        (void)vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+        (void) vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
         va_end(ap);
         return -EINVAL;
 }
@@ -230,7 +230,7 @@ static int load_field(Recipe *r, const RecipeField *f, const TomlValue *v, TomlE
         char msg[sizeof(e->msg)];
 
         if (f->kind == FIELD_STRING) {
-                char **slot = (char **)((char *)r + f->offset);
+                char **slot = (char **) ((char *) r + f->offset);
                 size_t len;
                 const char *s;
 
@@ -269,7 +269,7 @@ static int load_field(Recipe *r, const RecipeField *f, const TomlValue *v, TomlE
                 if (f->offset == SIZE_MAX) {
                         k = store_overlay(r, s, toml_value_pos(item), e);
                 } else {
-                        char ***slot = (char ***)((char *)r + f->offset);
+                        char ***slot = (char ***) ((char *) r + f->offset);
                         if (strv_contains(*slot, s))
                                 return fail(e, toml_value_pos(item), "'%s' is listed twice in '%s.%s'", s,
                                             f->section, f->key);

@@ -68,7 +68,7 @@ static char *license_ref(const char *name) {
         if (asprintf(&r, "LicenseRef-%s", name) < 0)
                 return NULL;
         for (char *p = r + 11; *p; p++)
-                if (!isalnum((unsigned char)*p) && *p != '.' && *p != '-')
+                if (!isalnum((unsigned char) *p) && *p != '.' && *p != '-')
                         *p = '-';
         return r;
 }
@@ -93,7 +93,7 @@ static char *map_token(const char *tok, json_object *refs, char ***declared) {
                 json_object_object_add(info, "name", json_object_new_string(tok));
                 json_object_object_add(info, "extractedText", json_object_new_string(text));
                 json_object_array_add(refs, info);
-                (void)strv_extend(declared, ref);
+                (void) strv_extend(declared, ref);
         }
         return ref;
 }
@@ -212,7 +212,7 @@ static char *spdx_id(const char *name) {
         if (asprintf(&r, "SPDXRef-Package-deb-%s", name) < 0)
                 return NULL;
         for (char *p = r; *p; p++)
-                if (!isalnum((unsigned char)*p) && *p != '.' && *p != '-')
+                if (!isalnum((unsigned char) *p) && *p != '.' && *p != '-')
                         *p = '-';
         return r;
 }
@@ -227,7 +227,7 @@ static char *purl(const Package *p) {
         if (!v)
                 return NULL;
         for (const char *s = p->version; *s; s++)
-                n += (size_t)sprintf(v + n, *s == ':' ? "%%3A" : *s == '+' ? "%%2B" : "%c", *s);
+                n += (size_t) sprintf(v + n, *s == ':' ? "%%3A" : *s == '+' ? "%%2B" : "%c", *s);
         if (asprintf(&r, "pkg:deb/debian/%s@%s?arch=%s", p->name, v, p->architecture) < 0)
                 return NULL;
         return r;
@@ -240,10 +240,10 @@ json_object *sbom_new(const BuildContext *c) {
         _cleanup_strv_free_ char **declared = NULL;
         _cleanup_free_ char *ns = NULL, *name = NULL;
         char created[32];
-        time_t t = (time_t)c->source_date_epoch;
+        time_t t = (time_t) c->source_date_epoch;
         struct tm tm;
 
-        (void)strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+        (void) strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
         if (asprintf(&name, "%s-%s", c->recipe->name, c->recipe->version) < 0 ||
             asprintf(&ns, "urn:berth:sbom:%s:%s:%s", c->recipe->name, c->recipe->version, c->base_key) < 0) {
                 json_object_put(doc);

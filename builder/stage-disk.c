@@ -73,52 +73,52 @@ static int write_disk(const BuildContext *c, const char *sysroot, const char *di
         fs_size = (used + used / 5 + 64 * MIB + c->recipe->free_space_bytes + MIB - 1) / MIB * MIB;
 
         fd = open(disk, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        if (fd < 0 || ftruncate(fd, (off_t)(fs_size + 2 * MIB)) < 0)
+        if (fd < 0 || ftruncate(fd, (off_t) (fs_size + 2 * MIB)) < 0)
                 return log_error_errno(errno, "Cannot create %s: %m", disk);
         fd = safe_close(fd);
 
         if (asprintf(&script,
                      "label: gpt\nstart=2048, size=%llu, type=" ROOT_PARTITION_TYPE ", name=\"" ROOT_LABEL
                      "\"\n",
-                     (unsigned long long)(fs_size / 512)) < 0)
+                     (unsigned long long) (fs_size / 512)) < 0)
                 return log_oom();
         {
                 char tmpl[] = "/tmp/berth-sfdisk-XXXXXX";
                 _cleanup_close_ int sfd = mkostemp(tmpl, O_CLOEXEC);
-                char *argv[] = { (char *)"sfdisk",           (char *)"--quiet", (char *)"--no-reread",
-                                 (char *)"--no-tell-kernel", (char *)disk,      NULL };
+                char *argv[] = { (char *) "sfdisk",           (char *) "--quiet", (char *) "--no-reread",
+                                 (char *) "--no-tell-kernel", (char *) disk,      NULL };
                 RunOptions o = { .stdout_fd = STDERR_FILENO, .stderr_fd = -1 };
 
-                if (sfd < 0 || write(sfd, script, strlen(script)) != (ssize_t)strlen(script) ||
+                if (sfd < 0 || write(sfd, script, strlen(script)) != (ssize_t) strlen(script) ||
                     lseek(sfd, 0, SEEK_SET) < 0)
                         return log_error_errno(errno, "Cannot write the partition script: %m");
-                (void)unlink(tmpl);
+                (void) unlink(tmpl);
                 /* sfdisk reads its script on stdin. */
                 int saved = dup(STDIN_FILENO);
-                (void)dup2(sfd, STDIN_FILENO);
+                (void) dup2(sfd, STDIN_FILENO);
                 r = run_command(argv, &o);
-                (void)dup2(saved, STDIN_FILENO);
-                (void)close(saved);
+                (void) dup2(saved, STDIN_FILENO);
+                (void) close(saved);
                 if (r != 0)
                         return log_error_errno(r < 0 ? r : EIO, "sfdisk could not partition %s (status %d).",
                                                disk, r);
         }
 
-        if (asprintf(&offset, "offset=%llu", (unsigned long long)MIB) < 0 ||
-            asprintf(&fs_kib, "%lluk", (unsigned long long)(fs_size / 1024)) < 0)
+        if (asprintf(&offset, "offset=%llu", (unsigned long long) MIB) < 0 ||
+            asprintf(&fs_kib, "%lluk", (unsigned long long) (fs_size / 1024)) < 0)
                 return log_oom();
-        char *mkfs[] = { (char *)"mke2fs",
-                         (char *)"-q",
-                         (char *)"-F",
-                         (char *)"-t",
-                         (char *)"ext4",
-                         (char *)"-L",
-                         (char *)ROOT_LABEL,
-                         (char *)"-d",
-                         (char *)sysroot,
-                         (char *)"-E",
+        char *mkfs[] = { (char *) "mke2fs",
+                         (char *) "-q",
+                         (char *) "-F",
+                         (char *) "-t",
+                         (char *) "ext4",
+                         (char *) "-L",
+                         (char *) ROOT_LABEL,
+                         (char *) "-d",
+                         (char *) sysroot,
+                         (char *) "-E",
                          offset,
-                         (char *)disk,
+                         (char *) disk,
                          fs_kib,
                          NULL };
         return run(mkfs, "mke2fs");
@@ -177,11 +177,11 @@ int stage_disk(BuildContext *c) {
 
         if (strv_contains(c->recipe->formats, "qcow2")) {
                 _cleanup_free_ char *qcow = path_join(c->stage_out, "disk.qcow2");
-                char *argv[] = { (char *)"qemu-img",
-                                 (char *)"convert",
-                                 (char *)"-q",
-                                 (char *)"-O",
-                                 (char *)"qcow2",
+                char *argv[] = { (char *) "qemu-img",
+                                 (char *) "convert",
+                                 (char *) "-q",
+                                 (char *) "-O",
+                                 (char *) "qcow2",
                                  disk,
                                  qcow,
                                  NULL };

@@ -79,14 +79,14 @@ static int run_dracut(const BuildContext *c, const char *base, const char *out) 
         _cleanup_free_ char *epoch = NULL;
         /* DRACUT_TESTBIN: dracut checks its installer on /bin/sh, which a
          * shell-less image does not have. */
-        char *env[] = { NULL, (char *)"BERTH_INIT=/usr/lib/berth/berth-init", NULL,
-                        (char *)"DRACUT_TESTBIN=/usr/lib/berth/berth-init", NULL };
+        char *env[] = { NULL, (char *) "BERTH_INIT=/usr/lib/berth/berth-init", NULL,
+                        (char *) "DRACUT_TESTBIN=/usr/lib/berth/berth-init", NULL };
         int r;
 
         if (asprintf(&kmoddir, "%s/usr/lib/modules/%s", c->base_tree, c->kver) < 0 ||
             asprintf(&env_base, "dracutbasedir=%s", base) < 0 || !(confdir = path_join(base, "conf.d")) ||
             !(tmpdir = path_join(c->cache->tmp, "dracut-tmp")) ||
-            asprintf(&epoch, "SOURCE_DATE_EPOCH=%lld", (long long)c->source_date_epoch) < 0)
+            asprintf(&epoch, "SOURCE_DATE_EPOCH=%lld", (long long) c->source_date_epoch) < 0)
                 return log_oom();
         if (mkdir_p(confdir, 0755) < 0 || mkdir_p(tmpdir, 0755) < 0)
                 return log_error_errno(errno, "Cannot create dracut's folders: %m");
@@ -94,31 +94,31 @@ static int run_dracut(const BuildContext *c, const char *base, const char *out) 
         env[2] = epoch;
 
         char *argv[] = {
-                (char *)"dracut",
-                (char *)"--quiet",
-                (char *)"--force",
-                (char *)"--no-hostonly",
-                (char *)"--no-hostonly-cmdline",
-                (char *)"--no-early-microcode",
-                (char *)"--nofscks",
-                (char *)"--reproducible",
-                (char *)"--conf",
-                (char *)"/dev/null",
-                (char *)"--confdir",
+                (char *) "dracut",
+                (char *) "--quiet",
+                (char *) "--force",
+                (char *) "--no-hostonly",
+                (char *) "--no-hostonly-cmdline",
+                (char *) "--no-early-microcode",
+                (char *) "--nofscks",
+                (char *) "--reproducible",
+                (char *) "--conf",
+                (char *) "/dev/null",
+                (char *) "--confdir",
                 confdir,
-                (char *)"--tmpdir",
+                (char *) "--tmpdir",
                 tmpdir,
-                (char *)"--sysroot",
+                (char *) "--sysroot",
                 c->base_tree,
-                (char *)"--kmoddir",
+                (char *) "--kmoddir",
                 kmoddir,
-                (char *)"--modules",
-                (char *)"berth",
-                (char *)"--compress",
-                (char *)"zstd",
-                (char *)"--kver",
+                (char *) "--modules",
+                (char *) "berth",
+                (char *) "--compress",
+                (char *) "zstd",
+                (char *) "--kver",
                 c->kver,
-                (char *)out,
+                (char *) out,
                 NULL,
         };
         RunOptions o = { .env_extra = env, .stdout_fd = STDERR_FILENO, .stderr_fd = -1 };

@@ -30,7 +30,7 @@ static int copy_data(int in, int out) {
                 if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL)) {
                         char buf[65536];
                         n = read(in, buf, sizeof(buf));
-                        if (n > 0 && write(out, buf, (size_t)n) != n)
+                        if (n > 0 && write(out, buf, (size_t) n) != n)
                                 return -EIO;
                 }
                 if (n < 0)
@@ -46,7 +46,7 @@ static int copy_capability(const char *src, const char *dst) {
 
         if (n < 0)
                 return errno == ENODATA || errno == ENOTSUP ? 0 : -errno;
-        return lsetxattr(dst, "security.capability", buf, (size_t)n, 0) < 0 ? -errno : 0;
+        return lsetxattr(dst, "security.capability", buf, (size_t) n, 0) < 0 ? -errno : 0;
 }
 
 static int copy_regular(const char *src, const char *dst, mode_t mode) {
@@ -56,7 +56,7 @@ static int copy_regular(const char *src, const char *dst, mode_t mode) {
 
         if (in < 0)
                 return -errno;
-        (void)unlink(dst);
+        (void) unlink(dst);
         out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
         if (out < 0)
                 return -errno;
@@ -142,13 +142,13 @@ static int overlay_one(const char *path, const struct stat *st, int type, struct
                 walk.files++;
                 break;
         case FTW_SL:
-                target = calloc(1, (size_t)st->st_size + 1);
-                if (!target || readlink(path, target, (size_t)st->st_size + 1) != st->st_size) {
+                target = calloc(1, (size_t) st->st_size + 1);
+                if (!target || readlink(path, target, (size_t) st->st_size + 1) != st->st_size) {
                         r = target ? -errno : -ENOMEM;
                         break;
                 }
                 note_replacement(mapped, dst);
-                (void)unlink(dst);
+                (void) unlink(dst);
                 if (symlink(target, dst) < 0 || lchown(dst, 0, 0) < 0)
                         r = -errno;
                 walk.files++;

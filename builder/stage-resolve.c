@@ -48,7 +48,7 @@ static void resolve_key(const Apt *apt, char *const *wanted, char out[static 65]
         hasher_add_str(h, "resolve-v2 amd64");
         hasher_add_str(h, apt->sources_hash);
         hasher_add_str(h, apt_provided_status);
-        STRV_FOREACH (p, (char **)wanted)
+        STRV_FOREACH (p, (char **) wanted)
                 hasher_add_str(h, *p);
         hasher_hex(h, out);
 }
@@ -99,7 +99,7 @@ static int load_record(BuildContext *c, const Apt *apt, const char *path) {
                 if (!fn || !p->source || !(p->deb = path_join(apt->archives, fn)))
                         return -ENOMEM;
                 /* A .deb that went missing or changed size means the record is stale. */
-                if (stat(p->deb, &st) < 0 || (unsigned long long)st.st_size != size)
+                if (stat(p->deb, &st) < 0 || (unsigned long long) st.st_size != size)
                         return -ESTALE;
         }
         return c->n_packages > 0 ? 0 : -EBADMSG;
@@ -118,7 +118,7 @@ int resolve_save_record(const BuildContext *c) {
         for (size_t i = 0; i < c->n_packages; i++) {
                 const Package *p = &c->packages[i];
                 fprintf(f, "%s %s %s %s %llu %s %s\n", p->name, p->version, p->architecture, p->sha256,
-                        (unsigned long long)p->size, p->source ? p->source : p->name,
+                        (unsigned long long) p->size, p->source ? p->source : p->name,
                         p->license ? p->license : "-");
         }
         if (fclose(f) != 0)
@@ -133,7 +133,7 @@ static int report_apt_failure(const BuildContext *c, const char *output) {
 
         if (m) {
                 char name[256] = "";
-                (void)sscanf(m + strlen("Unable to locate package "), "%255s", name);
+                (void) sscanf(m + strlen("Unable to locate package "), "%255s", name);
                 for (size_t i = 0; r->packages[i]; i++)
                         if (streq(r->packages[i], name))
                                 return log_error_errno(
@@ -166,11 +166,11 @@ static int parse_simulation(BuildContext *c, const char *output) {
                         continue;
                 }
                 /* "Inst name (version suite [arch])", sometimes followed by " []" */
-                lb = memchr(p, '(', (size_t)(eol - p));
-                lb = lb ? memchr(lb, '[', (size_t)(eol - lb)) : NULL;
+                lb = memchr(p, '(', (size_t) (eol - p));
+                lb = lb ? memchr(lb, '[', (size_t) (eol - lb)) : NULL;
                 if (sscanf(p, "Inst %255s (%255s", name, version) != 2 || !lb ||
                     sscanf(lb, "[%63[^]]]", arch) != 1)
-                        return log_error_errno(EBADMSG, "Cannot parse apt's line: %.*s", (int)(eol - p), p);
+                        return log_error_errno(EBADMSG, "Cannot parse apt's line: %.*s", (int) (eol - p), p);
                 int r = add_package(c, name, version, arch);
                 if (r < 0)
                         return log_oom();
@@ -187,7 +187,8 @@ static int fetch(BuildContext *c, const Apt *apt, char **wanted) {
         int r;
 
         if (!apt_lists_ready(apt)) {
-                char *update[] = { (char *)"update", c->opts->quiet ? (char *)"-qq" : (char *)"-q", NULL };
+                char *update[] = { (char *) "update", c->opts->quiet ? (char *) "-qq" : (char *) "-q",
+                                   NULL };
                 log_info("apt: updating the package lists");
                 r = apt_get(apt, update, NULL);
                 if (r != 0)
@@ -238,7 +239,7 @@ static int fetch(BuildContext *c, const Apt *apt, char **wanted) {
                         return log_oom();
                 if (stat(p->deb, &st) < 0)
                         return log_error_errno(errno, "apt did not leave %s: %m", p->deb), -ENOPKG;
-                p->size = (uint64_t)st.st_size;
+                p->size = (uint64_t) st.st_size;
                 r = sha256_file(p->deb, p->sha256);
                 if (r < 0)
                         return log_error_errno(r, "Cannot read %s: %m", p->deb);

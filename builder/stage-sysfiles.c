@@ -75,11 +75,11 @@ static int write_accounts(const BuildContext *c, const char *kind, const char *s
                 char *colon = strchr(l, ':'), *rest = colon ? strchr(colon + 1, ':') : NULL;
                 if (!rest)
                         continue;
-                fprintf(of, "%.*s:x%s\n", (int)(colon - l), l, rest);
+                fprintf(of, "%.*s:x%s\n", (int) (colon - l), l, rest);
                 if (users)
-                        fprintf(sf, "%.*s:*::0:99999:7:::\n", (int)(colon - l), l);
+                        fprintf(sf, "%.*s:*::0:99999:7:::\n", (int) (colon - l), l);
                 else
-                        fprintf(sf, "%.*s:*::\n", (int)(colon - l), l);
+                        fprintf(sf, "%.*s:*::\n", (int) (colon - l), l);
         }
         for (size_t i = 0; users && i < ARRAY_SIZE(system_users); i++) {
                 fprintf(of, "%s:x:%u:65534::%s:/usr/sbin/nologin\n", system_users[i].name,
@@ -125,13 +125,13 @@ static int write_os_release(const BuildContext *c) {
                      c->recipe->name, c->recipe->name, c->recipe->version, build_id);
         if (n < 0)
                 return log_oom();
-        if (write_delta(c, "usr/lib/os-release", text, (size_t)n, 0644) < 0)
+        if (write_delta(c, "usr/lib/os-release", text, (size_t) n, 0644) < 0)
                 return -EIO;
 
         link = path_join(c->delta, "usr/etc/os-release");
         if (!link)
                 return log_oom();
-        (void)unlink(link);
+        (void) unlink(link);
         if (symlink("../usr/lib/os-release", link) < 0)
                 return log_error_errno(errno, "Cannot link %s: %m", link);
         return 0;

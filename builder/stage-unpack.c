@@ -62,11 +62,11 @@ static int load_meta(BuildContext *c, const char *meta) {
 
 static int save_meta(const BuildContext *c, const char *meta) {
         _cleanup_free_ char *text = NULL;
-        int n = asprintf(&text, "kver %s\nepoch %lld\nsize %llu\n", c->kver, (long long)c->source_date_epoch,
-                         (unsigned long long)c->base_size);
+        int n = asprintf(&text, "kver %s\nepoch %lld\nsize %llu\n", c->kver,
+                         (long long) c->source_date_epoch, (unsigned long long) c->base_size);
         if (n < 0)
                 return -ENOMEM;
-        return write_file_atomic(meta, text, (size_t)n, 0644);
+        return write_file_atomic(meta, text, (size_t) n, 0644);
 }
 
 static bool records_complete(const BuildContext *c) {
@@ -96,8 +96,8 @@ static int unpack_all(BuildContext *c, const char *tree) {
                         return log_oom();
         }
         log_info("unpacked %zu packages: %llu files, %.1f MB, %llu paths excluded, %llu replaced",
-                 c->n_packages, (unsigned long long)stats.files, (double)stats.bytes / 1e6,
-                 (unsigned long long)stats.excluded, (unsigned long long)stats.replaced);
+                 c->n_packages, (unsigned long long) stats.files, (double) stats.bytes / 1e6,
+                 (unsigned long long) stats.excluded, (unsigned long long) stats.replaced);
         c->source_date_epoch = stats.max_mtime;
         return 0;
 }
@@ -177,7 +177,7 @@ int stage_unpack(BuildContext *c) {
                 if (r < 0)
                         return log_error_errno(r, "Cannot write %s: %m", tmp_meta);
                 /* The meta first, the tree last: a tree in the cache always has its meta. */
-                (void)rm_rf(tree);
+                (void) rm_rf(tree);
                 if (rename(tmp_meta, meta) < 0 || rename(tmp, tree) < 0)
                         return log_error_errno(errno, "Cannot move the tree into the cache (%s): %m", tree);
                 r = resolve_save_record(c);

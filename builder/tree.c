@@ -46,9 +46,9 @@ int tree_layout(const char *tree) {
                                                        entries[i].target);
                         continue;
                 }
-                if (mkdir(p, (mode_t)entries[i].mode) < 0 && errno != EEXIST)
+                if (mkdir(p, (mode_t) entries[i].mode) < 0 && errno != EEXIST)
                         return log_error_errno(errno, "Cannot create %s: %m", p);
-                if (chmod(p, (mode_t)entries[i].mode) < 0)
+                if (chmod(p, (mode_t) entries[i].mode) < 0)
                         return log_error_errno(errno, "Cannot set the mode of %s: %m", p);
         }
         return 0;
@@ -99,7 +99,7 @@ int tree_place_kernel(const char *tree, char **ret_kver) {
 int tree_ldconfig(const char *tree) {
         _cleanup_free_ char *conf = path_join(tree, "etc/ld.so.conf");
         static const char default_conf[] = "include /etc/ld.so.conf.d/*.conf\n";
-        char *argv[] = { (char *)"ldconfig", (char *)"-X", (char *)"-r", (char *)tree, NULL };
+        char *argv[] = { (char *) "ldconfig", (char *) "-X", (char *) "-r", (char *) tree, NULL };
         int r;
 
         if (!conf)
@@ -129,7 +129,7 @@ static int ca_collect(const char *path, const struct stat *st, int type, struct 
 }
 
 static int cmp_str(const void *a, const void *b) {
-        return strcmp(*(char *const *)a, *(char *const *)b);
+        return strcmp(*(char *const *) a, *(char *const *) b);
 }
 
 int tree_ca_bundle(const char *tree) {
@@ -216,9 +216,9 @@ static uint64_t size_total;
 static int size_one(const char *path, const struct stat *st, int type, struct FTW *ftw) {
         /* nftw visits every name of a hard-linked file: each adds its share. */
         if (type == FTW_F)
-                size_total += (uint64_t)st->st_size / (st->st_nlink > 0 ? st->st_nlink : 1);
+                size_total += (uint64_t) st->st_size / (st->st_nlink > 0 ? st->st_nlink : 1);
         else if (type == FTW_SL)
-                size_total += (uint64_t)st->st_size;
+                size_total += (uint64_t) st->st_size;
         return 0;
 }
 
@@ -251,7 +251,7 @@ int tree_install_file(const char *src, const char *tree, const char *rel, int mo
 
 int tree_busybox_links(const char *tree) {
         _cleanup_free_ char *busybox = path_join(tree, "usr/bin/busybox"), *list = NULL;
-        char *argv[] = { busybox, (char *)"--list-full", NULL };
+        char *argv[] = { busybox, (char *) "--list-full", NULL };
         RunOptions o = { .stdout_fd = -1, .stderr_fd = -1, .ret_stdout = &list };
         char *save = NULL;
         unsigned n = 0;

@@ -1,8 +1,9 @@
 # init/: berth-init (PID 1 of the initramfs and of the real root)
 INIT_SRCS := $(wildcard init/*.c init/common/*.c init/stage1/*.c init/stage2/*.c)
 INIT_OBJS := $(INIT_SRCS:%.c=$(BUILD)/obj/%.o)
-INIT_LIBS := libkmod blkid libsystemd
-INIT_CFLAGS := -Iinit -Iinit/common $(call pc_cflags,$(INIT_LIBS))
+# libkmod is dlopen()ed (init/common/kmod-util.c): only its headers are needed here.
+INIT_LIBS := blkid libsystemd
+INIT_CFLAGS := -Iinit -Iinit/common $(call pc_cflags,$(INIT_LIBS) libkmod)
 EXTRA_CFLAGS_init_ := $(INIT_CFLAGS)
 EXTRA_CFLAGS_init_common_ := $(INIT_CFLAGS)
 EXTRA_CFLAGS_init_stage1_ := $(INIT_CFLAGS)

@@ -24,7 +24,7 @@ int main(int argc, char *argv[]) {
                 return dhcpcd_hook_main();
         if (getpid() != 1) {
                 fprintf(stderr, "berth-init is the image's PID 1; it does nothing as process %d.\n",
-                        (int)getpid());
+                        (int) getpid());
                 return 1;
         }
         if (access("/etc/initrd-release", F_OK) == 0)

@@ -34,7 +34,7 @@ int read_full_file(const char *path, size_t max_size, char **ret, size_t *ret_si
                 ssize_t n;
 
                 if (allocated - size < 4096) {
-                        size_t want = allocated ? allocated * 2 : (size_t)st.st_size + 4096;
+                        size_t want = allocated ? allocated * 2 : (size_t) st.st_size + 4096;
                         char *p;
 
                         if (want > max_size + 1)
@@ -56,7 +56,7 @@ int read_full_file(const char *path, size_t max_size, char **ret, size_t *ret_si
                 }
                 if (n == 0)
                         break;
-                size += (size_t)n;
+                size += (size_t) n;
                 if (size > max_size)
                         return -EFBIG;
         }
@@ -78,7 +78,7 @@ int write_file_atomic(const char *path, const void *data, size_t size, int mode)
         _cleanup_close_ int fd = -EBADF;
         const char *p = data;
 
-        if (asprintf(&tmp, "%s.tmp.%d", path, (int)getpid()) < 0)
+        if (asprintf(&tmp, "%s.tmp.%d", path, (int) getpid()) < 0)
                 return -ENOMEM;
 
         fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
@@ -91,16 +91,16 @@ int write_file_atomic(const char *path, const void *data, size_t size, int mode)
                         if (errno == EINTR)
                                 continue;
                         int r = -errno;
-                        (void)unlink(tmp);
+                        (void) unlink(tmp);
                         return r;
                 }
                 p += n;
-                size -= (size_t)n;
+                size -= (size_t) n;
         }
 
         if (fchmod(fd, mode) < 0 || fsync(fd) < 0 || rename(tmp, path) < 0) {
                 int r = -errno;
-                (void)unlink(tmp);
+                (void) unlink(tmp);
                 return r;
         }
         return 0;

@@ -10,17 +10,17 @@
 #include "macro.h"
 
 Hasher *hasher_new(void) {
-        return (Hasher *)g_checksum_new(G_CHECKSUM_SHA256);
+        return (Hasher *) g_checksum_new(G_CHECKSUM_SHA256);
 }
 
 Hasher *hasher_free(Hasher *h) {
         if (h)
-                g_checksum_free((GChecksum *)h);
+                g_checksum_free((GChecksum *) h);
         return NULL;
 }
 
 void hasher_add(Hasher *h, const void *data, size_t size) {
-        g_checksum_update((GChecksum *)h, data, (gssize)size);
+        g_checksum_update((GChecksum *) h, data, (gssize) size);
 }
 
 void hasher_add_str(Hasher *h, const char *s) {
@@ -28,7 +28,7 @@ void hasher_add_str(Hasher *h, const char *s) {
 }
 
 void hasher_hex(Hasher *h, char out[static 65]) {
-        memcpy(out, g_checksum_get_string((GChecksum *)h), 64);
+        memcpy(out, g_checksum_get_string((GChecksum *) h), 64);
         out[64] = 0;
 }
 
@@ -54,7 +54,7 @@ int sha256_file(const char *path, char out[static 65]) {
                 }
                 if (n == 0)
                         break;
-                hasher_add(h, buf, (size_t)n);
+                hasher_add(h, buf, (size_t) n);
         }
         hasher_hex(h, out);
         return 0;

@@ -28,11 +28,11 @@ int log_internal(int level, int error, const char *format, ...) {
         /* %m must print the error we were given, not whatever errno happens to be. */
         errno = abs(error);
         va_start(ap, format);
-        (void)vsnprintf(buf, sizeof(buf), format, ap);
+        (void) vsnprintf(buf, sizeof(buf), format, ap);
         va_end(ap);
 
-        (void)fprintf(stderr, "%s%s%s\n", log_ident ? log_ident : "", log_ident ? ": " : "", buf);
-        (void)fflush(stderr);
+        (void) fprintf(stderr, "%s%s%s\n", log_ident ? log_ident : "", log_ident ? ": " : "", buf);
+        (void) fflush(stderr);
 
         errno = saved_errno;
         return -abs(error);

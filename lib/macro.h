@@ -39,14 +39,14 @@
         }
 
 static inline void freep(void *p) {
-        free(*(void **)p);
+        free(*(void **) p);
 }
 #define _cleanup_free_ _cleanup_(freep)
 
 static inline int safe_close(int fd) {
         if (fd >= 0) {
                 int saved = errno;
-                (void)close(fd);
+                (void) close(fd);
                 errno = saved;
         }
         return -EBADF;

@@ -16,7 +16,7 @@ char *path_join(const char *a, const char *b) {
                 la--;
         while (*b == '/')
                 b++;
-        if (asprintf(&r, "%.*s%s%s", (int)la, a, la > 0 && a[la - 1] == '/' ? "" : "/", b) < 0)
+        if (asprintf(&r, "%.*s%s%s", (int) la, a, la > 0 && a[la - 1] == '/' ? "" : "/", b) < 0)
                 return NULL;
         return r;
 }
@@ -28,14 +28,14 @@ char *path_dirname_absolute(const char *path) {
         if (slash == path)
                 return strdup("/");
         if (path[0] == '/')
-                return strndup(path, (size_t)(slash - path));
+                return strndup(path, (size_t) (slash - path));
 
         cwd = getcwd(NULL, 0);
         if (!cwd)
                 return NULL;
         if (!slash)
                 return TAKE_PTR(cwd);
-        copy = strndup(path, (size_t)(slash - path));
+        copy = strndup(path, (size_t) (slash - path));
         if (!copy)
                 return NULL;
         return path_join(cwd, copy);

@@ -33,7 +33,7 @@ static int read_all(int fd, char **ret) {
                 }
                 if (n == 0)
                         break;
-                size += (size_t)n;
+                size += (size_t) n;
         }
         buf[size] = 0;
         *ret = TAKE_PTR(buf);
@@ -65,19 +65,19 @@ int run_command(char *const argv[], const RunOptions *opts) {
         }
         if (pid == 0) {
                 sigset_t all;
-                (void)sigemptyset(&all);
-                (void)sigprocmask(SIG_SETMASK, &all, NULL);
+                (void) sigemptyset(&all);
+                (void) sigprocmask(SIG_SETMASK, &all, NULL);
                 if (opts->ret_stdout)
-                        (void)dup2(pipefd[1], STDOUT_FILENO);
+                        (void) dup2(pipefd[1], STDOUT_FILENO);
                 else if (opts->stdout_fd >= 0)
-                        (void)dup2(opts->stdout_fd, STDOUT_FILENO);
+                        (void) dup2(opts->stdout_fd, STDOUT_FILENO);
                 if (opts->stderr_fd >= 0)
-                        (void)dup2(opts->stderr_fd, STDERR_FILENO);
+                        (void) dup2(opts->stderr_fd, STDERR_FILENO);
                 for (char *const *e = opts->env_extra; e && *e; e++)
-                        (void)putenv(*e);
+                        (void) putenv(*e);
                 execvp(argv[0], argv);
                 int e = errno;
-                (void)!write(errpipe[1], &e, sizeof(e));
+                (void) !write(errpipe[1], &e, sizeof(e));
                 _exit(127);
         }
 
@@ -105,8 +105,8 @@ int run_command(char *const argv[], const RunOptions *opts) {
 
 finish:
         for (int i = 0; i < 2; i++) {
-                (void)safe_close(pipefd[i]);
-                (void)safe_close(errpipe[i]);
+                (void) safe_close(pipefd[i]);
+                (void) safe_close(errpipe[i]);
         }
         return r;
 }

@@ -44,18 +44,19 @@ static int write_tar(const Member *m, size_t n, bool xz, char **ret, size_t *ret
                 archive_entry_set_pathname(e, m[i].path);
                 archive_entry_set_uid(e, 0);
                 archive_entry_set_gid(e, 0);
-                archive_entry_set_mtime(e, 1700000000 + (time_t)i, 0);
+                archive_entry_set_mtime(e, 1700000000 + (time_t) i, 0);
                 if (m[i].type == 0) {
                         archive_entry_set_filetype(e, AE_IFREG);
-                        archive_entry_set_perm(e, (mode_t)m[i].mode);
+                        archive_entry_set_perm(e, (mode_t) m[i].mode);
                         archive_entry_set_hardlink(e, m[i].data);
                         archive_entry_set_size(e, 0);
                 } else {
-                        archive_entry_set_filetype(e, (mode_t)m[i].type);
-                        archive_entry_set_perm(e, (mode_t)m[i].mode);
+                        archive_entry_set_filetype(e, (mode_t) m[i].type);
+                        archive_entry_set_perm(e, (mode_t) m[i].mode);
                         if (m[i].type == AE_IFLNK)
                                 archive_entry_set_symlink(e, m[i].data);
-                        archive_entry_set_size(e, m[i].type == AE_IFREG ? (la_int64_t)strlen(m[i].data) : 0);
+                        archive_entry_set_size(e,
+                                               m[i].type == AE_IFREG ? (la_int64_t) strlen(m[i].data) : 0);
                 }
                 if (m[i].capability) {
                         /* cap_net_bind_service=ep, VFS_CAP_REVISION_2 */
@@ -79,7 +80,7 @@ static void ar_member(struct archive *a, const char *name, const void *data, siz
         archive_entry_set_pathname(e, name);
         archive_entry_set_filetype(e, AE_IFREG);
         archive_entry_set_perm(e, 0644);
-        archive_entry_set_size(e, (la_int64_t)size);
+        archive_entry_set_size(e, (la_int64_t) size);
         archive_write_header(a, e);
         archive_write_data(a, data, size);
         archive_entry_free(e);
@@ -125,7 +126,7 @@ static void test_usrmerge(void) {
                 ok(r == 0 && out && streq(out, cases[i].out), "usrmerge_path(%s) = %s", cases[i].in,
                    cases[i].out);
         }
-        char *none = (char *)1;
+        char *none = (char *) 1;
         ok(usrmerge_path("./", &none) == 0 && !none, "usrmerge_path(./) is the root");
         ok(usrmerge_path("./usr/../etc/x", &none) == -EPERM, "usrmerge_path refuses ..");
         ok(usrmerge_path("../x", &none) == -EPERM, "usrmerge_path refuses a leading ..");
@@ -134,7 +135,7 @@ static void test_usrmerge(void) {
 }
 
 static void test_excluded(void) {
-        char *globs[] = { (char *)"/usr/share/doc/*", (char *)"/usr/bin/containerd-shim", NULL };
+        char *globs[] = { (char *) "/usr/share/doc/*", (char *) "/usr/bin/containerd-shim", NULL };
         ok(path_excluded("/usr/share/doc/foo", globs), "a folder matching a glob is excluded");
         ok(path_excluded("/usr/share/doc/foo/copyright", globs), "files below it are excluded");
         ok(!path_excluded("/usr/share/doc", globs), "the parent is kept");
@@ -182,7 +183,7 @@ static void test_unpack(void) {
                 { "./../escape", AE_IFREG, 0644, "x\n" },
         };
         char dir[] = "/tmp/test-deb-XXXXXX";
-        char *globs[] = { (char *)"/usr/share/doc/*", NULL };
+        char *globs[] = { (char *) "/usr/share/doc/*", NULL };
         _cleanup_(deb_control_freep) DebControl *c = NULL;
         _cleanup_free_ char *deb = NULL, *bad = NULL, *tree = NULL;
         DebUnpackStats stats = { 0 };
@@ -190,7 +191,7 @@ static void test_unpack(void) {
         char buf[64];
 
         if (!mkdtemp(dir))
-                return (void)ok(false, "mkdtemp");
+                return (void) ok(false, "mkdtemp");
         if (asprintf(&deb, "%s/fixture.deb", dir) < 0 || asprintf(&bad, "%s/evil.deb", dir) < 0 ||
             asprintf(&tree, "%s/tree", dir) < 0)
                 return;
@@ -215,7 +216,7 @@ static void test_unpack(void) {
            "security.capability kept");
         ok(stat("etc/fixture.conf", &a) == 0 && (a.st_mode & 0777) == 0640, "/etc file with its mode");
         ok(access("usr/share/doc/fixture", F_OK) < 0 && stats.excluded == 2, "excluded paths dropped (%llu)",
-           (unsigned long long)stats.excluded);
+           (unsigned long long) stats.excluded);
         ok(stats.max_mtime == 1700000000 + 11, "newest mtime recorded");
         chdir("/");
 

@@ -5,13 +5,23 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
+
+long cpu_ms(void) {
+        struct rusage ru;
+
+        if (getrusage(RUSAGE_SELF, &ru) < 0)
+                return 0;
+        return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000 +
+               (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000;
+}
 
 double uptime(void) {
         struct timespec ts;
         clock_gettime(CLOCK_BOOTTIME, &ts);
-        return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+        return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
 }
 
 void milestone(const char *what) {
@@ -36,8 +46,8 @@ void console_setup(void) {
                 return;
         for (int i = 0; i < 3; i++)
                 if (fd != i)
-                        (void)dup2(fd, i);
+                        (void) dup2(fd, i);
         if (fd > 2)
-                (void)close(fd);
+                (void) close(fd);
         setvbuf(stdout, NULL, _IOLBF, 0);
 }

@@ -13,5 +13,12 @@ double uptime(void);
 
 void milestone(const char *what);
 void console_failed(const char *what, const char *fmt, ...) _printf_(2, 3);
+/* CPU time (user + system) this process has used, in ms. PID 1's includes
+ * the kernel's own init work before /init ran (unpacking the initramfs). */
+long cpu_ms(void);
+/* Where stage 1 records the CPU time the kernel spent as PID 1 before /init,
+ * so stage 2 can report berth-init's own share. */
+#define CPU_AT_INIT_PATH "/run/berth/cpu-at-init"
+
 /* Makes fds 0, 1, 2 the console (PID 1 may start with none). */
 void console_setup(void);

@@ -14,14 +14,14 @@ void emergency(const char *what, const char *fmt, ...) {
         va_list ap;
 
         va_start(ap, fmt);
-        (void)vsnprintf(why, sizeof(why), fmt, ap);
+        (void) vsnprintf(why, sizeof(why), fmt, ap);
         va_end(ap);
         console_failed(what, "%s", why);
         printf("berth: the system is halted; fix the problem above and restart it.\n");
         fflush(stdout);
         sync();
         if (getpid() == 1)
-                (void)reboot(RB_HALT_SYSTEM);
+                (void) reboot(RB_HALT_SYSTEM);
         for (;;)
                 pause();
 }

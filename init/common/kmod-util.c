@@ -1,8 +1,14 @@
 /* SPDX-License-Identifier: MIT */
-#include "macro.h"
+
+/* libkmod is opened with dlopen() when modules are loaded, not linked: it
+ * pulls in libcrypto, 1.4 MB of resident memory that PID 1 would carry for
+ * its whole life (systemd dlopen()s libkmod for the same reason). Stage 2
+ * loads its modules in a short-lived child, so PID 1 never maps it at all. */
+
 #include "kmod-util.h"
 
 #include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libkmod.h>
@@ -12,9 +18,25 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "strv.h"
 
 struct Modules {
+        void *dl;
         struct kmod_ctx *ctx;
+        char **seen; /* aliases already looked up: each device asks once */
+        struct kmod_ctx *(*new)(const char *, const char *const *);
+        struct kmod_ctx *(*unref)(struct kmod_ctx *);
+        int (*load_resources)(struct kmod_ctx *);
+        int (*new_from_lookup)(struct kmod_ctx *, const char *, struct kmod_list **);
+        struct kmod_list *(*list_next)(const struct kmod_list *, const struct kmod_list *);
+        struct kmod_module *(*get_module)(const struct kmod_list *);
+        int (*get_initstate)(const struct kmod_module *);
+        int (*probe_insert)(struct kmod_module *, unsigned, const char *,
+                            int (*)(struct kmod_module *, const char *, void *), const void *,
+                            void (*)(struct kmod_module *, bool, void *));
+        const char *(*get_name)(const struct kmod_module *);
+        struct kmod_module *(*module_unref)(struct kmod_module *);
+        int (*unref_list)(struct kmod_list *);
 };
 
 int modules_open(Modules **ret) {
@@ -22,19 +44,44 @@ int modules_open(Modules **ret) {
 
         if (!m)
                 return -ENOMEM;
-        m->ctx = kmod_new(NULL, NULL);
-        if (!m->ctx) {
+        m->dl = dlopen("libkmod.so.2", RTLD_NOW | RTLD_LOCAL);
+        if (!m->dl) {
                 free(m);
-                return -ENOMEM;
+                return -ENOENT;
         }
-        (void)kmod_load_resources(m->ctx);
+#define SYM(field, name)                                  \
+        if (!(*(void **) &m->field = dlsym(m->dl, name))) \
+                goto fail;
+        SYM(new, "kmod_new");
+        SYM(unref, "kmod_unref");
+        SYM(load_resources, "kmod_load_resources");
+        SYM(new_from_lookup, "kmod_module_new_from_lookup");
+        SYM(list_next, "kmod_list_next");
+        SYM(get_module, "kmod_module_get_module");
+        SYM(get_initstate, "kmod_module_get_initstate");
+        SYM(probe_insert, "kmod_module_probe_insert_module");
+        SYM(get_name, "kmod_module_get_name");
+        SYM(module_unref, "kmod_module_unref");
+        SYM(unref_list, "kmod_module_unref_list");
+#undef SYM
+        m->ctx = m->new (NULL, NULL);
+        if (!m->ctx)
+                goto fail;
+        (void) m->load_resources(m->ctx);
         *ret = m;
         return 0;
+fail:
+        dlclose(m->dl);
+        free(m);
+        return -ENOENT;
 }
 
 Modules *modules_close(Modules *m) {
         if (m) {
-                kmod_unref(m->ctx);
+                if (m->ctx)
+                        m->unref(m->ctx);
+                strv_free(m->seen);
+                dlclose(m->dl);
                 free(m);
         }
         return NULL;
@@ -42,28 +89,27 @@ Modules *modules_close(Modules *m) {
 
 /* Inserts every module matching an alias or a name; counts those inserted. */
 static int load_lookup(Modules *m, const char *what) {
-        struct kmod_list *list = NULL, *i;
+        struct kmod_list *list = NULL;
         int loaded = 0, r;
 
-        r = kmod_module_new_from_lookup(m->ctx, what, &list);
+        r = m->new_from_lookup(m->ctx, what, &list);
         if (r < 0)
                 return r;
-        kmod_list_foreach(i, list) {
-                struct kmod_module *mod = kmod_module_get_module(i);
-                int state = kmod_module_get_initstate(mod);
+        for (struct kmod_list *i = list; i; i = m->list_next(list, i)) {
+                struct kmod_module *mod = m->get_module(i);
+                int state = m->get_initstate(mod);
 
                 if (state != KMOD_MODULE_LIVE && state != KMOD_MODULE_BUILTIN &&
                     state != KMOD_MODULE_COMING) {
-                        r = kmod_module_probe_insert_module(mod, KMOD_PROBE_APPLY_BLACKLIST, NULL, NULL,
-                                                            NULL, NULL);
+                        r = m->probe_insert(mod, KMOD_PROBE_APPLY_BLACKLIST, NULL, NULL, NULL, NULL);
                         if (r >= 0)
                                 loaded++;
                         else
-                                log_debug("module %s: %s", kmod_module_get_name(mod), strerror(-r));
+                                log_debug("module %s: %s", m->get_name(mod), strerror(-r));
                 }
-                kmod_module_unref(mod);
+                m->module_unref(mod);
         }
-        kmod_module_unref_list(list);
+        m->unref_list(list);
         return loaded;
 }
 
@@ -72,49 +118,57 @@ int modules_load(Modules *m, const char *name) {
         return r < 0 ? r : 0;
 }
 
-/* Walks /sys/devices for "modalias" files, as udev's coldplug does. */
-static int walk(Modules *m, int fd_dir, unsigned depth) {
-        DIR *d;
-        struct dirent *de;
-        int loaded = 0;
+static int load_alias_of(Modules *m, int devdir) {
+        char alias[512];
+        int fd = openat(devdir, "modalias", O_RDONLY | O_CLOEXEC);
+        ssize_t n;
 
-        if (depth > 16)
+        if (fd < 0)
                 return 0;
-        d = fdopendir(fd_dir);
-        if (!d) {
-                (void)close(fd_dir);
+        n = read(fd, alias, sizeof(alias) - 1);
+        (void) close(fd);
+        if (n <= 0)
                 return 0;
-        }
-        while ((de = readdir(d))) {
-                if (de->d_name[0] == '.')
-                        continue;
-                if (de->d_type == DT_DIR) {
-                        int fd = openat(dirfd(d), de->d_name,
-                                        O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-                        if (fd >= 0)
-                                loaded += walk(m, fd, depth + 1);
-                } else if (de->d_type == DT_REG && streq(de->d_name, "modalias")) {
-                        char alias[512];
-                        int fd = openat(dirfd(d), "modalias", O_RDONLY | O_CLOEXEC);
-                        ssize_t n = fd >= 0 ? read(fd, alias, sizeof(alias) - 1) : -1;
-                        if (fd >= 0)
-                                (void)close(fd);
-                        if (n > 0) {
-                                alias[n] = 0;
-                                alias[strcspn(alias, "\n")] = 0;
-                                int r = load_lookup(m, alias);
-                                if (r > 0)
-                                        loaded += r;
-                        }
-                }
-        }
-        closedir(d);
-        return loaded;
+        alias[n] = 0;
+        alias[strcspn(alias, "\n")] = 0;
+        if (strv_contains(m->seen, alias))
+                return 0;
+        (void) strv_extend(&m->seen, alias);
+        int r = load_lookup(m, alias);
+        return r > 0 ? r : 0;
 }
 
+/* Every device is listed under /sys/bus/BUS/devices: a flat walk, much
+ * cheaper than recursing through /sys/devices and its attribute folders. */
 int modules_coldplug(Modules *m) {
-        int fd = open("/sys/devices", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
+        DIR *buses = opendir("/sys/bus");
+        struct dirent *b;
+        int loaded = 0;
+
+        if (!buses)
                 return -errno;
-        return walk(m, fd, 0);
+        while ((b = readdir(buses))) {
+                char path[300];
+                DIR *devs;
+                struct dirent *d;
+
+                if (b->d_name[0] == '.')
+                        continue;
+                snprintf(path, sizeof(path), "/sys/bus/%s/devices", b->d_name);
+                devs = opendir(path);
+                if (!devs)
+                        continue;
+                while ((d = readdir(devs))) {
+                        if (d->d_name[0] == '.')
+                                continue;
+                        int fd = openat(dirfd(devs), d->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                        if (fd < 0)
+                                continue;
+                        loaded += load_alias_of(m, fd);
+                        (void) close(fd);
+                }
+                closedir(devs);
+        }
+        closedir(buses);
+        return loaded;
 }

@@ -88,7 +88,7 @@ int deploy_root_setup(const char *ostree_arg, bool var_tmpfs, const char **ret_w
         snprintf(opts, sizeof(opts),
                  "lowerdir=%s/usr/etc,upperdir=/run/berth/etc/upper,workdir=/run/berth/etc/work", deploy);
         snprintf(p, sizeof(p), "%s/etc", deploy);
-        (void)mkdir(p, 0755);
+        (void) mkdir(p, 0755);
         if (mount("overlay", p, "overlay", MS_NOSUID | MS_NODEV, opts) < 0)
                 return -errno;
 

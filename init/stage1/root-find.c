@@ -6,6 +6,9 @@
 
 #include <blkid.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -23,18 +26,40 @@ static char *probe(const char *spec) {
         /* A fresh cache each round: the devices have changed since the last. */
         if (blkid_get_cache(&cache, "/dev/null") < 0)
                 return NULL;
-        (void)blkid_probe_all_new(cache);
+        (void) blkid_probe_all_new(cache);
         dev = blkid_evaluate_tag(spec, NULL, &cache);
         blkid_put_cache(cache);
         return dev;
 }
 
+/* Probing reads every disk's superblocks: do it only when the kernel's list
+ * of partitions changed since the last look. */
+static bool partitions_changed(char *last, size_t size) {
+        char now[4096] = "";
+        int fd = open("/proc/partitions", O_RDONLY | O_CLOEXEC);
+        ssize_t n = fd >= 0 ? read(fd, now, sizeof(now) - 1) : -1;
+
+        if (fd >= 0)
+                close(fd);
+        if (n < 0)
+                return true;
+        now[n] = 0;
+        if (streq(now, last))
+                return false;
+        snprintf(last, size, "%s", now);
+        return true;
+}
+
 int root_find(const char *spec, unsigned timeout_ms, Modules *modules, char **ret_devnode) {
         struct timespec start, now;
+        bool walk = true;
+        char partitions[4096] = "";
 
         clock_gettime(CLOCK_MONOTONIC, &start);
         for (unsigned round = 0;; round++) {
-                char *dev = probe(spec);
+                char *dev = spec[0] == '/' || partitions_changed(partitions, sizeof(partitions))
+                                    ? probe(spec)
+                                    : NULL;
                 unsigned long elapsed;
 
                 if (dev) {
@@ -42,13 +67,15 @@ int root_find(const char *spec, unsigned timeout_ms, Modules *modules, char **re
                         return 0;
                 }
                 clock_gettime(CLOCK_MONOTONIC, &now);
-                elapsed = (unsigned long)((now.tv_sec - start.tv_sec) * 1000 +
-                                          (now.tv_nsec - start.tv_nsec) / 1000000);
+                elapsed = (unsigned long) ((now.tv_sec - start.tv_sec) * 1000 +
+                                           (now.tv_nsec - start.tv_nsec) / 1000000);
                 if (elapsed >= timeout_ms)
                         return -ENODEV;
-                /* A PCI bus makes virtio devices appear, which want their own drivers. */
-                if (modules && round % 4 == 0)
-                        (void)modules_coldplug(modules);
+                /* A PCI driver makes virtio devices appear, which want their own
+                 * drivers: walk again while walks load something, and now and
+                 * then after that for devices that show up late. */
+                if (modules && (walk || round % 20 == 0))
+                        walk = modules_coldplug(modules) > 0;
                 usleep(25 * 1000);
         }
 }

@@ -14,6 +14,7 @@
 #include "macro.h"
 #include "console.h"
 #include "emergency.h"
+#include "fileio.h"
 #include "mount-util.h"
 #include "proc-cmdline.h"
 #include "stage1.h"
@@ -39,13 +40,20 @@ void stage1_main(void) {
                 emergency("stage1", "the API file systems could not be mounted");
         console_setup();
         milestone("stage1");
+        {
+                /* /run moves into the real root with us: stage 2 reads it there. */
+                char text[32];
+                int n = snprintf(text, sizeof(text), "%ld\n", cpu_ms());
+                if (mkdir_parents("/run/berth", 0755) >= 0)
+                        (void) write_file_atomic(CPU_AT_INIT_PATH, text, (size_t) n, 0644);
+        }
 
         root = proc_cmdline_get(NULL, "root");
         ostree = proc_cmdline_get(NULL, "ostree");
         var = proc_cmdline_get(NULL, "berth.var");
         timeout = proc_cmdline_get(NULL, "berth.root_timeout");
         if (timeout)
-                timeout_ms = (unsigned)strtoul(timeout, NULL, 10) * 1000;
+                timeout_ms = (unsigned) strtoul(timeout, NULL, 10) * 1000;
         if (!root || !root[0])
                 emergency("root", "no root= on the kernel command line (e.g. root=LABEL=berth-root)");
         if (!ostree || !ostree[0])
@@ -55,14 +63,14 @@ void stage1_main(void) {
         r = modules_open(&modules);
         if (r < 0)
                 emergency("modules", "cannot read the module index: %s", strerror(-r));
-        (void)modules_coldplug(modules);
-        (void)modules_load(modules, "overlay");
+        (void) modules_coldplug(modules);
+        (void) modules_load(modules, "overlay");
 
         r = root_find(root, timeout_ms, modules, &dev);
         if (r < 0)
                 emergency("root", "no device %s appeared within %u s", root, timeout_ms / 1000);
 
-        (void)mkdir_parents("/sysroot", 0755);
+        (void) mkdir_parents("/sysroot", 0755);
         if (mount(dev, "/sysroot", "ext4", MS_NOATIME, NULL) < 0)
                 emergency("root", "cannot mount %s (%s) on /sysroot: %s", dev, root, strerror(errno));
         milestone("root mounted");
@@ -76,6 +84,6 @@ void stage1_main(void) {
         if (r < 0)
                 emergency("switch root", "%s", strerror(-r));
 
-        execl(STAGE2, "berth-init", (char *)NULL);
+        execl(STAGE2, "berth-init", (char *) NULL);
         emergency("stage2", "cannot execute %s: %s", STAGE2, strerror(errno));
 }

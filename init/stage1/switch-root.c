@@ -22,7 +22,7 @@ static void remove_tree(int fd_dir, dev_t rootdev) {
         struct dirent *de;
 
         if (!d) {
-                (void)close(fd_dir);
+                (void) close(fd_dir);
                 return;
         }
         while ((de = readdir(d))) {
@@ -36,9 +36,9 @@ static void remove_tree(int fd_dir, dev_t rootdev) {
                                         O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                         if (fd >= 0)
                                 remove_tree(fd, rootdev);
-                        (void)unlinkat(dirfd(d), de->d_name, AT_REMOVEDIR);
+                        (void) unlinkat(dirfd(d), de->d_name, AT_REMOVEDIR);
                 } else
-                        (void)unlinkat(dirfd(d), de->d_name, 0);
+                        (void) unlinkat(dirfd(d), de->d_name, 0);
         }
         closedir(d);
 }
@@ -55,7 +55,7 @@ int switch_root(const char *new_root) {
                         /* Not fatal for /run and /sys: stage 2 mounts afresh what is missing. */
                         if (streq(api[i], "/dev") || streq(api[i], "/proc"))
                                 return -errno;
-                        (void)umount2(api[i], MNT_DETACH);
+                        (void) umount2(api[i], MNT_DETACH);
                 }
         }
 

@@ -14,7 +14,7 @@
 #include "manager.h"
 
 static void emit(Service *s, const char *line, size_t len) {
-        printf("[%8.3f] %s: %.*s\n", uptime(), s->name, (int)len, line);
+        printf("[%8.3f] %s: %.*s\n", uptime(), s->name, (int) len, line);
 }
 
 static int on_output(sd_event_source *es, int fd, uint32_t revents, void *userdata) {
@@ -30,14 +30,14 @@ static int on_output(sd_event_source *es, int fd, uint32_t revents, void *userda
                 s->output = sd_event_source_disable_unref(s->output);
                 return 0;
         }
-        s->linelen += (size_t)n;
+        s->linelen += (size_t) n;
 
         char *start = s->linebuf, *nl;
-        while ((nl = memchr(start, '\n', s->linelen - (size_t)(start - s->linebuf)))) {
-                emit(s, start, (size_t)(nl - start));
+        while ((nl = memchr(start, '\n', s->linelen - (size_t) (start - s->linebuf)))) {
+                emit(s, start, (size_t) (nl - start));
                 start = nl + 1;
         }
-        s->linelen -= (size_t)(start - s->linebuf);
+        s->linelen -= (size_t) (start - s->linebuf);
         memmove(s->linebuf, start, s->linelen);
         /* A line longer than the buffer is cut rather than held forever. */
         if (s->linelen == sizeof(s->linebuf)) {

@@ -35,16 +35,16 @@ static void write_resolv_conf(void) {
 
         if (!dns || !dns[0])
                 return;
-        n += (size_t)snprintf(text + n, sizeof(text) - n, "# written by berth-init from the DHCP lease\n");
+        n += (size_t) snprintf(text + n, sizeof(text) - n, "# written by berth-init from the DHCP lease\n");
         if ((search && search[0]) || (domain && domain[0]))
-                n += (size_t)snprintf(text + n, sizeof(text) - n, "search %s\n",
-                                      search && search[0] ? search : domain);
+                n += (size_t) snprintf(text + n, sizeof(text) - n, "search %s\n",
+                                       search && search[0] ? search : domain);
         _cleanup_free_ char *copy = strdup(dns);
         char *save = NULL;
         for (char *a = copy ? strtok_r(copy, " ", &save) : NULL; a && n < sizeof(text) - 64;
              a = strtok_r(NULL, " ", &save))
-                n += (size_t)snprintf(text + n, sizeof(text) - n, "nameserver %s\n", a);
-        (void)write_file_atomic("/etc/resolv.conf", text, n, 0644);
+                n += (size_t) snprintf(text + n, sizeof(text) - n, "nameserver %s\n", a);
+        (void) write_file_atomic("/etc/resolv.conf", text, n, 0644);
 }
 
 static void notify_pid1(const char *address) {
@@ -55,7 +55,7 @@ static void notify_pid1(const char *address) {
         if (fd < 0)
                 return;
         snprintf(msg, sizeof(msg), "BERTH_NETWORK_UP=%s", address);
-        (void)sendto(fd, msg, strlen(msg), 0, (struct sockaddr *)&sa, sizeof(sa));
+        (void) sendto(fd, msg, strlen(msg), 0, (struct sockaddr *) &sa, sizeof(sa));
         close(fd);
 }
 

@@ -13,6 +13,7 @@
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <systemd/sd-id128.h>
 #include <unistd.h>
 
@@ -95,8 +96,28 @@ static void machine_id(void) {
                 printf("berth: warning: cannot write /etc/machine-id\n");
 }
 
+/* In a child: PID 1 itself never maps libkmod (see kmod-util.c). Early
+ * setup runs before the reaper exists, so waiting for it here is safe. */
+static void load_modules(void) {
+        pid_t pid = fork();
+        int status;
+
+        if (pid < 0)
+                return;
+        if (pid == 0) {
+                _cleanup_(modules_closep) Modules *modules = NULL;
+                if (modules_open(&modules) < 0)
+                        _exit(1);
+                (void) modules_coldplug(modules);
+                for (size_t i = 0; i < ARRAY_SIZE(wanted_modules); i++)
+                        (void) modules_load(modules, wanted_modules[i]);
+                _exit(0);
+        }
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+                ;
+}
+
 int early_setup(void) {
-        _cleanup_(modules_closep) Modules *modules = NULL;
         int r;
 
         r = mount_table(mounts, ARRAY_SIZE(mounts));
@@ -106,14 +127,10 @@ int early_setup(void) {
         loopback_up();
         machine_id();
         /* Folders packages ship under /var, which ostree does not deploy. */
-        (void)mkdir_parents("/var/lib/dhcpcd", 0755);
-        (void)mkdir_parents("/var/lib/containerd", 0711);
-        (void)mkdir_parents("/run/containerd", 0711);
+        (void) mkdir_parents("/var/lib/dhcpcd", 0755);
+        (void) mkdir_parents("/var/lib/containerd", 0711);
+        (void) mkdir_parents("/run/containerd", 0711);
 
-        if (modules_open(&modules) >= 0) {
-                (void)modules_coldplug(modules);
-                for (size_t i = 0; i < ARRAY_SIZE(wanted_modules); i++)
-                        (void)modules_load(modules, wanted_modules[i]);
-        }
+        load_modules();
         return 0;
 }

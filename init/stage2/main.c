@@ -28,17 +28,17 @@ static char notify_env[] = "NOTIFY_SOCKET=" NOTIFY_SOCKET_PATH;
 static char *service_env[] = { path_env, NULL };
 static char *notify_service_env[] = { path_env, notify_env, NULL };
 
-static char *dhcpcd_argv[] = { (char *)"/usr/sbin/dhcpcd",
-                               (char *)"--nobackground",
-                               (char *)"--noarp",
-                               (char *)"--nodev",
-                               (char *)"--nodelay",
-                               (char *)"--script",
-                               (char *)"/usr/lib/berth/dhcpcd-hook",
+static char *dhcpcd_argv[] = { (char *) "/usr/sbin/dhcpcd",
+                               (char *) "--nobackground",
+                               (char *) "--noarp",
+                               (char *) "--nodev",
+                               (char *) "--nodelay",
+                               (char *) "--script",
+                               (char *) "/usr/lib/berth/dhcpcd-hook",
                                NULL };
-static char *containerd_argv[] = { (char *)"/usr/bin/containerd", (char *)"--log-level", (char *)"warn",
+static char *containerd_argv[] = { (char *) "/usr/bin/containerd", (char *) "--log-level", (char *) "warn",
                                    NULL };
-static char *shell_argv[] = { (char *)"/bin/sh", NULL };
+static char *shell_argv[] = { (char *) "/bin/sh", NULL };
 
 int stage2_main(void) {
         _cleanup_free_ char *shell_tty = NULL;

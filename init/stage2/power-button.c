@@ -26,7 +26,7 @@ static int on_input(sd_event_source *es, int fd, uint32_t revents, void *userdat
         struct input_event ev[16];
         ssize_t n = read(fd, ev, sizeof(ev));
 
-        for (ssize_t i = 0; n > 0 && i < n / (ssize_t)sizeof(ev[0]); i++)
+        for (ssize_t i = 0; n > 0 && i < n / (ssize_t) sizeof(ev[0]); i++)
                 if (ev[i].type == EV_KEY && ev[i].code == KEY_POWER && ev[i].value == 1)
                         manager_request_shutdown(m, RB_POWER_OFF, "power button");
         if (n == 0 || (n < 0 && errno == ENODEV))
@@ -61,8 +61,8 @@ int power_button_install(Manager *m) {
                         close(fd);
                         continue;
                 }
-                (void)sd_event_source_set_io_fd_own(s, 1);
-                (void)sd_event_source_set_floating(s, 1);
+                (void) sd_event_source_set_io_fd_own(s, 1);
+                (void) sd_event_source_set_floating(s, 1);
                 sd_event_source_unref(s);
                 watched++;
         }

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -38,14 +37,14 @@ static void memory_report(void) {
         total = meminfo_kib(meminfo, "MemTotal:");
         avail = meminfo_kib(meminfo, "MemAvailable:");
         rss = meminfo_kib(status, "VmRSS:");
-        /* PID 1's CPU time since the kernel ran /init (stage 1 and 2 are one
-         * process): berth-init's own work, without the waits for devices and DHCP. */
-        struct rusage ru;
-        (void)getrusage(RUSAGE_SELF, &ru);
-        long cpu_ms = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000 +
-                      (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000;
-        printf("berth: memory used %.1f MiB, pid1 rss %.1f MiB, pid1 cpu %ld ms\n",
-               (double)(total - avail) / 1024.0, (double)rss / 1024.0, cpu_ms);
+        /* berth-init's own work: PID 1's CPU time less what the kernel spent
+         * as PID 1 before it ran /init (stage 1 wrote that down). */
+        _cleanup_free_ char *at_init = NULL;
+        long own = cpu_ms();
+        if (read_full_file(CPU_AT_INIT_PATH, 64, &at_init, NULL) >= 0)
+                own -= strtol(at_init, NULL, 10);
+        printf("berth: memory used %.1f MiB, pid1 rss %.1f MiB, berth-init cpu %ld ms\n",
+               (double) (total - avail) / 1024.0, (double) rss / 1024.0, own);
         fflush(stdout);
 }
 
@@ -64,12 +63,12 @@ static int on_message(sd_event_source *es, int fd, uint32_t revents, void *userd
         buf[n] = 0;
         for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
                 if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS)
-                        cred = (struct ucred *)CMSG_DATA(c);
+                        cred = (struct ucred *) CMSG_DATA(c);
 
         const char *addr = strstr(buf, "BERTH_NETWORK_UP=");
         if (addr) {
                 char a[96] = "";
-                (void)sscanf(addr + strlen("BERTH_NETWORK_UP="), "%95[^\n]", a);
+                (void) sscanf(addr + strlen("BERTH_NETWORK_UP="), "%95[^\n]", a);
                 manager_network_up(m, a);
                 return 0;
         }
@@ -90,13 +89,13 @@ int readiness_install(Manager *m) {
         struct sockaddr_un sa = { .sun_family = AF_UNIX, .sun_path = NOTIFY_SOCKET_PATH };
         int one = 1, r;
 
-        (void)mkdir_parents("/run/berth", 0755);
-        (void)unlink(NOTIFY_SOCKET_PATH);
+        (void) mkdir_parents("/run/berth", 0755);
+        (void) unlink(NOTIFY_SOCKET_PATH);
         m->notify_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
         if (m->notify_fd < 0)
                 return -errno;
         if (setsockopt(m->notify_fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) < 0 ||
-            bind(m->notify_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+            bind(m->notify_fd, (struct sockaddr *) &sa, sizeof(sa)) < 0)
                 return -errno;
         r = sd_event_add_io(m->event, &m->notify_source, m->notify_fd, EPOLLIN, on_message, m);
         return r;

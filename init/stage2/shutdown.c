@@ -53,9 +53,9 @@ static bool wait_services(Manager *m, double deadline) {
 static bool kill_all(int sig, double grace) {
         double deadline = uptime() + grace;
 
-        (void)kill(-1, sig);
+        (void) kill(-1, sig);
         if (sig == SIGTERM)
-                (void)kill(-1, SIGCONT);
+                (void) kill(-1, SIGCONT);
         for (;;) {
                 siginfo_t info = { 0 };
                 int r = waitid(P_ALL, 0, &info, WEXITED | WNOHANG);
@@ -97,9 +97,9 @@ static void unmount_all(void) {
 }
 
 void shutdown_run(Manager *m) {
-        const char *verb = m->shutdown_action == (int)RB_AUTOBOOT      ? "reboot"
-                           : m->shutdown_action == (int)RB_HALT_SYSTEM ? "halt"
-                                                                       : "poweroff";
+        const char *verb = m->shutdown_action == (int) RB_AUTOBOOT      ? "reboot"
+                           : m->shutdown_action == (int) RB_HALT_SYSTEM ? "halt"
+                                                                        : "poweroff";
         double deadline = uptime() + GRACE_SECONDS;
 
         printf("berth: stopping services %.2f\n", uptime());
@@ -108,24 +108,24 @@ void shutdown_run(Manager *m) {
                 Service *s = &m->services[i];
                 if (s->pid > 0) {
                         s->state = SERVICE_STOPPING;
-                        (void)kill(s->pid, SIGTERM);
+                        (void) kill(s->pid, SIGTERM);
                         /* An interactive shell ignores SIGTERM; a hangup ends it, as a terminal's would. */
                         if (s->tty)
-                                (void)kill(s->pid, SIGHUP);
-                        (void)kill(s->pid, SIGCONT);
+                                (void) kill(s->pid, SIGHUP);
+                        (void) kill(s->pid, SIGCONT);
                 }
         }
         if (!wait_services(m, deadline)) {
                 printf("berth: services still running after %.0f s: killing them\n", GRACE_SECONDS);
                 for (size_t i = 0; i < m->n_services; i++)
                         if (m->services[i].pid > 0)
-                                (void)kill(m->services[i].pid, SIGKILL);
-                (void)wait_services(m, uptime() + 5);
+                                (void) kill(m->services[i].pid, SIGKILL);
+                (void) wait_services(m, uptime() + 5);
         }
 
         /* Containers, shims and orphans. */
         if (!kill_all(SIGTERM, GRACE_SECONDS))
-                (void)kill_all(SIGKILL, 5);
+                (void) kill_all(SIGKILL, 5);
 
         sync();
         unmount_all();
@@ -134,7 +134,7 @@ void shutdown_run(Manager *m) {
         sync();
         printf("berth: %s %.2f\n", verb, uptime());
         fflush(stdout);
-        (void)reboot(m->shutdown_action);
+        (void) reboot(m->shutdown_action);
         /* reboot(2) returned: nothing else to do but wait. */
         for (;;)
                 pause();

@@ -52,7 +52,7 @@ int signals_install(Manager *m) {
                 return -1;
 
         /* The kernel sends SIGINT to PID 1 on ctrl-alt-del instead of rebooting at once. */
-        (void)reboot(RB_DISABLE_CAD);
+        (void) reboot(RB_DISABLE_CAD);
 
         for (size_t i = 0; i < sizeof(handled) / sizeof(handled[0]); i++) {
                 int r = sd_event_add_signal(m->event, NULL, handled[i], on_signal, m);

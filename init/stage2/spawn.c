@@ -21,9 +21,9 @@ static void child_signals_reset(void) {
         sigset_t none;
 
         for (int sig = 1; sig < _NSIG; sig++)
-                (void)sigaction(sig, &sa, NULL);
+                (void) sigaction(sig, &sa, NULL);
         sigemptyset(&none);
-        (void)sigprocmask(SIG_SETMASK, &none, NULL);
+        (void) sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
 static void child_terminal(const char *tty) {
@@ -34,9 +34,9 @@ static void child_terminal(const char *tty) {
         fd = open(path, O_RDWR | O_CLOEXEC);
         if (fd < 0)
                 _exit(126);
-        (void)ioctl(fd, TIOCSCTTY, 1);
+        (void) ioctl(fd, TIOCSCTTY, 1);
         for (int i = 0; i < 3; i++)
-                (void)dup2(fd, i);
+                (void) dup2(fd, i);
 }
 
 pid_t spawn(Service *s, int *ret_output_fd) {
@@ -56,18 +56,18 @@ pid_t spawn(Service *s, int *ret_output_fd) {
         }
         if (pid == 0) {
                 child_signals_reset();
-                (void)setsid();
+                (void) setsid();
                 if (s->tty)
                         child_terminal(s->tty);
                 else {
                         int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
                         if (null >= 0)
-                                (void)dup2(null, STDIN_FILENO);
-                        (void)dup2(pipefd[1], STDOUT_FILENO);
-                        (void)dup2(pipefd[1], STDERR_FILENO);
+                                (void) dup2(null, STDIN_FILENO);
+                        (void) dup2(pipefd[1], STDOUT_FILENO);
+                        (void) dup2(pipefd[1], STDERR_FILENO);
                 }
                 for (char **e = s->env; e && *e; e++)
-                        (void)putenv(*e);
+                        (void) putenv(*e);
                 execv(s->argv[0], s->argv);
                 _exit(errno == ENOENT ? 127 : 126);
         }

@@ -46,7 +46,7 @@ void service_start(Service *s) {
         s->restart_timer = sd_event_source_disable_unref(s->restart_timer);
         pid = spawn(s, &fd);
         if (pid < 0) {
-                printf("berth: warning: cannot start %s: %s\n", s->name, strerror((int)-pid));
+                printf("berth: warning: cannot start %s: %s\n", s->name, strerror((int) -pid));
                 service_exited(s, CLD_EXITED, 126);
                 return;
         }
@@ -58,10 +58,10 @@ void service_start(Service *s) {
                 printf("berth: warning: %s's output is lost\n", s->name);
         if (s->notify) {
                 uint64_t now;
-                (void)sd_event_now(m->event, CLOCK_MONOTONIC, &now);
+                (void) sd_event_now(m->event, CLOCK_MONOTONIC, &now);
                 m->ready_timeout = sd_event_source_disable_unref(m->ready_timeout);
-                (void)sd_event_add_time(m->event, &m->ready_timeout, CLOCK_MONOTONIC,
-                                        now + READY_TIMEOUT_USEC, 0, on_ready_timeout, m);
+                (void) sd_event_add_time(m->event, &m->ready_timeout, CLOCK_MONOTONIC,
+                                         now + READY_TIMEOUT_USEC, 0, on_ready_timeout, m);
         }
         char what[96];
         snprintf(what, sizeof(what), "%s started", s->name);
@@ -90,9 +90,9 @@ void service_exited(Service *s, int code, int status) {
                code == CLD_EXITED ? "exited with status" : "was killed by signal", status, ran, s->restarts,
                delay);
         fflush(stdout);
-        (void)sd_event_now(m->event, CLOCK_MONOTONIC, &now);
-        (void)sd_event_add_time(m->event, &s->restart_timer, CLOCK_MONOTONIC, now + (uint64_t)(delay * 1e6),
-                                0, on_restart, s);
+        (void) sd_event_now(m->event, CLOCK_MONOTONIC, &now);
+        (void) sd_event_add_time(m->event, &s->restart_timer, CLOCK_MONOTONIC,
+                                 now + (uint64_t) (delay * 1e6), 0, on_restart, s);
 }
 
 void manager_network_up(Manager *m, const char *address) {
@@ -138,5 +138,5 @@ void manager_request_shutdown(Manager *m, int action, const char *why) {
         m->shutdown_action = action;
         printf("berth: shutdown requested by %s %.2f\n", why, uptime());
         fflush(stdout);
-        (void)sd_event_exit(m->event, 0);
+        (void) sd_event_exit(m->event, 0);
 }

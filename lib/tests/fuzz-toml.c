@@ -15,15 +15,15 @@ static size_t walk(const TomlValue *v, unsigned depth) {
         size_t n = 1;
         size_t len;
 
-        (void)toml_value_pos(v);
-        (void)toml_type_name(toml_type(v));
+        (void) toml_value_pos(v);
+        (void) toml_type_name(toml_type(v));
         switch (toml_type(v)) {
         case TOML_TABLE:
                 for (size_t i = 0; i < toml_table_size(v); i++) {
                         const char *key;
                         TomlPos pos;
                         const TomlValue *child = toml_table_entry(v, i, &key, &pos);
-                        (void)toml_table_entry_key_length(v, i);
+                        (void) toml_table_entry_key_length(v, i);
                         /* every key must be found again by lookup */
                         if (strlen(key) == toml_table_entry_key_length(v, i) &&
                             toml_table_get(v, key) != child)
@@ -40,13 +40,13 @@ static size_t walk(const TomlValue *v, unsigned depth) {
                         __builtin_trap();
                 break;
         case TOML_INTEGER:
-                (void)toml_integer(v);
+                (void) toml_integer(v);
                 break;
         case TOML_FLOAT:
-                (void)toml_float(v);
+                (void) toml_float(v);
                 break;
         case TOML_BOOLEAN:
-                (void)toml_boolean(v);
+                (void) toml_boolean(v);
                 break;
         default:
                 if (!toml_datetime(v))
@@ -62,15 +62,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         const char *s;
         int64_t i;
 
-        if (toml_parse((const char *)data, size, &root, &err) < 0) {
+        if (toml_parse((const char *) data, size, &root, &err) < 0) {
                 if (err.msg[0] == 0)
                         __builtin_trap(); /* every rejection says why */
                 return 0;
         }
-        (void)walk(root, 0);
-        (void)toml_get(root, "a.b.c", &out, &err);
-        (void)toml_get_string(root, "image.name", &s, &err);
-        (void)toml_get_integer(root, "a", &i, &err);
+        (void) walk(root, 0);
+        (void) toml_get(root, "a.b.c", &out, &err);
+        (void) toml_get_string(root, "image.name", &s, &err);
+        (void) toml_get_integer(root, "a", &i, &err);
         toml_free(root);
         return 0;
 }

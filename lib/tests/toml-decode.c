@@ -15,7 +15,7 @@
 static void json_string(const char *s, size_t n) {
         putchar('"');
         for (size_t i = 0; i < n; i++) {
-                unsigned char c = (unsigned char)s[i];
+                unsigned char c = (unsigned char) s[i];
                 switch (c) {
                 case '"':
                         fputs("\\\"", stdout);
@@ -81,9 +81,9 @@ static void datetime(const TomlValue *v) {
                         return;
                 }
                 if (d->offset_minutes == 0)
-                        snprintf(buf + n, sizeof(buf) - (size_t)n, "Z");
+                        snprintf(buf + n, sizeof(buf) - (size_t) n, "Z");
                 else
-                        snprintf(buf + n, sizeof(buf) - (size_t)n, "%c%02d:%02d",
+                        snprintf(buf + n, sizeof(buf) - (size_t) n, "%c%02d:%02d",
                                  d->offset_minutes < 0 ? '-' : '+', abs(d->offset_minutes) / 60,
                                  abs(d->offset_minutes) % 60);
                 scalar("datetime", buf);
@@ -125,7 +125,7 @@ static void emit(const TomlValue *v) {
                 break;
         }
         case TOML_INTEGER:
-                snprintf(buf, sizeof(buf), "%lld", (long long)toml_integer(v));
+                snprintf(buf, sizeof(buf), "%lld", (long long) toml_integer(v));
                 scalar("integer", buf);
                 break;
         case TOML_FLOAT: {
@@ -166,7 +166,7 @@ int main(void) {
                         return 2;
                 if (k == 0)
                         break;
-                n += (size_t)k;
+                n += (size_t) k;
         }
         if (toml_parse(text ? text : "", n, &root, &err) < 0) {
                 fprintf(stderr, "%u:%u: %s\n", err.line, err.column, err.msg);

@@ -36,7 +36,7 @@ static int scan_digits(TomlScanner *s, int base, char *out, size_t outsz, size_t
                 if (is_digit_in(c, base)) {
                         if (*outn + 1 >= outsz)
                                 return sc_error(s, "number too long");
-                        out[(*outn)++] = (char)c;
+                        out[(*outn)++] = (char) c;
                         n++;
                         sc_advance(s);
                 } else if (c == '_') {
@@ -52,26 +52,26 @@ static int scan_digits(TomlScanner *s, int base, char *out, size_t outsz, size_t
 
 static int make_integer(TomlScanner *s, TomlPos pos, const char *digits, int base, bool negative,
                         TomlValue **ret) {
-        uint64_t v = 0, limit = negative ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+        uint64_t v = 0, limit = negative ? (uint64_t) INT64_MAX + 1 : (uint64_t) INT64_MAX;
         TomlValue *val;
 
         for (const char *p = digits; *p; p++) {
-                uint64_t d = (uint64_t)digit_value(*p);
-                if (v > (limit - d) / (uint64_t)base)
+                uint64_t d = (uint64_t) digit_value(*p);
+                if (v > (limit - d) / (uint64_t) base)
                         return sc_error_at(s, pos, "integer does not fit in 64 bits");
-                v = v * (uint64_t)base + d;
+                v = v * (uint64_t) base + d;
         }
         val = toml_value_new(TOML_INTEGER, pos);
         if (!val)
                 return -ENOMEM;
-        val->integer = negative ? (int64_t)(0 - v) : (int64_t)v;
+        val->integer = negative ? (int64_t) (0 - v) : (int64_t) v;
         *ret = val;
         return 0;
 }
 
 static bool word_at(const TomlScanner *s, const char *w) {
         size_t n = strlen(w);
-        if ((size_t)(s->end - s->p) < n || memcmp(s->p, w, n) != 0)
+        if ((size_t) (s->end - s->p) < n || memcmp(s->p, w, n) != 0)
                 return false;
         int c = sc_peek_at(s, n);
         /* the word must end here: inf1 or nanx are not values */
@@ -92,7 +92,7 @@ int toml_scan_number_or_datetime(TomlScanner *s, TomlValue **ret) {
 
         if (sign == '+' || sign == '-') {
                 negative = sign == '-';
-                buf[n++] = (char)sign;
+                buf[n++] = (char) sign;
                 sc_advance(s);
         }
         if (word_at(s, "inf") || word_at(s, "nan")) {
@@ -138,7 +138,7 @@ int toml_scan_number_or_datetime(TomlScanner *s, TomlValue **ret) {
                 buf[n++] = 'e';
                 sc_advance(s);
                 if (sc_peek(s) == '+' || sc_peek(s) == '-') {
-                        buf[n++] = (char)sc_peek(s);
+                        buf[n++] = (char) sc_peek(s);
                         sc_advance(s);
                 }
                 r = scan_digits(s, 10, buf, sizeof(buf), &n);

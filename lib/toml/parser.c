@@ -65,7 +65,7 @@ static int scan_key(TomlScanner *s, KeyPath *ret) {
                         const char *start = s->p;
                         while (bare_key_char(sc_peek(s)))
                                 sc_advance(s);
-                        k.len = (size_t)(s->p - start);
+                        k.len = (size_t) (s->p - start);
                         k.s = strndup(start, k.len);
                         if (!k.s) {
                                 r = -ENOMEM;
@@ -270,7 +270,7 @@ fail:
 
 static bool word_is(const TomlScanner *s, const char *w) {
         size_t n = strlen(w);
-        return (size_t)(s->end - s->p) >= n && memcmp(s->p, w, n) == 0;
+        return (size_t) (s->end - s->p) >= n && memcmp(s->p, w, n) == 0;
 }
 
 static int scan_value(TomlScanner *s, TomlValue **ret) {

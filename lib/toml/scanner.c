@@ -11,7 +11,7 @@
 void sc_advance(TomlScanner *s) {
         if (s->p >= s->end)
                 return;
-        unsigned char c = (unsigned char)*s->p++;
+        unsigned char c = (unsigned char) *s->p++;
         if (c == '\n') {
                 s->line++;
                 s->column = 1;
@@ -33,7 +33,7 @@ static int verror(TomlScanner *s, TomlPos pos, const char *fmt, va_list ap) {
         if (s->err) {
                 s->err->line = pos.line;
                 s->err->column = pos.column;
-                (void)vsnprintf(s->err->msg, sizeof(s->err->msg), fmt, ap);
+                (void) vsnprintf(s->err->msg, sizeof(s->err->msg), fmt, ap);
         }
         return -EINVAL;
 }
@@ -55,7 +55,7 @@ int sc_error_at(TomlScanner *s, TomlPos pos, const char *fmt, ...) {
 }
 
 int toml_check_utf8(const char *text, size_t n, TomlError *err) {
-        const unsigned char *p = (const unsigned char *)text, *end = p + n;
+        const unsigned char *p = (const unsigned char *) text, *end = p + n;
         unsigned line = 1, column = 1;
 
         while (p < end) {
@@ -75,7 +75,7 @@ int toml_check_utf8(const char *text, size_t n, TomlError *err) {
                         cp = c & 0x07;
                 } else
                         goto bad;
-                if ((size_t)(end - p) < len)
+                if ((size_t) (end - p) < len)
                         goto bad;
                 for (unsigned i = 1; i < len; i++) {
                         if ((p[i] & 0xC0) != 0x80)

@@ -37,22 +37,22 @@ static int buf_add_utf8(Buf *b, uint32_t cp) {
         size_t n;
 
         if (cp < 0x80) {
-                u[0] = (char)cp;
+                u[0] = (char) cp;
                 n = 1;
         } else if (cp < 0x800) {
-                u[0] = (char)(0xC0 | (cp >> 6));
-                u[1] = (char)(0x80 | (cp & 0x3F));
+                u[0] = (char) (0xC0 | (cp >> 6));
+                u[1] = (char) (0x80 | (cp & 0x3F));
                 n = 2;
         } else if (cp < 0x10000) {
-                u[0] = (char)(0xE0 | (cp >> 12));
-                u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-                u[2] = (char)(0x80 | (cp & 0x3F));
+                u[0] = (char) (0xE0 | (cp >> 12));
+                u[1] = (char) (0x80 | ((cp >> 6) & 0x3F));
+                u[2] = (char) (0x80 | (cp & 0x3F));
                 n = 3;
         } else {
-                u[0] = (char)(0xF0 | (cp >> 18));
-                u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-                u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-                u[3] = (char)(0x80 | (cp & 0x3F));
+                u[0] = (char) (0xF0 | (cp >> 18));
+                u[1] = (char) (0x80 | ((cp >> 12) & 0x3F));
+                u[2] = (char) (0x80 | ((cp >> 6) & 0x3F));
+                u[3] = (char) (0x80 | (cp & 0x3F));
                 n = 4;
         }
         return buf_add(b, u, n);
@@ -106,11 +106,11 @@ static int scan_escape(TomlScanner *s, Buf *b) {
                         int h = hexval(sc_peek(s));
                         if (h < 0)
                                 return sc_error_at(s, at, "\\%c needs %u hexadecimal digits", c, digits);
-                        cp = cp * 16 + (uint32_t)h;
+                        cp = cp * 16 + (uint32_t) h;
                         sc_advance(s);
                 }
                 if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-                        return sc_error_at(s, at, "\\%c%0*X is not a Unicode scalar value", c, (int)digits,
+                        return sc_error_at(s, at, "\\%c%0*X is not a Unicode scalar value", c, (int) digits,
                                            cp);
                 return buf_add_utf8(b, cp);
         }
@@ -229,7 +229,7 @@ static int scan_single_line(TomlScanner *s, char q, Buf *b) {
 }
 
 int toml_scan_string(TomlScanner *s, bool allow_multiline, char **ret, size_t *ret_len) {
-        char q = (char)sc_peek(s);
+        char q = (char) sc_peek(s);
         Buf b = { 0 };
         int r;
 

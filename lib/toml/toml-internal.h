@@ -76,10 +76,10 @@ static inline bool sc_eof(const TomlScanner *s) {
         return s->p >= s->end;
 }
 static inline int sc_peek(const TomlScanner *s) {
-        return s->p < s->end ? (unsigned char)*s->p : -1;
+        return s->p < s->end ? (unsigned char) *s->p : -1;
 }
 static inline int sc_peek_at(const TomlScanner *s, size_t i) {
-        return s->p + i < s->end ? (unsigned char)s->p[i] : -1;
+        return s->p + i < s->end ? (unsigned char) s->p[i] : -1;
 }
 static inline TomlPos sc_pos(const TomlScanner *s) {
         return (TomlPos){ s->line, s->column };

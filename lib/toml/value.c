@@ -49,7 +49,7 @@ TomlValue *toml_free(TomlValue *v) {
 static uint32_t hash_key(const char *k, size_t n) {
         uint32_t h = 2166136261u; /* FNV-1a */
         for (size_t i = 0; i < n; i++)
-                h = (h ^ (unsigned char)k[i]) * 16777619u;
+                h = (h ^ (unsigned char) k[i]) * 16777619u;
         return h;
 }
 
@@ -60,7 +60,7 @@ static void index_insert(TomlValue *t, size_t entry) {
         size_t i = hash_key(t->tab.entries[entry].key, t->tab.entries[entry].keylen) & mask;
         while (t->tab.index[i] != 0)
                 i = (i + 1) & mask;
-        t->tab.index[i] = (uint32_t)entry + 1;
+        t->tab.index[i] = (uint32_t) entry + 1;
 }
 
 static int index_rebuild(TomlValue *t, size_t cap) {
@@ -161,7 +161,7 @@ const char *toml_type_name(TomlType t) {
                 [TOML_LOCAL_DATE] = "local date",
                 [TOML_LOCAL_TIME] = "local time",
         };
-        return (unsigned)t < _TOML_TYPE_MAX ? names[t] : "nothing";
+        return (unsigned) t < _TOML_TYPE_MAX ? names[t] : "nothing";
 }
 
 TomlPos toml_value_pos(const TomlValue *v) {
@@ -234,7 +234,7 @@ static void set_error(TomlError *e, TomlPos pos, const char *fmt, ...) {
         e->line = pos.line;
         e->column = pos.column;
         va_start(ap, fmt);
-        (void)vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+        (void) vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
         va_end(ap);
 }
 
@@ -248,12 +248,12 @@ int toml_get(const TomlValue *table, const char *path, const TomlValue **ret, To
 
         for (;;) {
                 const char *dot = strchr(p, '.');
-                size_t len = dot ? (size_t)(dot - p) : strlen(p);
+                size_t len = dot ? (size_t) (dot - p) : strlen(p);
                 TomlEntry *e;
 
                 if (!cur || cur->type != TOML_TABLE) {
                         set_error(reterr, toml_value_pos(cur), "'%.*s' must be a table, not %s %s",
-                                  (int)(p - path - 1), path, article(toml_type(cur)),
+                                  (int) (p - path - 1), path, article(toml_type(cur)),
                                   toml_type_name(toml_type(cur)));
                         return -EINVAL;
                 }

@@ -23,6 +23,12 @@ installkernel() {
 
 install() {
         inst_binary "${BERTH_INIT:?}" /init
+        # berth-init dlopen()s libkmod, so ldd does not see it or what it
+        # links (Debian 12's libkmod2: libcrypto, liblzma, libzstd).
+        local lib
+        for lib in libkmod.so.2 libcrypto.so.3 liblzma.so.5 libzstd.so.1; do
+                inst_library "/usr/lib/x86_64-linux-gnu/$lib"
+        done
         inst_dir /proc
         inst_dir /sys
         inst_dir /dev
