@@ -31,24 +31,6 @@ char *cache_default_dir(void) {
         return r;
 }
 
-int mkdir_p(const char *path, int mode) {
-        _cleanup_free_ char *p = strdup(path);
-
-        if (!p)
-                return -ENOMEM;
-        for (char *s = p + 1; *s; s++) {
-                if (*s != '/')
-                        continue;
-                *s = 0;
-                if (mkdir(p, (mode_t) mode) < 0 && errno != EEXIST)
-                        return -errno;
-                *s = '/';
-        }
-        if (mkdir(p, (mode_t) mode) < 0 && errno != EEXIST)
-                return -errno;
-        return 0;
-}
-
 /* ostree marks deployment folders immutable (chattr +i); a temporary
  * sysroot must lose that flag before it can be deleted. */
 static int clear_immutable(const char *path, const struct stat *st, int type, struct FTW *ftw) {

@@ -13,6 +13,7 @@
  *   repo/           ostree archive repository holding every commit built
  *   tmp/            this build's scratch space                              */
 
+#include "fs-util.h"
 #include "macro.h"
 
 typedef struct Cache {
@@ -36,5 +37,3 @@ void cache_touch_and_evict(const Cache *c, const char *kind, const char *key, un
 
 /* rm -rf, for cache entries and temporaries (does not cross mount points). */
 int rm_rf(const char *path);
-/* mkdir -p */
-int mkdir_p(const char *path, int mode);

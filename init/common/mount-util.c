@@ -11,24 +11,6 @@
 #include "console.h"
 #include "macro.h"
 
-int mkdir_parents(const char *path, int mode) {
-        _cleanup_free_ char *p = strdup(path);
-
-        if (!p)
-                return -ENOMEM;
-        for (char *s = p + 1; *s; s++) {
-                if (*s != '/')
-                        continue;
-                *s = 0;
-                if (mkdir(p, (mode_t) mode) < 0 && errno != EEXIST)
-                        return -errno;
-                *s = '/';
-        }
-        if (mkdir(p, (mode_t) mode) < 0 && errno != EEXIST)
-                return -errno;
-        return 0;
-}
-
 /* A file system of its own is mounted at path (its device differs from its
  * parent's). Stage 2 must not stack a second /run over the one stage 1
  * moved there, which holds /etc's upper layer. */
@@ -44,7 +26,7 @@ int mount_table(const MountSpec *table, unsigned n) {
         for (unsigned i = 0; i < n; i++) {
                 const MountSpec *m = &table[i];
 
-                (void) mkdir_parents(m->where, m->mode ?: 0755);
+                (void) mkdir_p(m->where, m->mode ?: 0755);
                 if (is_mount_point(m->where))
                         continue;
                 if (mount(m->what, m->where, m->type, m->flags, m->options) < 0) {

@@ -3,6 +3,8 @@
 
 #include <stdbool.h>
 
+#include "fs-util.h"
+
 typedef struct MountSpec {
         const char *what, *where, *type;
         unsigned long flags;
@@ -15,6 +17,3 @@ typedef struct MountSpec {
  * Returns 0, or the negative errno of the first required mount that failed
  * (after printing a FAILED line naming it). */
 int mount_table(const MountSpec *table, unsigned n);
-
-/* mkdir -p with mode. */
-int mkdir_parents(const char *path, int mode);

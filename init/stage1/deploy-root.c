@@ -79,9 +79,9 @@ int deploy_root_setup(const char *ostree_arg, bool var_tmpfs, const char **ret_w
                 return -errno;
 
         *ret_what = "mount /etc";
-        r = mkdir_parents("/run/berth/etc/upper", 0755);
+        r = mkdir_p("/run/berth/etc/upper", 0755);
         if (r >= 0)
-                r = mkdir_parents("/run/berth/etc/work", 0755);
+                r = mkdir_p("/run/berth/etc/work", 0755);
         if (r < 0)
                 return r;
         char opts[PATH_MAX + 128];

@@ -44,7 +44,7 @@ void stage1_main(void) {
                 /* /run moves into the real root with us: stage 2 reads it there. */
                 char text[32];
                 int n = snprintf(text, sizeof(text), "%ld\n", cpu_ms());
-                if (mkdir_parents("/run/berth", 0755) >= 0)
+                if (mkdir_p("/run/berth", 0755) >= 0)
                         (void) write_file_atomic(CPU_AT_INIT_PATH, text, (size_t) n, 0644);
         }
 
@@ -70,7 +70,7 @@ void stage1_main(void) {
         if (r < 0)
                 emergency("root", "no device %s appeared within %u s", root, timeout_ms / 1000);
 
-        (void) mkdir_parents("/sysroot", 0755);
+        (void) mkdir_p("/sysroot", 0755);
         if (mount(dev, "/sysroot", "ext4", MS_NOATIME, NULL) < 0)
                 emergency("root", "cannot mount %s (%s) on /sysroot: %s", dev, root, strerror(errno));
         milestone("root mounted");

@@ -127,9 +127,9 @@ int early_setup(void) {
         loopback_up();
         machine_id();
         /* Folders packages ship under /var, which ostree does not deploy. */
-        (void) mkdir_parents("/var/lib/dhcpcd", 0755);
-        (void) mkdir_parents("/var/lib/containerd", 0711);
-        (void) mkdir_parents("/run/containerd", 0711);
+        (void) mkdir_p("/var/lib/dhcpcd", 0755);
+        (void) mkdir_p("/var/lib/containerd", 0711);
+        (void) mkdir_p("/run/containerd", 0711);
 
         load_modules();
         return 0;

@@ -89,7 +89,7 @@ int readiness_install(Manager *m) {
         struct sockaddr_un sa = { .sun_family = AF_UNIX, .sun_path = NOTIFY_SOCKET_PATH };
         int one = 1, r;
 
-        (void) mkdir_parents("/run/berth", 0755);
+        (void) mkdir_p("/run/berth", 0755);
         (void) unlink(NOTIFY_SOCKET_PATH);
         m->notify_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
         if (m->notify_fd < 0)

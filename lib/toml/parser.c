@@ -100,6 +100,24 @@ fail:
 
 static int scan_value(TomlScanner *s, TomlValue **ret);
 
+/* Inside an array: spaces, newlines and comments may stand anywhere between values. */
+static int skip_blank_lines(TomlScanner *s) {
+        for (;;) {
+                int r;
+
+                sc_skip_ws(s);
+                r = sc_skip_comment(s);
+                if (r < 0)
+                        return r;
+                if (sc_peek(s) == '\n')
+                        sc_advance(s);
+                else if (sc_peek(s) == '\r' && sc_peek_at(s, 1) == '\n')
+                        sc_advance_n(s, 2);
+                else
+                        return 0;
+        }
+}
+
 static int scan_array(TomlScanner *s, TomlValue **ret) {
         TomlValue *a = toml_value_new(TOML_ARRAY, sc_pos(s));
         int r;
@@ -109,19 +127,9 @@ static int scan_array(TomlScanner *s, TomlValue **ret) {
         a->flags = TOML_FLAG_INLINE;
         sc_advance(s); /* [ */
         for (;;) {
-                /* whitespace, newlines and comments may come anywhere between values */
-                for (;;) {
-                        sc_skip_ws(s);
-                        r = sc_skip_comment(s);
-                        if (r < 0)
-                                goto fail;
-                        if (sc_peek(s) == '\n')
-                                sc_advance(s);
-                        else if (sc_peek(s) == '\r' && sc_peek_at(s, 1) == '\n')
-                                sc_advance_n(s, 2);
-                        else
-                                break;
-                }
+                r = skip_blank_lines(s);
+                if (r < 0)
+                        goto fail;
                 if (sc_peek(s) == ']') {
                         sc_advance(s);
                         *ret = a;
@@ -134,18 +142,9 @@ static int scan_array(TomlScanner *s, TomlValue **ret) {
                 r = toml_array_add(a, v);
                 if (r < 0)
                         goto fail;
-                for (;;) {
-                        sc_skip_ws(s);
-                        r = sc_skip_comment(s);
-                        if (r < 0)
-                                goto fail;
-                        if (sc_peek(s) == '\n')
-                                sc_advance(s);
-                        else if (sc_peek(s) == '\r' && sc_peek_at(s, 1) == '\n')
-                                sc_advance_n(s, 2);
-                        else
-                                break;
-                }
+                r = skip_blank_lines(s);
+                if (r < 0)
+                        goto fail;
                 if (sc_peek(s) == ',') {
                         sc_advance(s);
                         continue;
