@@ -46,11 +46,12 @@ boot() {
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 field() { grep -E "$2" "$1" | head -1 | awk -v f="$3" '{print $f}'; }
 
-declare -a b_total b_init b_stage2 b_ready b_mem b_rss b_cpu r_total r_init r_mem r_rss
+declare -a b_s1 b_total b_init b_stage2 b_ready b_mem b_rss b_cpu r_total r_init r_mem r_rss
 for i in $(seq "$N"); do
         log=$work/berth-$i.log
         total=$(boot "$work/minimal" "^berth: containerd ready" "$log")
         stage1=$(field "$log" "^berth: stage1 " 3)
+        b_s1+=("$stage1")
         stage2=$(field "$log" "^berth: stage2 " 3)
         ready=$(field "$log" "^berth: containerd ready " 4)
         # kernel start = QEMU start + (total - ready uptime)
@@ -66,11 +67,11 @@ for i in $(seq "$N"); do
         total=$(boot "$ref" "^REF: containerd ready" "$log")
         ready=$(field "$log" "^REF: containerd ready" 4)
         r_total+=("$total")
-        # the reference's /init: the kernel's "Run /init as init process" line
-        init=$(grep -m1 -E "Run /init as init process" "$log" | sed 's/^\[ *\([0-9.]*\)\].*/\1/' || true)
-        r_init+=("$(awk -v t="$total" -v r="$ready" -v s="${init:-0}" 'BEGIN{printf "%.2f", t - r + s}')")
+        # The reference boots with "quiet": the kernel does not say when it ran
+        # /init, so only QEMU start -> kernel start is known for it.
+        r_init+=("$(awk -v t="$total" -v r="$ready" 'BEGIN{printf "%.2f", t - r}')")
         r_mem+=("$(field "$log" "^REF: containerd ready" 6)")
-        r_rss+=("$(field "$log" "^REF: containerd ready" 11)")
+        r_rss+=("$(field "$log" "^REF: containerd ready" 10)")
 done
 
 m() { printf '%s\n' "$@" | median; }
@@ -82,15 +83,16 @@ bs2=$(m "${b_stage2[@]}") brd=$(m "${b_ready[@]}") bc=$(m "${b_cpu[@]}")
 
 echo "boot, medians of $N (QEMU q35, 512 MiB, 2 vCPUs, no KVM)"
 echo "berth (recipes/minimal.toml)"
+figure "QEMU start -> kernel starts" "$(awk -v a="$bi" -v b="$(m "${b_s1[@]}")" 'BEGIN{printf "%.2f", a - b}')" s
 figure "QEMU start -> kernel execs /init" "$bi" s
 figure "/init -> stage 2" "$bs2" s
 figure "stage 2 -> containerd ready" "$brd" s
 figure "QEMU start -> containerd ready" "$bt" s "<= 0.5 x reference"
 figure "guest memory in use (ready)" "$bm" MiB "< 96 MiB"
 figure "berth-init RSS" "$br" MiB "< 4 MiB"
-figure "berth-init's own work (CPU, /init to ready)" "$bc" ms "< 300 ms"
+figure "berth-init's own CPU, /init to ready" "$bc" ms "< 300 ms"
 echo "reference (Debian 12, systemd, containerd, runc; mmdebstrap)"
-figure "QEMU start -> kernel execs /init" "$ri" s
+figure "QEMU start -> kernel starts" "$ri" s
 figure "QEMU start -> containerd ready" "$rt" s
 figure "guest memory in use (ready)" "$rm_" MiB
 figure "systemd RSS" "$rr" MiB

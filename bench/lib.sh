@@ -11,4 +11,4 @@ elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 
 # figure NAME VALUE UNIT [TARGET]: one aligned line per figure.
-figure() { printf '  %-34s %10s %-4s %s\n' "$1" "$2" "$3" "${4:+(target: $4)}"; }
+figure() { printf '  %-38s %10s %-4s %s\n' "$1" "$2" "$3" "${4:+(target: $4)}"; }
