@@ -7,10 +7,9 @@ packages=(
         # build
         gcc make pkg-config libc6-dev clang libclang-rt-14-dev clang-format
         libjson-c-dev libarchive-dev libostree-dev libsystemd-dev libkmod-dev libblkid-dev
-        libcurl4-openssl-dev
         # what build-image drives
         apt gpgv debian-archive-keyring kmod libc-bin dracut-core ostree e2fsprogs fdisk
-        qemu-utils zstd xz-utils cpio
+        qemu-utils
         # tests, demo and benchmarks
         bats jq python3 valgrind qemu-system-x86 busybox-static mmdebstrap
 )
