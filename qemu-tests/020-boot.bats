@@ -106,7 +106,9 @@ teardown_file() {
         echo "failed starts in 8 s: $((after - before))"
         # 0.1 + 0.2 + 0.4 + 0.8 + 1.6 + 3.2 s: at most ~7 restarts, not hundreds
         [ $((after - before)) -ge 2 ] && [ $((after - before)) -le 8 ]
-        delays=$(grep "containerd exited" "$(vm_dir main)/console.log" | tail -3 | sed 's/.* in \([0-9.]*\) s$/\1/')
+        # The serial console ends lines with CR LF.
+        delays=$(grep "containerd exited" "$(vm_dir main)/console.log" | tail -3 | tr -d '\r' |
+                sed 's/.* in \([0-9.]*\) s$/\1/')
         echo "last delays: $delays"
         sort -n -c <<<"$delays"
         # The image's default comes back from the lower layer; containerd follows.
