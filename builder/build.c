@@ -18,6 +18,7 @@
 #include "build-context.h"
 #include "json-util.h"
 #include "log.h"
+#include "ostree-commit.h"
 #include "path-util.h"
 #include "stages.h"
 
@@ -80,6 +81,16 @@ static int find_companions(BuildContext *c) {
 
 static int publish(BuildContext *c) {
         struct stat st;
+        int r;
+
+        if (c->opts->repo_dir) {
+                _cleanup_free_ char *cache_repo = cache_path(c->cache, "repo", NULL);
+                if (!cache_repo)
+                        return log_oom();
+                r = ostree_copy_ref(cache_repo, c->repo, c->ref);
+                if (r < 0)
+                        return r;
+        }
 
         if (stat(c->output_dir, &st) < 0) {
                 if (errno != ENOENT)
@@ -190,10 +201,18 @@ int build_run(const Recipe *recipe, const BuildOptions *opts) {
         (void) sigaction(SIGINT, &sa, NULL);
         (void) sigaction(SIGTERM, &sa, NULL);
 
+        /* The image's modes come from the tree as written: a caller's umask
+         * of 077 must not make /usr 0700 in the image or change its commit. */
+        umask(022);
+
         cache_dir = opts->cache_dir ? strdup(opts->cache_dir) : cache_default_dir();
-        if (opts->output_dir)
+        if (opts->output_dir) {
+                /* "out/x/" names out/x: its parent is out, and OUTDIR.tmp-PID sits beside it. */
                 c.output_dir = strdup(opts->output_dir);
-        else if (asprintf(&c.output_dir, "out/%s", recipe->name) < 0)
+                for (size_t n = c.output_dir ? strlen(c.output_dir) : 0; n > 1 && c.output_dir[n - 1] == '/';
+                     n--)
+                        c.output_dir[n - 1] = 0;
+        } else if (asprintf(&c.output_dir, "out/%s", recipe->name) < 0)
                 c.output_dir = NULL;
         if (!cache_dir || !c.output_dir)
                 return log_oom(), BUILD_EXIT_FAILED;

@@ -19,6 +19,7 @@ typedef struct BuildOptions {
         const char *repo_dir; /* NULL: <output>/repo */
         bool quiet;
         bool json;
+        bool refresh; /* update the package lists and resolve again */
 } BuildOptions;
 
 /* --check: prints what the image will contain (text, or JSON with --json). */

@@ -159,9 +159,8 @@ static int unpack_data(Outer *o, const char *deb, DebControl *control, char *con
          * SECURE flags refuse anything that would land outside it. */
         archive_write_disk_set_options(
                 w, ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME |
-                           ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_ACL | ARCHIVE_EXTRACT_UNLINK |
-                           ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS |
-                           ARCHIVE_EXTRACT_SECURE_SYMLINKS);
+                           ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_UNLINK | ARCHIVE_EXTRACT_SECURE_NODOTDOT |
+                           ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS | ARCHIVE_EXTRACT_SECURE_SYMLINKS);
         /* Owners come from the archive's numeric ids: the build host's
          * /etc/passwd says nothing about the image's users. */
         archive_write_disk_set_user_lookup(w, NULL, NULL, NULL);

@@ -24,6 +24,8 @@ static void help(void) {
                "      --cache DIR    package and stage cache (default: /var/cache/berth, or\n"
                "                     $XDG_CACHE_HOME/berth when not root)\n"
                "      --repo DIR     ostree repository to commit into (default: DIR/repo of --output)\n"
+               "      --refresh      update the package lists and choose the packages again (otherwise\n"
+               "                     the versions chosen by the first build with this cache are kept)\n"
                "  -q, --quiet        print errors only\n"
                "      --json         print one JSON result object on stdout\n"
                "  -h, --help         show this help\n"
@@ -41,15 +43,11 @@ static void help(void) {
 
 int main(int argc, char *argv[]) {
         static const struct option options[] = {
-                { "check", no_argument, NULL, 'c' },
-                { "output", required_argument, NULL, 'o' },
-                { "cache", required_argument, NULL, 'C' },
-                { "repo", required_argument, NULL, 'R' },
-                { "quiet", no_argument, NULL, 'q' },
-                { "json", no_argument, NULL, 'J' },
-                { "help", no_argument, NULL, 'h' },
-                { "version", no_argument, NULL, 'V' },
-                {},
+                { "check", no_argument, NULL, 'c' },       { "output", required_argument, NULL, 'o' },
+                { "cache", required_argument, NULL, 'C' }, { "repo", required_argument, NULL, 'R' },
+                { "quiet", no_argument, NULL, 'q' },       { "json", no_argument, NULL, 'J' },
+                { "refresh", no_argument, NULL, 'U' },     { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, 'V' },     {},
         };
         _cleanup_(recipe_freep) Recipe *recipe = NULL;
         BuildOptions opts = { 0 };
@@ -77,6 +75,9 @@ int main(int argc, char *argv[]) {
                         break;
                 case 'J':
                         opts.json = true;
+                        break;
+                case 'U':
+                        opts.refresh = true;
                         break;
                 case 'h':
                         help();

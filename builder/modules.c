@@ -114,6 +114,33 @@ static int prune_one(const char *path, const struct stat *st, int type, struct F
         return 0;
 }
 
+/* Kept in every image: the root drivers the initramfs takes
+ * (init/dracut/90berth/module-setup.sh) and the modules berth-init's stage 2
+ * loads (init/stage2/early-setup.c). */
+static const char *const boot_modules[] = {
+        "virtio_blk", "virtio_scsi",  "virtio_pci", "virtio_mmio", "sd_mod", "nvme",   "ext4",
+        "overlay",    "br_netfilter", "veth",       "bridge",      "evdev",  "button",
+};
+
+/* Keeps every module a name or alias resolves to; -ENOENT when none. */
+static int keep_lookup(struct kmod_ctx *ctx, const char *name, char ***keep) {
+        _cleanup_(kmod_list_unrefp) struct kmod_list *found = NULL;
+        struct kmod_list *i;
+        int r = kmod_module_new_from_lookup(ctx, name, &found);
+
+        if (r < 0 || !found)
+                return -ENOENT;
+        kmod_list_foreach(i, found) {
+                struct kmod_module *m = kmod_module_get_module(i);
+                /* A built-in module has no path: nothing to keep. */
+                r = keep_module(m, keep, 0);
+                kmod_module_unref(m);
+                if (r < 0)
+                        return log_error_errno(r, "Cannot follow the dependencies of '%s': %m", name);
+        }
+        return 0;
+}
+
 int modules_prune(const char *tree, const char *kver, char *const *wanted) {
         _cleanup_(kmod_unrefp) struct kmod_ctx *ctx = NULL;
         _cleanup_strv_free_ char **keep = NULL;
@@ -141,29 +168,29 @@ int modules_prune(const char *tree, const char *kver, char *const *wanted) {
         walk.removed = 0;
 
         STRV_FOREACH (w, (char **) wanted) {
-                _cleanup_(kmod_list_unrefp) struct kmod_list *found = NULL;
-                struct kmod_list *i;
-
                 if (strchr(*w, '/')) {
                         _cleanup_free_ char *prefix = NULL;
                         if (asprintf(&prefix, "kernel/%s/", *w) < 0 ||
-                            strv_push(&walk.folders, TAKE_PTR(prefix)) < 0)
-                                return log_oom();
+                            strv_push(&walk.folders, TAKE_PTR(prefix)) < 0) {
+                                r = log_oom();
+                                goto out;
+                        }
                         continue;
                 }
-                r = kmod_module_new_from_lookup(ctx, *w, &found);
-                if (r < 0 || !found)
-                        return log_error_errno(ENOENT,
-                                               "Kernel module '%s' (kernel.modules) does not exist in %s.",
-                                               *w, kver);
-                kmod_list_foreach(i, found) {
-                        struct kmod_module *m = kmod_module_get_module(i);
-                        r = keep_module(m, &keep, 0);
-                        kmod_module_unref(m);
-                        if (r < 0)
-                                return log_error_errno(r, "Cannot follow the dependencies of '%s': %m", *w);
-                }
+                r = keep_lookup(ctx, *w, &keep);
+                if (r == -ENOENT)
+                        log_error("Kernel module '%s' (kernel.modules) does not exist in %s.", *w, kver);
+                if (r < 0)
+                        goto out;
         }
+        /* Whatever the recipe lists, the image must still boot: a module
+         * that is built into this kernel has no file and is skipped. */
+        for (size_t b = 0; b < sizeof(boot_modules) / sizeof(boot_modules[0]); b++) {
+                r = keep_lookup(ctx, boot_modules[b], &keep);
+                if (r < 0 && r != -ENOENT)
+                        goto out;
+        }
+        r = 0;
 
         /* Folders are kept whole, with what their modules depend on. */
         if (walk.folders && nftw(dir, collect_one, 32, FTW_PHYS) < 0)
@@ -175,6 +202,7 @@ int modules_prune(const char *tree, const char *kver, char *const *wanted) {
                         kmod_module_unref(m);
                 }
         }
+out:
         walk.folders = strv_free(walk.folders);
         walk.in_folders = strv_free(walk.in_folders);
         if (r < 0)

@@ -6,6 +6,7 @@
 #include <ostree.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/xattr.h>
 
 #include "log.h"
 
@@ -31,15 +32,37 @@ static OstreeRepo *repo_open_or_create(const char *path, GError **error) {
         return g_steal_pointer(&repo);
 }
 
+/* The only extended attribute an image's file carries is its file
+ * capability (security.capability, from the package). Whatever else the
+ * build host's file system adds (SELinux labels, ACLs inherited from the
+ * cache folder) belongs to the host: it would change the commit id from one
+ * host to the next and mislabel the image. */
+static GVariant *xattrs_of_image(OstreeRepo *repo, const char *path, GFileInfo *info, gpointer dir) {
+        g_auto(GVariantBuilder) b = G_VARIANT_BUILDER_INIT(G_VARIANT_TYPE("a(ayay)"));
+        g_autofree char *full = g_build_filename(dir, path, NULL);
+        char value[1024];
+        ssize_t n;
+
+        if (g_file_info_get_file_type(info) != G_FILE_TYPE_SYMBOLIC_LINK) {
+                n = lgetxattr(full, "security.capability", value, sizeof(value));
+                if (n > 0)
+                        g_variant_builder_add(
+                                &b, "(@ay@ay)", g_variant_new_bytestring("security.capability"),
+                                g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, value, (gsize) n, 1));
+        }
+        return g_variant_ref_sink(g_variant_builder_end(&b));
+}
+
 /* Writes dir into mtree (merging with what mtree holds) and commits it. */
 static gboolean commit_tree(OstreeRepo *repo, OstreeMutableTree *mtree, const char *dir, const char *subject,
                             GVariant *metadata, int64_t timestamp, char **ret_commit, GError **error) {
         g_autoptr(OstreeRepoCommitModifier) modifier = NULL;
         g_autoptr(GFile) root = NULL;
 
-        /* Ownership, modes and xattrs (security.capability) are taken from
-         * the tree as it is: it was written by root with the image's ids. */
+        /* Ownership and modes are taken from the tree as it is: it was
+         * written by root with the image's ids. */
         modifier = ostree_repo_commit_modifier_new(OSTREE_REPO_COMMIT_MODIFIER_FLAGS_NONE, NULL, NULL, NULL);
+        ostree_repo_commit_modifier_set_xattr_callback(modifier, xattrs_of_image, NULL, (gpointer) dir);
         if (!ostree_repo_write_dfd_to_mtree(repo, AT_FDCWD, dir, mtree, modifier, NULL, error))
                 return FALSE;
         if (!ostree_repo_write_mtree(repo, mtree, &root, NULL, error))

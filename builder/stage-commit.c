@@ -2,8 +2,8 @@
 
 /* Stage commit: base tree and delta become one ostree commit, made in the
  * cache's repository (where the base tree's objects already are, so only the
- * delta is new) and then copied with its objects into the user's repository
- * (--repo) or OUTDIR/repo. */
+ * delta is new) and then copied with its objects into OUTDIR/repo, or, once
+ * the build has succeeded, into the user's repository (--repo). */
 
 #include <errno.h>
 #include <stdio.h>
@@ -52,18 +52,23 @@ int stage_commit(BuildContext *c) {
         if (build_interrupted())
                 return -EINTR;
 
+        /* OUTDIR/repo is part of the outputs being built; a --repo of the
+         * user's gets the ref only when the whole build has succeeded
+         * (build.c: publish), so a failed build never moves it. */
         if (c->opts->repo_dir) {
                 target = realpath(c->opts->repo_dir, NULL) ?: strdup(c->opts->repo_dir);
                 c->repo = target ? strdup(target) : NULL;
+                if (!c->repo)
+                        return log_oom();
         } else {
                 target = path_join(c->stage_out, "repo");
                 c->repo = path_join(c->output_dir, "repo");
+                if (!target || !c->repo)
+                        return log_oom();
+                r = ostree_copy_ref(cache_repo, target, c->ref);
+                if (r < 0)
+                        return r;
         }
-        if (!target || !c->repo)
-                return log_oom();
-        r = ostree_copy_ref(cache_repo, target, c->ref);
-        if (r < 0)
-                return r;
         log_info("commit %s (%s), base tree %s", c->commit, c->ref, base_cached ? "reused" : "committed");
         return 0;
 }

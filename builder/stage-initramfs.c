@@ -3,7 +3,8 @@
 /* Stage initramfs: dracut builds it from the base tree (--sysroot) with only
  * berth's own module (init/dracut/90berth): berth-init as /init, the root's
  * storage and filesystem drivers, no shell, no systemd. Cached under
- * initramfs/KEY (KEY: the base tree, the module's files, dracut's version). */
+ * initramfs/KEY (KEY: the base tree, the module's files, dracut's version,
+ * the SOURCE_DATE_EPOCH its files are dated with). */
 
 #include <dirent.h>
 #include <errno.h>
@@ -23,23 +24,52 @@
 
 #define DRACUT_DIR "/usr/lib/dracut"
 
+/* Every file of the dracut module, by name and content, in name order. */
+static int hash_dracut_module(const char *dir, Hasher *h) {
+        struct dirent **names = NULL;
+        int n = scandir(dir, &names, NULL, alphasort), r = 0;
+
+        if (n < 0)
+                return log_error_errno(errno, "Cannot read %s: %m", dir);
+        for (int i = 0; i < n; i++) {
+                _cleanup_free_ char *path = NULL, *text = NULL;
+                size_t size;
+
+                if (r >= 0 && names[i]->d_name[0] != '.') {
+                        path = path_join(dir, names[i]->d_name);
+                        r = path ? read_full_file(path, 0, &text, &size) : -ENOMEM;
+                        if (r < 0)
+                                log_error_errno(r, "Cannot read %s: %m", path ?: dir);
+                        else {
+                                hasher_add_str(h, names[i]->d_name);
+                                hasher_add(h, text, size);
+                        }
+                }
+                free(names[i]);
+        }
+        free(names);
+        return r < 0 ? r : 0;
+}
+
+/* What the initramfs's bytes depend on: the base tree (berth-init and the
+ * kernel's modules are in it), berth's dracut module, dracut's version, and
+ * the timestamp every file of the archive gets. */
 static int initramfs_key(const BuildContext *c, char out[static 65]) {
         _cleanup_(hasher_freep) Hasher *h = hasher_new();
-        _cleanup_free_ char *setup = path_join(c->dracut_module, "module-setup.sh");
-        _cleanup_free_ char *text = NULL, *dracut_version = NULL;
+        _cleanup_free_ char *dracut_version = NULL;
+        char epoch[32];
         size_t n;
         int r;
 
-        if (!setup)
-                return -ENOMEM;
-        r = read_full_file(setup, 0, &text, &n);
-        if (r < 0)
-                return log_error_errno(r, "Cannot read %s: %m", setup);
-        hasher_add_str(h, "initramfs-v3");
+        hasher_add_str(h, "initramfs-v4");
         hasher_add_str(h, c->base_key);
-        hasher_add(h, text, n);
+        r = hash_dracut_module(c->dracut_module, h);
+        if (r < 0)
+                return r;
         if (read_full_file(DRACUT_DIR "/dracut-version.sh", 0, &dracut_version, &n) >= 0)
                 hasher_add(h, dracut_version, n);
+        snprintf(epoch, sizeof(epoch), "%lld", (long long) c->source_date_epoch);
+        hasher_add_str(h, epoch);
         hasher_hex(h, out);
         return 0;
 }

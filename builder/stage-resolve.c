@@ -186,7 +186,7 @@ static int fetch(BuildContext *c, const Apt *apt, char **wanted) {
         _cleanup_free_ char *output = NULL;
         int r;
 
-        if (!apt_lists_ready(apt)) {
+        if (c->opts->refresh || !apt_lists_ready(apt)) {
                 char *update[] = { (char *) "update", c->opts->quiet ? (char *) "-qq" : (char *) "-q",
                                    NULL };
                 log_info("apt: updating the package lists");
@@ -266,7 +266,9 @@ int stage_resolve(BuildContext *c) {
                 return log_oom();
         }
 
-        r = load_record(c, &apt, record);
+        /* The packages chosen once stay chosen (a rebuild needs no network
+         * and gives the same image) until --refresh asks apt again. */
+        r = c->opts->refresh ? -ESTALE : load_record(c, &apt, record);
         if (r >= 0) {
                 c->stage_cached = true;
                 apt_done(&apt);
