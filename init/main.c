@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/pid1.h"
 #include "stage1/stage1.h"
 #include "stage2/stage2.h"
 #include "version.h"
@@ -27,6 +28,7 @@ int main(int argc, char *argv[]) {
                         (int) getpid());
                 return 1;
         }
+        pid1_early_setup();
         if (access("/etc/initrd-release", F_OK) == 0)
                 stage1_main();
         return stage2_main();

@@ -150,11 +150,42 @@ teardown_file() {
 }
 
 @test "berth.var=tmpfs gives an empty /var on tmpfs" {
-        vm_start tmpfs "$DEBUG_OUT" berth.var=tmpfs
+        # No network card either: the next tests use this VM for that.
+        VM_NO_NET=1 vm_start tmpfs "$DEBUG_OUT" berth.var=tmpfs berth.network_timeout=2
         vm_wait tmpfs "^berth: containerd ready" 180
         run -0 vm_run tmpfs 'grep " /var " /proc/mounts'
         is "$output" "^tmpfs /var tmpfs " "/var mount"
-        vm_stop tmpfs
+}
+
+@test "without a DHCP lease, containerd starts once berth.network_timeout has passed" {
+        local console
+        console=$(tr -d '\r' <"$(vm_dir tmpfs)/console.log")
+        run -0 grep -x "berth: FAILED network: no DHCP lease within 2 s; starting containerd without it" <<<"$console"
+        # In this order: stage 2, the timeout, containerd started, ready; never "network up".
+        run -0 awk '/^berth: stage2 /{a=NR} /^berth: FAILED network/{b=NR} /^berth: containerd started/{c=NR}
+                /^berth: containerd ready/{d=NR} END {exit !(a && a < b && b < c && c < d)}' <<<"$console"
+        run grep -c "^berth: network up" <<<"$console"
+        is "$output" "^0" "network up lines"
+}
+
+@test "SIGTERM to PID 1 powers off cleanly" {
+        vm_send tmpfs 'kill -TERM 1'
+        vm_wait_exit tmpfs 60
+        is "$(vm_console tmpfs)" "shutdown requested by SIGTERM" "console"
+        is "$(vm_console tmpfs)" "berth: poweroff [0-9.]+" "console"
+        run -0 fsck_disk tmpfs
+}
+
+@test "a crash of PID 1 is named on the console and halts, instead of a kernel panic" {
+        vm_start crash "$DEBUG_OUT"
+        vm_wait crash "^berth: shell started " 120
+        run -0 vm_run crash 'true'
+        # PID 1 gets only the signals it has a handler for: this reaches the crash handler.
+        vm_send crash 'kill -SEGV 1'
+        vm_wait crash "^berth: FAILED berth-init: crashed \(signal 11\); the system is halted" 30
+        run grep -c "Kernel panic" "$(vm_dir crash)/console.log"
+        is "$output" "^0" "no panic"
+        vm_stop crash
 }
 
 @test "a root label that matches no disk stops with a clear message" {

@@ -23,12 +23,15 @@ vm_start() {
         [[ -f $dir/disk.raw ]] || cp --sparse=always "$img/disk.raw" "$dir/disk.raw"
         local cmdline=${VM_CMDLINE:-$(cat "$img/cmdline")}
         [[ $# -gt 0 ]] && cmdline="$cmdline $*"
+        # VM_NO_NET=1: no network card at all (DHCP never answers).
+        local net=(-netdev user,id=n0 -device virtio-net-pci,netdev=n0)
+        [[ -n ${VM_NO_NET:-} ]] && net=()
         rm -f "$dir/console.log" "$dir/shell.sock" "$dir/qmp.sock"
         : >"$dir/console.log"
         qemu-system-x86_64 -machine q35 -m "$VM_MEMORY" -smp 2 -display none -nodefaults -no-user-config \
                 -kernel "$img/vmlinuz" -initrd "$img/initrd.img" -append "$cmdline" \
                 -drive "file=$dir/disk.raw,format=raw,if=virtio" \
-                -netdev user,id=n0 -device virtio-net-pci,netdev=n0 \
+                "${net[@]}" \
                 -serial "file:$dir/console.log" \
                 -chardev "socket,id=sh,path=$dir/shell.sock,server=on,wait=off" -serial chardev:sh \
                 -qmp "unix:$dir/qmp.sock,server=on,wait=off" \

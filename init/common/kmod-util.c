@@ -39,6 +39,12 @@ struct Modules {
         int (*unref_list)(struct kmod_list *);
 };
 
+static char dl_error[256];
+
+const char *modules_error(int r) {
+        return r == -ENOENT && dl_error[0] ? dl_error : strerror(-r);
+}
+
 int modules_open(Modules **ret) {
         Modules *m = calloc(1, sizeof(Modules));
 
@@ -46,6 +52,7 @@ int modules_open(Modules **ret) {
                 return -ENOMEM;
         m->dl = dlopen("libkmod.so.2", RTLD_NOW | RTLD_LOCAL);
         if (!m->dl) {
+                snprintf(dl_error, sizeof(dl_error), "%s", dlerror());
                 free(m);
                 return -ENOENT;
         }
@@ -65,12 +72,16 @@ int modules_open(Modules **ret) {
         SYM(unref_list, "kmod_module_unref_list");
 #undef SYM
         m->ctx = m->new (NULL, NULL);
-        if (!m->ctx)
-                goto fail;
+        if (!m->ctx) {
+                dlclose(m->dl);
+                free(m);
+                return -ENOMEM;
+        }
         (void) m->load_resources(m->ctx);
         *ret = m;
         return 0;
 fail:
+        snprintf(dl_error, sizeof(dl_error), "%s", dlerror());
         dlclose(m->dl);
         free(m);
         return -ENOENT;

@@ -8,7 +8,11 @@
 
 typedef struct Modules Modules;
 
+/* -ENOENT when libkmod or one of its symbols cannot be loaded (modules_error
+ * then says what dlopen() said), -ENOMEM when its context cannot be made. */
 int modules_open(Modules **ret);
+/* Why modules_open() failed with r, in words. */
+const char *modules_error(int r);
 Modules *modules_close(Modules *m);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Modules *, modules_close);
 

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "macro.h"
 #include "stage1.h"
 
@@ -32,32 +33,29 @@ static char *probe(const char *spec) {
         return dev;
 }
 
-/* Probing reads every disk's superblocks: do it only when the kernel's list
- * of partitions changed since the last look. */
-static bool partitions_changed(char *last, size_t size) {
-        char now[4096] = "";
-        int fd = open("/proc/partitions", O_RDONLY | O_CLOEXEC);
-        ssize_t n = fd >= 0 ? read(fd, now, sizeof(now) - 1) : -1;
+/* Probing reads every disk's superblocks: do it when the kernel's list of
+ * partitions changed since the last look, and now and then anyway (a probe
+ * can miss a device that is still settling). */
+static bool partitions_changed(char **last) {
+        _cleanup_free_ char *now = NULL;
 
-        if (fd >= 0)
-                close(fd);
-        if (n < 0)
+        if (read_full_file("/proc/partitions", 0, &now, NULL) < 0)
                 return true;
-        now[n] = 0;
-        if (streq(now, last))
+        if (*last && streq(now, *last))
                 return false;
-        snprintf(last, size, "%s", now);
+        free(*last);
+        *last = TAKE_PTR(now);
         return true;
 }
 
 int root_find(const char *spec, unsigned timeout_ms, Modules *modules, char **ret_devnode) {
         struct timespec start, now;
         bool walk = true;
-        char partitions[4096] = "";
+        _cleanup_free_ char *partitions = NULL;
 
         clock_gettime(CLOCK_MONOTONIC, &start);
         for (unsigned round = 0;; round++) {
-                char *dev = spec[0] == '/' || partitions_changed(partitions, sizeof(partitions))
+                char *dev = spec[0] == '/' || partitions_changed(&partitions) || round % 40 == 39
                                     ? probe(spec)
                                     : NULL;
                 unsigned long elapsed;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include "macro.h"
@@ -29,6 +30,23 @@ static const MountSpec early_mounts[] = {
         { "tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755", 0755, true },
 };
 
+/* dhcpcd (and anything else that asks getrandom() for bytes) waits until the
+ * kernel's random number generator is seeded. Without a hardware source
+ * (RDRAND, virtio-rng) the kernel seeds it from CPU timing jitter, and
+ * only once someone waits for it: about a second under emulation, in the
+ * middle of the boot's critical path. A child that waits for it now, while
+ * stage 1 does its work on the other CPU, has it ready for dhcpcd. On
+ * hardware with a random source it returns at once. Stage 2 reaps it. */
+static void random_warm_up(void) {
+        pid_t pid = fork();
+        char byte;
+
+        if (pid != 0)
+                return;
+        (void) !getrandom(&byte, 1, 0);
+        _exit(0);
+}
+
 void stage1_main(void) {
         _cleanup_(modules_closep) Modules *modules = NULL;
         _cleanup_free_ char *root = NULL, *ostree = NULL, *var = NULL, *timeout = NULL, *dev = NULL;
@@ -40,6 +58,7 @@ void stage1_main(void) {
                 emergency("stage1", "the API file systems could not be mounted");
         console_setup();
         milestone("stage1");
+        random_warm_up();
         {
                 /* /run moves into the real root with us: stage 2 reads it there. */
                 char text[32];
@@ -62,9 +81,12 @@ void stage1_main(void) {
 
         r = modules_open(&modules);
         if (r < 0)
-                emergency("modules", "cannot read the module index: %s", strerror(-r));
+                emergency("modules", "cannot use libkmod: %s", modules_error(r));
         (void) modules_coldplug(modules);
+        /* /etc is an overlay; the root is ext4 (build-image writes it). Both
+         * are built into some kernels: then there is nothing to load. */
         (void) modules_load(modules, "overlay");
+        (void) modules_load(modules, "ext4");
 
         r = root_find(root, timeout_ms, modules, &dev);
         if (r < 0)

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -79,8 +80,9 @@ static void loopback_up(void) {
         close(fd);
 }
 
-/* A fresh id per boot unless the image or the host state sets one: the
- * image ships an empty /etc/machine-id, as systemd's first boot expects. */
+/* A fresh id per boot unless the image sets one: the image ships an empty
+ * /etc/machine-id, as systemd's first boot expects, and /etc starts from the
+ * image's defaults at every boot (stateless), so the id is per boot too. */
 static void machine_id(void) {
         _cleanup_free_ char *cur = NULL;
         char text[SD_ID128_STRING_MAX + 1];
@@ -96,25 +98,28 @@ static void machine_id(void) {
                 printf("berth: warning: cannot write /etc/machine-id\n");
 }
 
-/* In a child: PID 1 itself never maps libkmod (see kmod-util.c). Early
- * setup runs before the reaper exists, so waiting for it here is safe. */
-static void load_modules(void) {
+/* In a child: PID 1 itself never maps libkmod (see kmod-util.c), and the
+ * services start meanwhile (dhcpcd sees the network card when its driver
+ * comes). */
+pid_t modules_load_start(void) {
+        static const int crashes[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGSYS };
         pid_t pid = fork();
-        int status;
 
-        if (pid < 0)
-                return;
-        if (pid == 0) {
-                _cleanup_(modules_closep) Modules *modules = NULL;
-                if (modules_open(&modules) < 0)
-                        _exit(1);
-                (void) modules_coldplug(modules);
-                for (size_t i = 0; i < ARRAY_SIZE(wanted_modules); i++)
-                        (void) modules_load(modules, wanted_modules[i]);
-                _exit(0);
+        if (pid != 0)
+                return pid;
+        /* A crash here is this child's, not PID 1's: no halting handler. */
+        for (size_t i = 0; i < ARRAY_SIZE(crashes); i++)
+                (void) signal(crashes[i], SIG_DFL);
+        _cleanup_(modules_closep) Modules *modules = NULL;
+        int r = modules_open(&modules);
+        if (r < 0) {
+                printf("berth: warning: kernel modules not loaded: %s\n", modules_error(r));
+                _exit(1);
         }
-        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-                ;
+        (void) modules_coldplug(modules);
+        for (size_t i = 0; i < ARRAY_SIZE(wanted_modules); i++)
+                (void) modules_load(modules, wanted_modules[i]);
+        _exit(0);
 }
 
 int early_setup(void) {
@@ -130,7 +135,5 @@ int early_setup(void) {
         (void) mkdir_p("/var/lib/dhcpcd", 0755);
         (void) mkdir_p("/var/lib/containerd", 0711);
         (void) mkdir_p("/run/containerd", 0711);
-
-        load_modules();
         return 0;
 }

@@ -43,7 +43,8 @@ static char *shell_argv[] = { (char *) "/bin/sh", NULL };
 int stage2_main(void) {
         _cleanup_free_ char *shell_tty = NULL;
         Service services[3];
-        Manager m = { .notify_fd = -1, .shutdown_action = RB_POWER_OFF };
+        _cleanup_free_ char *network_timeout = NULL;
+        Manager m = { .notify_fd = -1, .shutdown_action = RB_POWER_OFF, .network_timeout = 30 };
         size_t n = 0;
         int r;
 
@@ -64,15 +65,22 @@ int stage2_main(void) {
         if (r < 0)
                 printf("berth: warning: no readiness socket (%s): containerd's readiness is unknown\n",
                        strerror(-r));
-        if (power_button_install(&m) == 0)
-                printf("berth: warning: no power button input device; ACPI power-off is not handled\n");
+        network_timeout = proc_cmdline_get(NULL, "berth.network_timeout");
+        if (network_timeout)
+                m.network_timeout = (unsigned) strtoul(network_timeout, NULL, 10);
+        /* The modules load while dhcpcd starts; the reaper sees the child end
+         * and then watches the power button (manager_modules_loaded). */
+        m.modules_pid = modules_load_start();
+        if (m.modules_pid < 0)
+                manager_modules_loaded(&m);
 
         services[n++] = (Service){ .name = "dhcpcd", .argv = dhcpcd_argv, .env = service_env };
         services[n++] = (Service){ .name = "containerd",
                                    .argv = containerd_argv,
                                    .env = notify_service_env,
                                    .needs_network = true,
-                                   .notify = true };
+                                   .notify = true,
+                                   .ready_socket = "/run/containerd/containerd.sock" };
         /* The debug image's shell, on the console the recipe named (berth.shell=ttyS1). */
         shell_tty = proc_cmdline_get(NULL, "berth.shell");
         if (shell_tty && shell_tty[0])

@@ -27,6 +27,7 @@ typedef struct Service {
         char **env; /* extra "KEY=value" for the child */
         bool needs_network; /* start once the network is up */
         bool notify; /* gets NOTIFY_SOCKET; ready on READY=1 */
+        const char *ready_socket; /* without a notify socket: ready once this accepts a connection */
         const char *tty; /* run on this terminal (debug shell) instead of the console prefixer */
 
         ServiceState state;
@@ -36,6 +37,8 @@ typedef struct Service {
         unsigned restarts;
         Backoff backoff;
         sd_event_source *restart_timer;
+        sd_event_source *ready_timer; /* the readiness deadline */
+        sd_event_source *ready_poll; /* connect() to ready_socket, every 100 ms */
         sd_event_source *output; /* the pipe carrying its stdout and stderr */
         char linebuf[1024];
         size_t linelen;
@@ -47,11 +50,14 @@ struct Manager {
         Service *services;
         size_t n_services;
         bool network_up;
+        bool network_gave_up; /* no lease in time: waiting services started anyway */
+        unsigned network_timeout; /* seconds; berth.network_timeout= */
+        sd_event_source *network_timer;
+        pid_t modules_pid; /* the child loading kernel modules; 0 once it is done */
         bool shutting_down;
         int shutdown_action; /* RB_POWER_OFF, RB_AUTOBOOT, RB_HALT_SYSTEM */
         int notify_fd;
         sd_event_source *notify_source;
-        sd_event_source *ready_timeout;
 };
 
 /* supervisor.c */
@@ -60,6 +66,7 @@ void service_start(Service *s);
 void service_exited(Service *s, int code, int status);
 Service *manager_find_pid(Manager *m, pid_t pid);
 void manager_network_up(Manager *m, const char *address);
+void manager_modules_loaded(Manager *m);
 
 /* spawn.c: fork + exec with a clean signal state, output into a pipe; returns the pid. */
 pid_t spawn(Service *s, int *ret_output_fd);
@@ -73,6 +80,8 @@ int reaper_install(Manager *m);
 /* readiness.c: NOTIFY_SOCKET for services, and the dhcpcd hook's message. */
 #define NOTIFY_SOCKET_PATH "/run/berth/notify"
 int readiness_install(Manager *m);
+/* The service said it is ready (or its socket answered): milestone, memory report. */
+void service_ready(Service *s);
 
 /* signals.c and power-button.c: what ends the boot. */
 int signals_install(Manager *m);
@@ -82,5 +91,8 @@ void manager_request_shutdown(Manager *m, int action, const char *why);
 /* shutdown.c: stops everything and calls reboot(2). */
 _Noreturn void shutdown_run(Manager *m);
 
-/* early-setup.c: mounts, hostname, loopback, machine id, modules. */
+/* early-setup.c: mounts, hostname, loopback, machine id; then the kernel
+ * modules, loaded by a child while the services start (its pid; the reaper
+ * calls manager_modules_loaded() when it exits; < 0 when it could not start). */
 int early_setup(void);
+pid_t modules_load_start(void);

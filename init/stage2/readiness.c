@@ -48,6 +48,26 @@ static void memory_report(void) {
         fflush(stdout);
 }
 
+/* sd_notify(3): newline-separated assignments, the last newline optional. */
+static bool has_line(const char *text, const char *line) {
+        size_t n = strlen(line);
+
+        for (const char *p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+                if (strncmp(p, line, n) == 0 && (p[n] == '\n' || p[n] == 0))
+                        return true;
+        return false;
+}
+
+void service_ready(Service *s) {
+        char what[64];
+
+        s->ready = true;
+        s->ready_timer = sd_event_source_disable_unref(s->ready_timer);
+        snprintf(what, sizeof(what), "%s ready", s->name);
+        milestone(what);
+        memory_report();
+}
+
 static int on_message(sd_event_source *es, int fd, uint32_t revents, void *userdata) {
         Manager *m = userdata;
         char buf[4096], control[CMSG_SPACE(sizeof(struct ucred))];
@@ -74,14 +94,8 @@ static int on_message(sd_event_source *es, int fd, uint32_t revents, void *userd
         }
 
         Service *s = cred ? manager_find_pid(m, cred->pid) : NULL;
-        if (s && s->notify && !s->ready &&
-            (strstr(buf, "READY=1\n") || streq(buf, "READY=1") || strncmp(buf, "READY=1\n", 8) == 0)) {
-                char what[64];
-                s->ready = true;
-                snprintf(what, sizeof(what), "%s ready", s->name);
-                milestone(what);
-                memory_report();
-        }
+        if (s && s->notify && !s->ready && has_line(buf, "READY=1"))
+                service_ready(s);
         return 0;
 }
 

@@ -32,6 +32,8 @@ static int on_sigchld(sd_event_source *es, const struct signalfd_siginfo *si, vo
                 Service *s = manager_find_pid(m, info.si_pid);
                 if (s)
                         service_exited(s, info.si_code, info.si_status);
+                else if (info.si_pid == m->modules_pid)
+                        manager_modules_loaded(m);
                 else
                         orphans_reaped++;
         }

@@ -5,8 +5,10 @@
  *   SIGINT    reboot       (ctrl-alt-del, once the kernel hands it to us)
  *   SIGUSR1   halt         (busybox `halt`)
  *   SIGUSR2   poweroff     (busybox `poweroff`)
- * Every other signal stays blocked but the fault signals, so a crash of
- * PID 1 still shows in the kernel log. */
+ * Every other signal stays blocked but the fault signals, which go to the
+ * crash handler (init/common/pid1.c).
+ * Busybox's `reboot` sends SIGTERM: to berth that is poweroff, as the
+ * container-host tooling expects; `kill -INT 1` reboots. */
 
 #include <signal.h>
 #include <stdio.h>
@@ -51,7 +53,9 @@ int signals_install(Manager *m) {
         if (sigprocmask(SIG_SETMASK, &all, NULL) < 0)
                 return -1;
 
-        /* The kernel sends SIGINT to PID 1 on ctrl-alt-del instead of rebooting at once. */
+        /* The kernel sends SIGINT to PID 1 on ctrl-alt-del instead of
+         * rebooting at once (pid1_early_setup asked already; again in case
+         * stage 2 was started some other way). */
         (void) reboot(RB_DISABLE_CAD);
 
         for (size_t i = 0; i < sizeof(handled) / sizeof(handled[0]); i++) {

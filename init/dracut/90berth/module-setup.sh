@@ -17,8 +17,11 @@ depends() {
 installkernel() {
         # Disks of VMs and servers, the root filesystem, and what /etc and
         # the container runtime stack on top of it.
+        # Also the VM's network card: the kernel reports a new card's
+        # carrier through linkwatch, at most one event a second, so the card
+        # must appear as early as it can for DHCP not to wait on it.
         instmods virtio_blk virtio_scsi virtio_pci virtio_mmio sd_mod nvme \
-                ext4 overlay ${BERTH_ROOT_DRIVERS-}
+                ext4 overlay virtio_net ${BERTH_ROOT_DRIVERS-}
 }
 
 install() {

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+#include "pid1.h"
+
+#include <signal.h>
+#include <string.h>
+#include <sys/reboot.h>
+#include <unistd.h>
+
+/* Only async-signal-safe calls in here: the process state is unknown. */
+static void on_crash(int sig) {
+        static const char head[] = "\nberth: FAILED berth-init: crashed (signal ";
+        static const char tail[] = "); the system is halted\n";
+        char num[4] = { 0 };
+        size_t n = 0;
+
+        if (sig >= 100)
+                num[n++] = (char) ('0' + sig / 100);
+        if (sig >= 10)
+                num[n++] = (char) ('0' + sig / 10 % 10);
+        num[n++] = (char) ('0' + sig % 10);
+        (void) !write(STDOUT_FILENO, head, sizeof(head) - 1);
+        (void) !write(STDOUT_FILENO, num, n);
+        (void) !write(STDOUT_FILENO, tail, sizeof(tail) - 1);
+        sync();
+        (void) reboot(RB_HALT_SYSTEM);
+        for (;;)
+                pause();
+}
+
+void pid1_early_setup(void) {
+        static const int crashes[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGSYS };
+        struct sigaction sa = { .sa_handler = on_crash, .sa_flags = SA_NODEFER };
+        sigset_t handled;
+
+        sigemptyset(&handled);
+        sigaddset(&handled, SIGTERM);
+        sigaddset(&handled, SIGINT);
+        sigaddset(&handled, SIGUSR1);
+        sigaddset(&handled, SIGUSR2);
+        sigaddset(&handled, SIGCHLD);
+        (void) sigprocmask(SIG_BLOCK, &handled, NULL);
+        (void) reboot(RB_DISABLE_CAD);
+
+        sigfillset(&sa.sa_mask);
+        for (size_t i = 0; i < sizeof(crashes) / sizeof(crashes[0]); i++)
+                (void) sigaction(crashes[i], &sa, NULL);
+}

@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/* What PID 1 does before anything else, in both stages:
+ *  - blocks the signals stage 2 handles (SIGTERM, SIGINT, SIGUSR1, SIGUSR2,
+ *    SIGCHLD), so one that arrives during stage 1 or early stage 2 stays
+ *    pending across execve() until stage 2's signalfd reads it;
+ *  - asks the kernel for SIGINT on ctrl-alt-del instead of an immediate
+ *    reset without sync;
+ *  - installs a crash handler: a fault in PID 1 prints
+ *    "berth: FAILED berth-init: crashed (...)" and halts, instead of the
+ *    kernel's "Attempted to kill init!" panic. */
+void pid1_early_setup(void);
