@@ -208,6 +208,19 @@ setup_file() {
         is "$output" "^$COMMIT\$" "ref in --repo"
 }
 
+@test "qcow2 as well, a caller's umask of 077 and OUTDIR with a trailing slash change nothing" {
+        local recipe="$BATS_FILE_TMPDIR/qcow2.toml" dir="$BATS_FILE_TMPDIR/qcow2"
+        sed 's/^formats = .*/formats = ["raw", "qcow2"]/' "$RECIPE" >"$recipe"
+        run -0 bash -c 'umask 077; "$0" --json --cache "$1" -o "$2/" "$3" 2>/dev/null' "$BI" "$BERTH_TEST_CACHE" "$dir" "$recipe"
+        is "$(jq -r .commit <<<"$output")" "^$COMMIT\$" "commit id"
+        [ -z "$(ls -d "$dir".tmp-* "$dir"/*.tmp-* 2>/dev/null)" ]
+        run -0 qemu-img info --output=json "$dir/disk.qcow2"
+        is "$(jq -r .format <<<"$output")" "^qcow2\$" "format"
+        is "$(jq -r '.["virtual-size"]' <<<"$output")" "^$(stat -c %s "$dir/disk.raw")\$" "virtual size"
+        run -0 ostree --repo="$dir/repo" ls -d berth/minimal/x86_64 /usr
+        is "$output" "^d00755 " "/usr's mode"
+}
+
 @test "a package that does not exist is named, with the recipe line, exit 3" {
         bad="$BATS_FILE_TMPDIR/missing-package.toml"
         printf '[image]\nname = "bad"\nversion = "1"\n\n[packages]\ninclude = ["runc", "berth-no-such-package"]\n' >"$bad"

@@ -46,6 +46,9 @@ teardown_file() {
         [ "$status" -ne 0 ]
         run -0 vm_run main 'grep " / " /proc/mounts'
         is "$output" " ro[, ]" "root mount options"
+        run vm_run main 'touch /sysroot/berth-test'
+        [ "$status" -ne 0 ]
+        is "$output" "Read-only file system" "/sysroot"
 }
 
 @test "/etc is an overlay of the image's defaults over tmpfs" {
@@ -186,6 +189,17 @@ teardown_file() {
         run grep -c "Kernel panic" "$(vm_dir crash)/console.log"
         is "$output" "^0" "no panic"
         vm_stop crash
+}
+
+@test "the root is found by its file system UUID as well as by its label" {
+        local uuid
+        uuid=$(blkid -p -O 1048576 -s UUID -o value "$DEBUG_OUT/disk.raw")
+        [ -n "$uuid" ]
+        VM_CMDLINE="$(sed "s/root=LABEL=[^ ]*/root=UUID=$uuid/" "$DEBUG_OUT/cmdline")" vm_start uuid "$DEBUG_OUT"
+        # The label is not on this command line: the root was found by UUID.
+        vm_wait uuid "^berth: root mounted " 120
+        vm_wait uuid "^berth: stage2 " 60
+        vm_stop uuid
 }
 
 @test "a root label that matches no disk stops with a clear message" {

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "macro.h"
+#include "strv.h"
 #include "console.h"
 #include "manager.h"
 
@@ -69,30 +70,60 @@ static bool kill_all(int sig, double grace) {
         }
 }
 
-/* Unmounts from the most recent mount back, until a pass changes nothing. */
-static void unmount_all(void) {
-        for (unsigned pass = 0; pass < 8; pass++) {
-                FILE *f = fopen("/proc/self/mountinfo", "re");
-                char line[4096], *points[512];
-                unsigned n = 0, done = 0;
+/* mountinfo writes space, tab, newline and backslash in paths as \ooo. */
+static void unescape_octal(char *s) {
+        char *w = s;
 
-                if (!f)
-                        return;
-                while (n < 512 && fgets(line, sizeof(line), f)) {
-                        char mp[4096];
-                        if (sscanf(line, "%*s %*s %*s %*s %4095s", mp) == 1)
-                                points[n++] = strdup(mp);
+        for (char *r = s; *r; r++) {
+                if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' &&
+                    r[3] >= '0' && r[3] <= '7') {
+                        *w++ = (char) ((r[1] - '0') << 6 | (r[2] - '0') << 3 | (r[3] - '0'));
+                        r += 3;
+                } else
+                        *w++ = *r;
+        }
+        *w = 0;
+}
+
+static char **mount_points(void) {
+        FILE *f = fopen("/proc/self/mountinfo", "re");
+        char **points = NULL, line[4096], mp[4096];
+
+        if (!f)
+                return NULL;
+        while (fgets(line, sizeof(line), f))
+                if (sscanf(line, "%*s %*s %*s %*s %4095s", mp) == 1) {
+                        unescape_octal(mp);
+                        if (strv_extend(&points, mp) < 0)
+                                break;
                 }
-                fclose(f);
-                for (unsigned i = n; i-- > 0;) {
-                        const char *p = points[i];
-                        if (p && !streq(p, "/") && !streq(p, "/proc") && !streq(p, "/dev") &&
-                            !streq(p, "/sys") && umount2(p, 0) == 0)
+        fclose(f);
+        return points;
+}
+
+/* Kept to the end: the console, our own /proc. / is remounted read-only last. */
+static bool kept_mounted(const char *p) {
+        return streq(p, "/") || streq(p, "/proc") || streq(p, "/dev") || streq(p, "/sys");
+}
+
+/* Unmounts from the most recent mount back, until a pass changes nothing.
+ * What stays busy is made read-only where it can be (its file system is
+ * then clean all the same); / is remounted read-only by the caller. */
+static void unmount_all(void) {
+        for (unsigned pass = 0;; pass++) {
+                _cleanup_strv_free_ char **points = mount_points();
+                unsigned done = 0;
+
+                for (size_t i = strv_length(points); i-- > 0;) {
+                        if (!kept_mounted(points[i]) && umount2(points[i], 0) == 0)
                                 done++;
-                        free(points[i]);
                 }
-                if (done == 0)
+                if (done == 0 || pass == 7) {
+                        for (size_t i = strv_length(points); i-- > 0;)
+                                if (!kept_mounted(points[i]))
+                                        (void) mount(NULL, points[i], NULL, MS_REMOUNT | MS_RDONLY, NULL);
                         return;
+                }
         }
 }
 
