@@ -46,7 +46,7 @@ boot() {
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 field() { grep -E "$2" "$1" | head -1 | awk -v f="$3" '{print $f}'; }
 
-declare -a b_s1 b_total b_init b_stage2 b_ready b_mem b_rss b_cpu r_total r_init r_mem r_rss
+declare -a b_user b_s1 b_total b_init b_stage2 b_ready b_mem b_rss b_cpu r_total r_init r_mem r_rss
 for i in $(seq "$N"); do
         log=$work/berth-$i.log
         total=$(boot "$work/minimal" "^berth: containerd ready" "$log")
@@ -62,6 +62,7 @@ for i in $(seq "$N"); do
         b_mem+=("$(field "$log" "^berth: memory used" 4)")
         b_rss+=("$(field "$log" "^berth: memory used" 8)")
         b_cpu+=("$(field "$log" "^berth: memory used" 12)")
+        b_user+=("$(field "$log" "^berth: memory used" 15)")
 
         log=$work/ref-$i.log
         total=$(boot "$ref" "^REF: containerd ready" "$log")
@@ -79,7 +80,7 @@ bt=$(m "${b_total[@]}") rt=$(m "${r_total[@]}")
 bi=$(m "${b_init[@]}") ri=$(m "${r_init[@]}")
 bm=$(m "${b_mem[@]}") rm_=$(m "${r_mem[@]}")
 br=$(m "${b_rss[@]}") rr=$(m "${r_rss[@]}")
-bs2=$(m "${b_stage2[@]}") brd=$(m "${b_ready[@]}") bc=$(m "${b_cpu[@]}")
+bs2=$(m "${b_stage2[@]}") brd=$(m "${b_ready[@]}") bc=$(m "${b_cpu[@]}") bu=$(m "${b_user[@]}")
 
 echo "boot, medians of $N (QEMU q35, 512 MiB, 2 vCPUs, no KVM)"
 echo "berth (recipes/minimal.toml)"
@@ -91,6 +92,7 @@ figure "QEMU start -> containerd ready" "$bt" s "<= 0.5 x reference"
 figure "guest memory in use (ready)" "$bm" MiB "< 96 MiB"
 figure "berth-init RSS" "$br" MiB "< 4 MiB"
 figure "berth-init's own CPU, /init to ready" "$bc" ms "< 300 ms"
+figure "  of which user space" "$bu" ms
 echo "reference (Debian 12, systemd, containerd, runc; mmdebstrap)"
 figure "QEMU start -> kernel starts" "$ri" s
 figure "QEMU start -> containerd ready" "$rt" s

@@ -149,6 +149,8 @@ teardown_file() {
         vm_qmp minimal system_powerdown
         vm_wait_exit minimal 60
         is "$(vm_console minimal)" "shutdown requested by power button" "console"
+        # What the services say while they stop still reaches the console.
+        is "$(vm_console minimal)" "stopping services.*dhcpcd: received SIGTERM, stopping" "services' last words"
         run -0 fsck_disk minimal
 }
 

@@ -9,13 +9,14 @@
 #include <time.h>
 #include <unistd.h>
 
-long cpu_ms(void) {
+void cpu_ms(long *ret_total, long *ret_user) {
         struct rusage ru;
 
+        *ret_total = *ret_user = 0;
         if (getrusage(RUSAGE_SELF, &ru) < 0)
-                return 0;
-        return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000 +
-               (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000;
+                return;
+        *ret_user = ru.ru_utime.tv_sec * 1000 + ru.ru_utime.tv_usec / 1000;
+        *ret_total = *ret_user + ru.ru_stime.tv_sec * 1000 + ru.ru_stime.tv_usec / 1000;
 }
 
 double uptime(void) {

@@ -16,15 +16,70 @@
 
 #include "fileio.h"
 #include "macro.h"
+#include "strv.h"
 #include "stage1.h"
 
-static char *probe(const char *spec) {
+/* Whole disks with partitions hold no file system of their own: sysfs lists
+ * a disk's partitions as its subfolders. */
+static bool has_partitions(const char *disk, char **names) {
+        STRV_FOREACH (n, names) {
+                char path[256];
+                if (streq(*n, disk) || strncmp(*n, disk, strlen(disk)) != 0)
+                        continue;
+                snprintf(path, sizeof(path), "/sys/class/block/%s/%s", disk, *n);
+                if (access(path, F_OK) == 0)
+                        return true;
+        }
+        return false;
+}
+
+/* LABEL= and UUID=: one low-level probe per block device, superblocks only
+ * (labels and UUIDs live there), partitioned disks skipped. About half the
+ * work of blkid_evaluate_tag(), which probes every device for everything:
+ * under emulation that is tens of ms of PID 1's time. */
+static char *probe_superblocks(const char *partitions, const char *tag, const char *value) {
+        _cleanup_strv_free_ char **names = NULL;
+        char name[64], *found = NULL;
+
+        for (const char *l = partitions; l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+                if (sscanf(l, "%*u %*u %*u %63s", name) == 1 && strv_extend(&names, name) < 0)
+                        return NULL;
+        STRV_FOREACH (n, names) {
+                char path[80];
+                const char *v;
+                blkid_probe pr;
+
+                if (has_partitions(*n, names))
+                        continue;
+                snprintf(path, sizeof(path), "/dev/%s", *n);
+                pr = blkid_new_probe_from_filename(path);
+                if (!pr)
+                        continue;
+                (void) blkid_probe_enable_superblocks(pr, 1);
+                (void) blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_LABEL | BLKID_SUBLKS_UUID |
+                                                                     BLKID_SUBLKS_TYPE);
+                if (blkid_do_safeprobe(pr) == 0 && blkid_probe_lookup_value(pr, tag, &v, NULL) == 0 &&
+                    streq(v, value))
+                        found = strdup(path);
+                blkid_free_probe(pr);
+                if (found)
+                        break;
+        }
+        return found;
+}
+
+static char *probe(const char *spec, const char *partitions) {
+        _cleanup_free_ char *tag = NULL, *value = NULL;
         blkid_cache cache = NULL;
         char *dev = NULL;
 
         if (spec[0] == '/')
                 return access(spec, F_OK) == 0 ? strdup(spec) : NULL;
-        /* A fresh cache each round: the devices have changed since the last. */
+        if (partitions && blkid_parse_tag_string(spec, &tag, &value) == 0 &&
+            (streq(tag, "LABEL") || streq(tag, "UUID")))
+                return probe_superblocks(partitions, tag, value);
+        /* PARTUUID=, PARTLABEL=, ...: libblkid's own lookup. A fresh cache
+         * each round: the devices have changed since the last. */
         if (blkid_get_cache(&cache, "/dev/null") < 0)
                 return NULL;
         (void) blkid_probe_all_new(cache);
@@ -56,7 +111,7 @@ int root_find(const char *spec, unsigned timeout_ms, Modules *modules, char **re
         clock_gettime(CLOCK_MONOTONIC, &start);
         for (unsigned round = 0;; round++) {
                 char *dev = spec[0] == '/' || partitions_changed(&partitions) || round % 40 == 39
-                                    ? probe(spec)
+                                    ? probe(spec, partitions)
                                     : NULL;
                 unsigned long elapsed;
 

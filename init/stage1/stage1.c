@@ -61,8 +61,10 @@ void stage1_main(void) {
         random_warm_up();
         {
                 /* /run moves into the real root with us: stage 2 reads it there. */
-                char text[32];
-                int n = snprintf(text, sizeof(text), "%ld\n", cpu_ms());
+                char text[64];
+                long total, user;
+                cpu_ms(&total, &user);
+                int n = snprintf(text, sizeof(text), "%ld %ld\n", total, user);
                 if (mkdir_p("/run/berth", 0755) >= 0)
                         (void) write_file_atomic(CPU_AT_INIT_PATH, text, (size_t) n, 0644);
         }

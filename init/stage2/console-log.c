@@ -5,6 +5,7 @@
  * so it never interleaves mid-line with berth's own lines. */
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -57,4 +58,30 @@ int service_watch_output(Service *s, int fd) {
                 return r;
         }
         return sd_event_source_set_io_fd_own(s->output, 1);
+}
+
+/* During shutdown the event loop no longer runs: services' last words (and
+ * a service that would block on a full pipe) are read here, waiting at
+ * most timeout_ms for any of them to say something. */
+void services_drain_output(Manager *m, int timeout_ms) {
+        struct pollfd fds[8];
+        Service *owner[8];
+        nfds_t n = 0;
+
+        for (size_t i = 0; i < m->n_services && n < 8; i++) {
+                Service *s = &m->services[i];
+                if (!s->output)
+                        continue;
+                fds[n] = (struct pollfd){ .fd = sd_event_source_get_io_fd(s->output), .events = POLLIN };
+                owner[n++] = s;
+        }
+        if (n == 0) {
+                (void) usleep((useconds_t) timeout_ms * 1000);
+                return;
+        }
+        if (poll(fds, n, timeout_ms) <= 0)
+                return;
+        for (nfds_t i = 0; i < n; i++)
+                if (fds[i].revents & (POLLIN | POLLHUP | POLLERR))
+                        (void) on_output(owner[i]->output, fds[i].fd, 0, owner[i]);
 }

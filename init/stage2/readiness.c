@@ -40,11 +40,15 @@ static void memory_report(void) {
         /* berth-init's own work: PID 1's CPU time less what the kernel spent
          * as PID 1 before it ran /init (stage 1 wrote that down). */
         _cleanup_free_ char *at_init = NULL;
-        long own = cpu_ms();
-        if (read_full_file(CPU_AT_INIT_PATH, 64, &at_init, NULL) >= 0)
-                own -= strtol(at_init, NULL, 10);
-        printf("berth: memory used %.1f MiB, pid1 rss %.1f MiB, berth-init cpu %ld ms\n",
-               (double) (total - avail) / 1024.0, (double) rss / 1024.0, own);
+        long own, own_user, init_total = 0, init_user = 0;
+        cpu_ms(&own, &own_user);
+        if (read_full_file(CPU_AT_INIT_PATH, 64, &at_init, NULL) >= 0 &&
+            sscanf(at_init, "%ld %ld", &init_total, &init_user) == 2) {
+                own -= init_total;
+                own_user -= init_user;
+        }
+        printf("berth: memory used %.1f MiB, pid1 rss %.1f MiB, berth-init cpu %ld ms (user %ld ms)\n",
+               (double) (total - avail) / 1024.0, (double) rss / 1024.0, own, own_user);
         fflush(stdout);
 }
 

@@ -42,11 +42,15 @@ static bool wait_services(Manager *m, double deadline) {
                 }
                 for (size_t i = 0; i < m->n_services; i++)
                         left = left || m->services[i].pid > 0;
-                if (!left)
+                if (!left) {
+                        /* What they wrote before they went, up to the pipes' end. */
+                        for (int i = 0; i < 64; i++)
+                                services_drain_output(m, 0);
                         return true;
+                }
                 if (uptime() >= deadline)
                         return false;
-                usleep(20 * 1000);
+                services_drain_output(m, 20);
         }
 }
 
