@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <json-c/json.h>
 #include <signal.h>
 #include <stdio.h>
@@ -77,6 +78,26 @@ static int find_companions(BuildContext *c) {
         if (!c->dracut_module)
                 return log_error_errno(ENOENT, "berth's dracut module (90berth) not found near %s.", exe);
         return 0;
+}
+
+/* A build killed outright (SIGKILL, power loss) leaves its OUTDIR.tmp-PID
+ * behind: remove those whose process is gone. */
+static void remove_stale_outputs(const char *output_dir) {
+        _cleanup_free_ char *pattern = NULL;
+        glob_t g;
+
+        if (asprintf(&pattern, "%s.tmp-*", output_dir) < 0 || glob(pattern, GLOB_NOSORT, NULL, &g) != 0)
+                return;
+        for (size_t i = 0; i < g.gl_pathc; i++) {
+                const char *pid_text = g.gl_pathv[i] + strlen(output_dir) + strlen(".tmp-");
+                char *end;
+                long pid = strtol(pid_text, &end, 10);
+                if (*end == 0 && pid > 0 && kill((pid_t) pid, 0) < 0 && errno == ESRCH) {
+                        log_info("removing %s, left by a build that did not finish", g.gl_pathv[i]);
+                        (void) rm_rf(g.gl_pathv[i]);
+                }
+        }
+        globfree(&g);
 }
 
 static int publish(BuildContext *c) {
@@ -193,7 +214,8 @@ int build_run(const Recipe *recipe, const BuildOptions *opts) {
         if (geteuid() != 0) {
                 log_error("build-image needs root: it writes files owned by the image's users, keeps setuid "
                           "bits and capabilities, and runs ldconfig and dracut on the tree.");
-                return BUILD_EXIT_FAILED;
+                r = -EPERM;
+                goto finish;
         }
 
         /* SIGINT/SIGTERM only set a flag: stages stop at their next check and
@@ -231,6 +253,7 @@ int build_run(const Recipe *recipe, const BuildOptions *opts) {
                                             c.output_dir);
                         goto finish;
                 }
+                remove_stale_outputs(c.output_dir);
                 if (asprintf(&c.stage_out, "%s.tmp-%d", c.output_dir, (int) getpid()) < 0 ||
                     mkdir(c.stage_out, 0755) < 0) {
                         r = log_error_errno(errno, "Cannot create '%s.tmp-*': %m", c.output_dir);

@@ -22,7 +22,7 @@ typedef struct Cache {
         char *tmp; /* tmp/build-PID, removed when the cache is closed */
 } Cache;
 
-/* The default folder: /var/cache/berth as root, else $XDG_CACHE_HOME/berth. */
+/* The default folder: /var/cache/berth. */
 char *cache_default_dir(void);
 
 int cache_open(const char *dir, Cache **ret);

@@ -54,6 +54,18 @@ bool path_excluded(const char *path, char *const *exclude) {
         }
 }
 
+/* The same test on a member's name as the package has it ("./bin/x"). */
+static bool path_excluded_unmerged(const char *member, char *const *exclude) {
+        char buf[4096];
+
+        while (member[0] == '.' && member[1] == '/')
+                member += 2;
+        while (*member == '/')
+                member++;
+        snprintf(buf, sizeof(buf), "/%s", member);
+        return path_excluded(buf, exclude);
+}
+
 typedef struct Outer {
         struct archive *ar;
         char buf[64 * 1024];
@@ -197,19 +209,33 @@ static int unpack_data(Outer *o, const char *deb, DebControl *control, char *con
                                 return log_oom();
                 }
 
-                if (path_excluded(target, exclude)) {
+                /* A recipe may name a file by its merged path (/usr/bin/x) or by
+                 * the one the package uses (/bin/x). */
+                if (path_excluded(target, exclude) ||
+                    path_excluded_unmerged(archive_entry_pathname(e), exclude)) {
                         stats->excluded++;
                         continue;
                 }
 
-                archive_entry_set_pathname(e, path);
                 if (archive_entry_hardlink(e)) {
+                        _cleanup_free_ char *link_target = NULL;
                         r = usrmerge_path(archive_entry_hardlink(e), &link);
                         if (r < 0 || !link)
                                 return log_error_errno(EPERM, "%s: refusing hard link '%s'.", deb,
                                                        archive_entry_hardlink(e));
+                        /* The file it links to was excluded: so is the link (it has no data of its own). */
+                        if (asprintf(&link_target, "/%s", link) < 0)
+                                return log_oom();
+                        if (path_excluded(link_target, exclude) ||
+                            path_excluded_unmerged(archive_entry_hardlink(e), exclude)) {
+                                log_debug("%s: /%s dropped with the file it links to, %s", control->package,
+                                          path, link_target);
+                                stats->excluded++;
+                                continue;
+                        }
                         archive_entry_set_hardlink(e, link);
                 }
+                archive_entry_set_pathname(e, path);
 
                 if (archive_entry_filetype(e) != AE_IFDIR && lstat(path, &st) == 0 && !S_ISDIR(st.st_mode)) {
                         log_debug("%s: replaces /%s", control->package, path);

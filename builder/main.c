@@ -3,7 +3,10 @@
 /* build-image: parses arguments and dispatches; the work lives in the stage
  * files listed by build.c. */
 
+#include <errno.h>
 #include <getopt.h>
+#include <json-c/json.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,8 +24,7 @@ static void help(void) {
                "Options:\n"
                "  -c, --check        validate the recipe and show what the image will hold; build nothing\n"
                "  -o, --output DIR   where the artifacts go (default: ./out/<image name>)\n"
-               "      --cache DIR    package and stage cache (default: /var/cache/berth, or\n"
-               "                     $XDG_CACHE_HOME/berth when not root)\n"
+               "      --cache DIR    package and stage cache (default: /var/cache/berth)\n"
                "      --repo DIR     ostree repository to commit into (default: DIR/repo of --output)\n"
                "      --refresh      update the package lists and choose the packages again (otherwise\n"
                "                     the versions chosen by the first build with this cache are kept)\n"
@@ -97,15 +99,25 @@ int main(int argc, char *argv[]) {
         }
 
         r = recipe_load(argv[optind], &recipe, &err);
-        if (r == -EINVAL) {
-                if (err.line > 0)
-                        fprintf(stderr, "%s:%u:%u: %s\n", argv[optind], err.line, err.column, err.msg);
-                else
-                        fprintf(stderr, "%s: %s\n", argv[optind], err.msg);
-                return BUILD_EXIT_USAGE;
-        }
         if (r < 0) {
-                fprintf(stderr, "%s: %s\n", argv[optind], strerror(-r));
+                char msg[sizeof(err.msg) + PATH_MAX + 32];
+                if (r == -EINVAL && err.line > 0)
+                        snprintf(msg, sizeof(msg), "%s:%u:%u: %s", argv[optind], err.line, err.column,
+                                 err.msg);
+                else
+                        snprintf(msg, sizeof(msg), "%s: %s", argv[optind],
+                                 r == -EINVAL ? err.msg : strerror(-r));
+                fprintf(stderr, "%s\n", msg);
+                /* A pipeline reading --json gets its one object on failure too. */
+                if (opts.json) {
+                        json_object *o = json_object_new_object();
+                        json_object_object_add(o, "status", json_object_new_string("error"));
+                        json_object_object_add(o, "exit_code", json_object_new_int(BUILD_EXIT_USAGE));
+                        json_object_object_add(o, "error", json_object_new_string(msg));
+                        puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+                                                                       JSON_C_TO_STRING_NOSLASHESCAPE));
+                        json_object_put(o);
+                }
                 return BUILD_EXIT_USAGE;
         }
 

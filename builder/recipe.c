@@ -403,6 +403,15 @@ int recipe_load(const char *path, Recipe **ret, TomlError *reterr) {
         k = check_overlays(r, e);
         if (k < 0)
                 return k;
+        /* A relative keyring is the recipe's, like its overlays: relative to
+         * the recipe's folder, not to wherever build-image was started. */
+        if (r->source_keyring && r->source_keyring[0] != '/') {
+                char *abs = path_join(r->dir, r->source_keyring);
+                if (!abs)
+                        return -ENOMEM;
+                free(r->source_keyring);
+                r->source_keyring = abs;
+        }
 
         *ret = TAKE_PTR(r);
         return 0;

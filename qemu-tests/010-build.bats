@@ -234,9 +234,27 @@ setup_file() {
         [ ! -e "$BATS_FILE_TMPDIR/bad2" ]
 }
 
+@test "--json gives one object on failure too: a bad recipe, a run without root" {
+        run -2 --separate-stderr "$BI" --json "$BERTH_ROOT/recipes/invalid/unknown-key.toml"
+        is "$(jq -r .status <<<"$output")" "^error$" "status"
+        is "$(jq -r .error <<<"$output")" "unknown-key.toml:[0-9]+:[0-9]+: unknown key" "error"
+        run -1 --separate-stderr setpriv --reuid=65534 --regid=65534 --clear-groups "$BI" --json -o /tmp/x \
+                "$BERTH_ROOT/recipes/minimal.toml"
+        is "$(jq -r .exit_code <<<"$output")" "^1$" "exit code"
+}
+
 @test "a build not run as root says that root is needed" {
         run -1 setpriv --reuid=65534 --regid=65534 --clear-groups "$BI" -o /tmp/x "$BERTH_ROOT/recipes/minimal.toml"
         is "$output" "needs root" "message"
+}
+
+@test "what a build killed outright left behind is removed by the next one" {
+        local dead
+        dead=$(sh -c 'echo $$')
+        mkdir -p "$BATS_FILE_TMPDIR/killed.tmp-$dead/repo"
+        run -0 "$BI" --quiet --cache "$BERTH_TEST_CACHE" -o "$BATS_FILE_TMPDIR/killed" "$RECIPE"
+        [ ! -e "$BATS_FILE_TMPDIR/killed.tmp-$dead" ]
+        [ -f "$BATS_FILE_TMPDIR/killed/manifest.json" ]
 }
 
 @test "SIGINT leaves OUTDIR untouched and the cache usable" {

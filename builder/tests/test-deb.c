@@ -220,6 +220,27 @@ static void test_unpack(void) {
         ok(stats.max_mtime == 1700000000 + 11, "newest mtime recorded");
         chdir("/");
 
+        /* Excluded by the package's own path (/bin, not /usr/bin): the file and its hard link go. */
+        {
+                char *by_old_path[] = { (char *) "/bin/tool", NULL };
+                _cleanup_free_ char *tree2 = NULL;
+                DebUnpackStats s2 = { 0 };
+                deb_control_free(c);
+                c = NULL;
+                if (asprintf(&tree2, "%s/tree2", dir) < 0)
+                        return;
+                mkdir(tree2, 0755);
+                ok(deb_unpack(deb, tree2, by_old_path, &c, &s2) == 0,
+                   "a hard link to an excluded file does not fail the unpack");
+                chdir(tree2);
+                ok(access("usr/bin/tool", F_OK) < 0 && access("usr/bin/tool-link", F_OK) < 0 &&
+                           s2.excluded == 2,
+                   "/bin/tool excluded by its unmerged path, with its hard link (%llu)",
+                   (unsigned long long) s2.excluded);
+                ok(access("usr/sbin/capable", F_OK) == 0, "the rest is unpacked");
+                chdir("/");
+        }
+
         log_set_max_level(0); /* the refusal below logs an error on purpose */
         deb_control_free(c);
         c = NULL;
