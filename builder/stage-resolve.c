@@ -127,24 +127,58 @@ int resolve_save_record(const BuildContext *c) {
 }
 
 /* "E: Unable to locate package foo" names the package; point at the recipe line. */
+/* Where the recipe names a package ("name" or "name=version"); NULL when
+ * the recipe does not list it (the kernel's package, or one berth adds). */
+static const TomlPos *package_position(const Recipe *r, const char *name) {
+        size_t n = strlen(name);
+
+        for (size_t i = 0; r->packages[i]; i++)
+                if (strncmp(r->packages[i], name, n) == 0 &&
+                    (r->packages[i][n] == 0 || r->packages[i][n] == '='))
+                        return &r->package_pos[i];
+        return NULL;
+}
+
+static int report_missing(const Recipe *r, const char *name, const char *what) {
+        const TomlPos *pos = package_position(r, name);
+
+        if (pos)
+                log_error("%s:%u:%u: %s", r->path, pos->line, pos->column, what);
+        else
+                log_error("%s: %s: %s", r->path,
+                          r->kernel_package && streq(name, r->kernel_package)
+                                  ? "kernel.package"
+                                  : "a package berth adds itself",
+                          what);
+        return -ENOPKG;
+}
+
+/* apt's three ways of saying a package cannot be had, turned into the
+ * recipe's line; anything else is apt's own message, shown whole. */
 static int report_apt_failure(const BuildContext *c, const char *output) {
         const Recipe *r = c->recipe;
-        const char *m = strstr(output, "Unable to locate package ");
+        char name[256] = "", version[256] = "", what[600];
+        const char *m;
 
-        if (m) {
-                char name[256] = "";
-                (void) sscanf(m + strlen("Unable to locate package "), "%255s", name);
-                for (size_t i = 0; r->packages[i]; i++)
-                        if (streq(r->packages[i], name))
-                                return log_error_errno(
-                                               ENOPKG,
-                                               "%s:%u:%u: package '%s' not found in the apt sources.",
-                                               r->path, r->package_pos[i].line, r->package_pos[i].column,
-                                               name),
-                                       -ENOPKG;
-                return log_error_errno(ENOPKG, "%s: package '%s' not found in the apt sources.", r->path,
-                                       name),
-                       -ENOPKG;
+        if ((m = strstr(output, "Unable to locate package ")) &&
+            sscanf(m + strlen("Unable to locate package "), "%255s", name) == 1) {
+                snprintf(what, sizeof(what), "package '%s' not found in the apt sources.", name);
+                return report_missing(r, name, what);
+        }
+        if ((m = strstr(output, "Version '")) &&
+            sscanf(m, "Version '%255[^']' for '%255[^']' was not found", version, name) == 2) {
+                snprintf(what, sizeof(what), "version %s of package '%s' not found in the apt sources.",
+                         version, name);
+                return report_missing(r, name, what);
+        }
+        if ((m = strstr(output, "Package '")) &&
+            sscanf(m, "Package '%255[^']' has no installation candidate", name) == 1 &&
+            strstr(m, "has no installation candidate")) {
+                snprintf(what, sizeof(what),
+                         "package '%s' has no version to install (it is only referred to by others, or "
+                         "obsolete).",
+                         name);
+                return report_missing(r, name, what);
         }
         fputs(output, stderr);
         return log_error_errno(ENOPKG, "%s: apt could not resolve the package set (its messages are above).",

@@ -229,6 +229,18 @@ setup_file() {
         [ ! -e "$BATS_FILE_TMPDIR/bad" ]
 }
 
+@test "a version that does not exist and a kernel package that does not exist are named, exit 3" {
+        bad="$BATS_FILE_TMPDIR/missing-version.toml"
+        printf '[image]\nname = "bad"\nversion = "1"\n\n[packages]\ninclude = ["runc=9.9.9"]\n' >"$bad"
+        run -3 "$BI" --cache "$BERTH_TEST_CACHE" -o "$BATS_FILE_TMPDIR/bad" "$bad"
+        is "$output" "missing-version.toml:6:12: version 9.9.9 of package 'runc' not found" "message"
+        bad="$BATS_FILE_TMPDIR/missing-kernel.toml"
+        printf '[image]\nname = "bad"\nversion = "1"\n\n[kernel]\npackage = "linux-image-berth-none"\n\n[packages]\ninclude = ["runc"]\n' >"$bad"
+        run -3 "$BI" --cache "$BERTH_TEST_CACHE" -o "$BATS_FILE_TMPDIR/bad" "$bad"
+        is "$output" "missing-kernel.toml: kernel.package: package 'linux-image-berth-none' not found" "message"
+        [ ! -e "$BATS_FILE_TMPDIR/bad" ]
+}
+
 @test "a bad recipe builds nothing and exits 2" {
         run -2 "$BI" --cache "$BERTH_TEST_CACHE" -o "$BATS_FILE_TMPDIR/bad2" "$BERTH_ROOT/recipes/invalid/unknown-key.toml"
         [ ! -e "$BATS_FILE_TMPDIR/bad2" ]
