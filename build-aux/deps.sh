@@ -11,7 +11,7 @@ packages=(
         apt gpgv debian-archive-keyring kmod libc-bin dracut-core ostree e2fsprogs fdisk
         qemu-utils
         # tests, demo and benchmarks
-        bats jq python3 valgrind qemu-system-x86 busybox-static mmdebstrap
+        bats jq python3 valgrind qemu-system-x86 busybox-static mmdebstrap dpkg-dev
 )
 
 missing=()

@@ -176,10 +176,14 @@ void apt_done(Apt *a) {
 }
 
 int apt_get(const Apt *apt, char *const args[], char **output) {
+        return apt_get_in(apt, NULL, args, output);
+}
+
+int apt_get_in(const Apt *apt, const char *cwd, char *const args[], char **output) {
         _cleanup_free_ char *env = NULL;
         _cleanup_strv_free_ char **argv = NULL;
         char *envv[] = { NULL, (char *) "DEBIAN_FRONTEND=noninteractive", (char *) "LC_ALL=C.UTF-8", NULL };
-        RunOptions o = { .stdout_fd = STDERR_FILENO, .stderr_fd = -1, .env_extra = envv };
+        RunOptions o = { .stdout_fd = STDERR_FILENO, .stderr_fd = -1, .env_extra = envv, .cwd = cwd };
         _cleanup_close_ int devnull = -EBADF;
 
         if (asprintf(&env, "APT_CONFIG=%s", apt->config) < 0 || strv_extend(&argv, "apt-get") < 0)

@@ -25,6 +25,8 @@ void apt_done(Apt *apt);
  * output: NULL to show apt's output on stderr, else captured (stdout and
  * stderr together). Returns apt-get's exit status or -errno. */
 int apt_get(const Apt *apt, char *const args[], char **output);
+/* The same, run in folder cwd (apt-get download writes there). */
+int apt_get_in(const Apt *apt, const char *cwd, char *const args[], char **output);
 
 /* True when `apt-get update` has run for these sources. */
 bool apt_lists_ready(const Apt *apt);

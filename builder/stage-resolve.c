@@ -186,6 +186,38 @@ static int report_apt_failure(const BuildContext *c, const char *output) {
                -ENOPKG;
 }
 
+/* Packages of a local source (file:) are used in place by apt-get install
+ * --download-only: none lands in the archive folder. apt-get download
+ * copies them there, checked against the index like any download. */
+static int fetch_local(BuildContext *c, const Apt *apt) {
+        _cleanup_strv_free_ char **args = NULL;
+
+        if (strv_extend(&args, "download") < 0 || strv_extend(&args, "-qq") < 0)
+                return log_oom();
+        for (size_t i = 0; i < c->n_packages; i++) {
+                Package *p = &c->packages[i];
+                _cleanup_free_ char *fn = apt_deb_filename(p->name, p->version, p->architecture);
+                _cleanup_free_ char *path = fn ? path_join(apt->archives, fn) : NULL, *spec = NULL;
+
+                if (!path)
+                        return log_oom();
+                if (access(path, F_OK) == 0)
+                        continue;
+                if (asprintf(&spec, "%s:%s=%s", p->name, p->architecture, p->version) < 0 ||
+                    strv_push(&args, TAKE_PTR(spec)) < 0)
+                        return log_oom();
+        }
+        if (strv_length(args) == 2)
+                return 0;
+        int r = apt_get_in(apt, apt->archives, args, NULL);
+        if (r != 0)
+                return log_error_errno(r < 0 ? r : EIO,
+                                       "apt-get could not copy the packages of a local source (status %d).",
+                                       r),
+                       -ENOPKG;
+        return 0;
+}
+
 /* apt-get -s prints "Inst name (version suite [arch])" for each package it would install. */
 static int parse_simulation(BuildContext *c, const char *output) {
         const char *p = output;
@@ -263,6 +295,10 @@ static int fetch(BuildContext *c, const Apt *apt, char **wanted) {
                 return log_error_errno(r < 0 ? r : EIO,
                                        "apt-get could not download the packages (status %d).", r),
                        -ENOPKG;
+
+        r = fetch_local(c, apt);
+        if (r < 0)
+                return r;
 
         for (size_t i = 0; i < c->n_packages; i++) {
                 Package *p = &c->packages[i];

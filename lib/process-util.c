@@ -75,6 +75,8 @@ int run_command(char *const argv[], const RunOptions *opts) {
                         (void) dup2(opts->stderr_fd, STDERR_FILENO);
                 for (char *const *e = opts->env_extra; e && *e; e++)
                         (void) putenv(*e);
+                if (opts->cwd && chdir(opts->cwd) < 0)
+                        _exit(127);
                 execvp(argv[0], argv);
                 int e = errno;
                 (void) !write(errpipe[1], &e, sizeof(e));

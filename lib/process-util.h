@@ -6,6 +6,7 @@ typedef struct RunOptions {
         int stdout_fd; /* where the child's stdout goes; -1: inherit (ignored when capturing) */
         int stderr_fd; /* -1: inherit */
         char **ret_stdout; /* if set, stdout is captured into a NUL-terminated buffer */
+        const char *cwd; /* the child's working folder; NULL: ours */
 } RunOptions;
 
 /* Runs argv[0] (looked up in PATH) and waits. Returns its exit status

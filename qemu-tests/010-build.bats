@@ -221,6 +221,27 @@ setup_file() {
         is "$output" "^d00755 " "/usr's mode"
 }
 
+@test "a recipe's [source] replaces the build host's apt sources" {
+        # A local repository holding exactly the image's packages, from the cache.
+        local repo="$BATS_FILE_TMPDIR/local-apt" recipe="$BATS_FILE_TMPDIR/local-source.toml"
+        mkdir -p "$repo"
+        jq -r '.packages[] | "\(.name)_\(.version|sub(":";"%3a"))_\(.architecture).deb"' "$OUT/manifest.json" |
+                while read -r f; do cp "$BERTH_TEST_CACHE/apt/archives/$f" "$repo/"; done
+        (cd "$repo" && dpkg-scanpackages --multiversion . >Packages 2>/dev/null)
+        sed "s|^\[output\]|[source]\nlines = [\"deb [trusted=yes] file:$repo ./\"]\n\n[output]|" "$RECIPE" >"$recipe"
+        run -0 --separate-stderr "$BI" --json --cache "$BATS_FILE_TMPDIR/cache-src" -o "$BATS_FILE_TMPDIR/src" "$recipe"
+        is "$(jq -r .commit <<<"$output")" "^$COMMIT\$" "same packages, same commit"
+        # apt read only that source: its lists are the local repository's.
+        run -0 ls "$BATS_FILE_TMPDIR/cache-src/apt"
+        run -0 grep -rl "local-apt" "$BATS_FILE_TMPDIR/cache-src/apt"
+        # Take the repository away: a package it lacks is named.
+        rm "$repo"/runc_*.deb
+        (cd "$repo" && dpkg-scanpackages --multiversion . >Packages 2>/dev/null)
+        run -3 "$BI" --refresh --cache "$BATS_FILE_TMPDIR/cache-src" -o "$BATS_FILE_TMPDIR/src2" "$recipe"
+        is "$output" "package 'runc'" "message"
+        rm -rf "$BATS_FILE_TMPDIR/cache-src"
+}
+
 @test "a package that does not exist is named, with the recipe line, exit 3" {
         bad="$BATS_FILE_TMPDIR/missing-package.toml"
         printf '[image]\nname = "bad"\nversion = "1"\n\n[packages]\ninclude = ["runc", "berth-no-such-package"]\n' >"$bad"
