@@ -143,3 +143,38 @@ int ostree_copy_ref(const char *src_repo, const char *dst_repo, const char *ref)
                 return gerror_to_errno(error, "Cannot copy the commit into", dst_repo);
         return 0;
 }
+
+int64_t ostree_prune_cache(const char *repo_path, const char *trees_dir) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(OstreeRepo) repo = NULL;
+        g_autoptr(GHashTable) refs = NULL;
+        gint objects_total = 0, objects_pruned = 0;
+        guint64 freed = 0;
+        GHashTableIter it;
+        gpointer name;
+
+        repo = repo_open_or_create(repo_path, &error);
+        if (!repo)
+                return gerror_to_errno(error, "Cannot open the ostree repository", repo_path);
+        if (!ostree_repo_list_refs_ext(repo, "berth-base", &refs, OSTREE_REPO_LIST_REFS_EXT_NONE, NULL,
+                                       &error))
+                return gerror_to_errno(error, "Cannot list the refs of", repo_path);
+
+        g_hash_table_iter_init(&it, refs);
+        while (g_hash_table_iter_next(&it, &name, NULL)) {
+                const char *ref = name, *key = strrchr(ref, '/') ? strrchr(ref, '/') + 1 : ref;
+                g_autofree char *tree = g_build_filename(trees_dir, key, NULL);
+                g_autofree char *full = g_str_has_prefix(ref, "berth-base/")
+                                                ? g_strdup(ref)
+                                                : g_strconcat("berth-base/", key, NULL);
+
+                if (g_file_test(tree, G_FILE_TEST_IS_DIR))
+                        continue;
+                if (!ostree_repo_set_ref_immediate(repo, NULL, full, NULL, NULL, &error))
+                        return gerror_to_errno(error, "Cannot delete ref", full);
+        }
+        if (!ostree_repo_prune(repo, OSTREE_REPO_PRUNE_FLAGS_REFS_ONLY, -1, &objects_total, &objects_pruned,
+                               &freed, NULL, &error))
+                return gerror_to_errno(error, "Cannot prune", repo_path);
+        return (int64_t) freed;
+}

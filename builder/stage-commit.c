@@ -69,6 +69,14 @@ int stage_commit(BuildContext *c) {
                 if (r < 0)
                         return r;
         }
+        {
+                _cleanup_free_ char *trees = cache_path(c->cache, "trees", NULL);
+                int64_t freed = trees ? ostree_prune_cache(cache_repo, trees) : -ENOMEM;
+                if (freed < 0)
+                        log_warning("The cache's repository was not pruned; the build goes on.");
+                else if (freed > 0)
+                        log_info("cache: pruned %.1f MB of earlier builds' objects", (double) freed / 1e6);
+        }
         log_info("commit %s (%s), base tree %s", c->commit, c->ref, base_cached ? "reused" : "committed");
         return 0;
 }

@@ -200,6 +200,16 @@ setup_file() {
         is "$output" "^# changed$" "new file"
 }
 
+@test "the cache's repository keeps no object that no ref reaches" {
+        # Every build prunes what earlier builds left (old deltas, evicted base trees).
+        run -0 ostree prune --repo="$BERTH_TEST_CACHE/repo" --refs-only --no-prune
+        is "$output" "No unreachable objects" "unreachable objects"
+        # Each berth-base ref still has its tree in the cache.
+        for ref in $(ostree refs --repo="$BERTH_TEST_CACHE/repo" berth-base); do
+                [ -d "$BERTH_TEST_CACHE/trees/${ref##*/}" ]
+        done
+}
+
 @test "building into an existing --repo adds the ref there" {
         repo="$BATS_FILE_TMPDIR/user-repo"
         ostree --repo="$repo" init --mode=archive
