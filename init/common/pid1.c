@@ -27,8 +27,14 @@ static void on_crash(int sig) {
                 pause();
 }
 
+static const int crashes[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGSYS };
+
+void pid1_crash_handler_reset(void) {
+        for (size_t i = 0; i < sizeof(crashes) / sizeof(crashes[0]); i++)
+                (void) signal(crashes[i], SIG_DFL);
+}
+
 void pid1_early_setup(void) {
-        static const int crashes[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGSYS };
         struct sigaction sa = { .sa_handler = on_crash, .sa_flags = SA_NODEFER };
         sigset_t handled;
 

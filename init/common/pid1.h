@@ -11,3 +11,7 @@
  *    "berth: FAILED berth-init: crashed (...)" and halts, instead of the
  *    kernel's "Attempted to kill init!" panic. */
 void pid1_early_setup(void);
+
+/* In a child of PID 1 that does not exec: a crash there is the child's own,
+ * not a reason to halt the machine. */
+void pid1_crash_handler_reset(void);

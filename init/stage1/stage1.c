@@ -17,6 +17,7 @@
 #include "emergency.h"
 #include "fileio.h"
 #include "mount-util.h"
+#include "pid1.h"
 #include "proc-cmdline.h"
 #include "stage1.h"
 
@@ -43,6 +44,7 @@ static void random_warm_up(void) {
 
         if (pid != 0)
                 return;
+        pid1_crash_handler_reset();
         (void) !getrandom(&byte, 1, 0);
         _exit(0);
 }

@@ -24,6 +24,7 @@
 #include "kmod-util.h"
 #include "manager.h"
 #include "mount-util.h"
+#include "pid1.h"
 
 static const MountSpec mounts[] = {
         /* stage 1 moved /proc /sys /dev /run here; these are for a boot without it */
@@ -102,14 +103,11 @@ static void machine_id(void) {
  * services start meanwhile (dhcpcd sees the network card when its driver
  * comes). */
 pid_t modules_load_start(void) {
-        static const int crashes[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGSYS };
         pid_t pid = fork();
 
         if (pid != 0)
                 return pid;
-        /* A crash here is this child's, not PID 1's: no halting handler. */
-        for (size_t i = 0; i < ARRAY_SIZE(crashes); i++)
-                (void) signal(crashes[i], SIG_DFL);
+        pid1_crash_handler_reset();
         _cleanup_(modules_closep) Modules *modules = NULL;
         int r = modules_open(&modules);
         if (r < 0) {
