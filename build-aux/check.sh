@@ -8,7 +8,16 @@ cd "$(dirname "$0")/.."
 
 # The Makefile passes BUILD (build/sanitize under SANITIZE=1).
 BUILD=${BUILD:-build}
-TOML_TEST=${TOML_TEST:-../shared/toml-test}
+# The toml-test suite sits beside the checkout (../shared/toml-test); a clone
+# of a local checkout finds it beside the checkout it was cloned from.
+toml_test_dir() {
+        local origin
+        [[ -d ../shared/toml-test ]] && { echo ../shared/toml-test; return; }
+        origin=$(git config --get remote.origin.url 2>/dev/null || true)
+        [[ $origin == /* && -d $origin/../shared/toml-test ]] && { echo "$origin/../shared/toml-test"; return; }
+        echo ../shared/toml-test
+}
+export TOML_TEST=${TOML_TEST:-$(toml_test_dir)}
 FUZZ_CHECK_SECONDS=${FUZZ_CHECK_SECONDS:-30}
 export BERTH_BUILD=$PWD/$BUILD
 log=$(mktemp)
