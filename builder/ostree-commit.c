@@ -162,16 +162,14 @@ int64_t ostree_prune_cache(const char *repo_path, const char *trees_dir) {
 
         g_hash_table_iter_init(&it, refs);
         while (g_hash_table_iter_next(&it, &name, NULL)) {
-                const char *ref = name, *key = strrchr(ref, '/') ? strrchr(ref, '/') + 1 : ref;
-                g_autofree char *tree = g_build_filename(trees_dir, key, NULL);
-                g_autofree char *full = g_str_has_prefix(ref, "berth-base/")
-                                                ? g_strdup(ref)
-                                                : g_strconcat("berth-base/", key, NULL);
+                /* Full names: "berth-base/KEY". */
+                const char *ref = name;
+                g_autofree char *tree = g_build_filename(trees_dir, ref + strlen("berth-base/"), NULL);
 
                 if (g_file_test(tree, G_FILE_TEST_IS_DIR))
                         continue;
-                if (!ostree_repo_set_ref_immediate(repo, NULL, full, NULL, NULL, &error))
-                        return gerror_to_errno(error, "Cannot delete ref", full);
+                if (!ostree_repo_set_ref_immediate(repo, NULL, ref, NULL, NULL, &error))
+                        return gerror_to_errno(error, "Cannot delete ref", ref);
         }
         if (!ostree_repo_prune(repo, OSTREE_REPO_PRUNE_FLAGS_REFS_ONLY, -1, &objects_total, &objects_pruned,
                                &freed, NULL, &error))

@@ -34,6 +34,12 @@ void pid1_crash_handler_reset(void) {
                 (void) signal(crashes[i], SIG_DFL);
 }
 
+void pid1_sigset_del_faults(sigset_t *set) {
+        for (size_t i = 0; i < sizeof(crashes) / sizeof(crashes[0]); i++)
+                sigdelset(set, crashes[i]);
+        sigdelset(set, SIGTRAP);
+}
+
 void pid1_early_setup(void) {
         struct sigaction sa = { .sa_handler = on_crash, .sa_flags = SA_NODEFER };
         sigset_t handled;

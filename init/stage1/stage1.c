@@ -60,7 +60,6 @@ void stage1_main(void) {
                 emergency("stage1", "the API file systems could not be mounted");
         console_setup();
         milestone("stage1");
-        random_warm_up();
         {
                 /* /run moves into the real root with us: stage 2 reads it there. */
                 char text[64];
@@ -70,6 +69,7 @@ void stage1_main(void) {
                 if (mkdir_p("/run/berth", 0755) >= 0)
                         (void) write_file_atomic(CPU_AT_INIT_PATH, text, (size_t) n, 0644);
         }
+        random_warm_up();
 
         root = proc_cmdline_get(NULL, "root");
         ostree = proc_cmdline_get(NULL, "ostree");

@@ -62,8 +62,8 @@ int service_watch_output(Service *s, int fd) {
 
 /* During shutdown the event loop no longer runs: services' last words (and
  * a service that would block on a full pipe) are read here, waiting at
- * most timeout_ms for any of them to say something. */
-void services_drain_output(Manager *m, int timeout_ms) {
+ * most timeout_ms for any of them to say something. True when one did. */
+bool services_drain_output(Manager *m, int timeout_ms) {
         struct pollfd fds[8];
         Service *owner[8];
         nfds_t n = 0;
@@ -77,11 +77,12 @@ void services_drain_output(Manager *m, int timeout_ms) {
         }
         if (n == 0) {
                 (void) usleep((useconds_t) timeout_ms * 1000);
-                return;
+                return false;
         }
         if (poll(fds, n, timeout_ms) <= 0)
-                return;
+                return false;
         for (nfds_t i = 0; i < n; i++)
                 if (fds[i].revents & (POLLIN | POLLHUP | POLLERR))
                         (void) on_output(owner[i]->output, fds[i].fd, 0, owner[i]);
+        return true;
 }

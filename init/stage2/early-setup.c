@@ -7,14 +7,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <systemd/sd-id128.h>
 #include <unistd.h>
 

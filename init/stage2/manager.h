@@ -73,7 +73,7 @@ pid_t spawn(Service *s, int *ret_output_fd);
 
 /* console-log.c: prefixes each line of a service's output on the console. */
 int service_watch_output(Service *s, int fd);
-void services_drain_output(Manager *m, int timeout_ms);
+bool services_drain_output(Manager *m, int timeout_ms);
 
 /* reaper.c: the only caller of wait*(). */
 int reaper_install(Manager *m);

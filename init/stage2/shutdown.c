@@ -43,9 +43,10 @@ static bool wait_services(Manager *m, double deadline) {
                 for (size_t i = 0; i < m->n_services; i++)
                         left = left || m->services[i].pid > 0;
                 if (!left) {
-                        /* What they wrote before they went, up to the pipes' end. */
-                        for (int i = 0; i < 64; i++)
-                                services_drain_output(m, 0);
+                        /* What they wrote before they went, up to the pipes' end
+                         * (bounded: a shim may still hold a pipe open). */
+                        for (int i = 0; i < 64 && services_drain_output(m, 0); i++)
+                                ;
                         return true;
                 }
                 if (uptime() >= deadline)

@@ -16,6 +16,7 @@
 
 #include "macro.h"
 #include "manager.h"
+#include "pid1.h"
 
 static int on_signal(sd_event_source *es, const struct signalfd_siginfo *si, void *userdata) {
         Manager *m = userdata;
@@ -43,13 +44,7 @@ int signals_install(Manager *m) {
 
         /* Block everything but faults; sd-event takes what we handle via signalfd. */
         sigfillset(&all);
-        sigdelset(&all, SIGSEGV);
-        sigdelset(&all, SIGBUS);
-        sigdelset(&all, SIGILL);
-        sigdelset(&all, SIGFPE);
-        sigdelset(&all, SIGABRT);
-        sigdelset(&all, SIGTRAP);
-        sigdelset(&all, SIGSYS);
+        pid1_sigset_del_faults(&all);
         if (sigprocmask(SIG_SETMASK, &all, NULL) < 0)
                 return -1;
 
