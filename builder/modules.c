@@ -118,8 +118,8 @@ static int prune_one(const char *path, const struct stat *st, int type, struct F
  * (init/dracut/90berth/module-setup.sh) and the modules berth-init's stage 2
  * loads (init/stage2/early-setup.c). */
 static const char *const boot_modules[] = {
-        "virtio_blk", "virtio_scsi",  "virtio_pci", "virtio_mmio", "sd_mod", "nvme",   "ext4",
-        "overlay",    "br_netfilter", "veth",       "bridge",      "evdev",  "button",
+        "virtio_blk", "virtio_scsi", "virtio_pci",   "virtio_mmio", "sd_mod", "nvme",  "ext4",
+        "overlay",    "virtio_net",  "br_netfilter", "veth",        "bridge", "evdev", "button",
 };
 
 /* Keeps every module a name or alias resolves to; -ENOENT when none. */

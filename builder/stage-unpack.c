@@ -24,7 +24,7 @@
 #include "tree.h"
 
 /* Bump when the unpacking or the tree layout changes: old trees are then unused. */
-#define BASE_TREE_FORMAT "base-tree-v3"
+#define BASE_TREE_FORMAT "base-tree-v4"
 
 static void base_key(const BuildContext *c, char out[static 65]) {
         _cleanup_(hasher_freep) Hasher *h = hasher_new();
