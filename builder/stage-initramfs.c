@@ -2,9 +2,10 @@
 
 /* Stage initramfs: dracut builds it from the base tree (--sysroot) with only
  * berth's own module (init/dracut/90berth): berth-init as /init, the root's
- * storage and filesystem drivers, no shell, no systemd. Cached under
- * initramfs/KEY (KEY: the base tree, the module's files, dracut's version,
- * the SOURCE_DATE_EPOCH its files are dated with). */
+ * storage and filesystem drivers (boot-contract.h's list, handed to the
+ * module in its environment), no shell, no systemd. Cached under
+ * initramfs/KEY (KEY: the base tree, the module's files, the module list,
+ * dracut's version, the SOURCE_DATE_EPOCH its files are dated with). */
 
 #include <dirent.h>
 #include <errno.h>
@@ -14,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "boot-contract.h"
 #include "fileio.h"
 #include "hash.h"
 #include "initramfs-normalize.h"
@@ -21,6 +23,7 @@
 #include "path-util.h"
 #include "process-util.h"
 #include "stages.h"
+#include "strv.h"
 
 #define DRACUT_DIR "/usr/lib/dracut"
 
@@ -66,6 +69,8 @@ static int initramfs_key(const BuildContext *c, char out[static 65]) {
         r = hash_dracut_module(c->dracut_module, h);
         if (r < 0)
                 return r;
+        for (const char *const *m = berth_initramfs_modules; *m; m++)
+                hasher_add_str(h, *m);
         if (read_full_file(DRACUT_DIR "/dracut-version.sh", 0, &dracut_version, &n) >= 0)
                 hasher_add(h, dracut_version, n);
         snprintf(epoch, sizeof(epoch), "%lld", (long long) c->source_date_epoch);
@@ -106,22 +111,25 @@ static int make_dracut_base(const BuildContext *c, const char *base) {
 
 static int run_dracut(const BuildContext *c, const char *base, const char *out) {
         _cleanup_free_ char *kmoddir = NULL, *env_base = NULL, *confdir = NULL, *tmpdir = NULL;
-        _cleanup_free_ char *epoch = NULL;
+        _cleanup_free_ char *epoch = NULL, *modules = NULL, *joined = NULL;
         /* DRACUT_TESTBIN: dracut checks its installer on /bin/sh, which a
          * shell-less image does not have. */
-        char *env[] = { NULL, (char *) "BERTH_INIT=/usr/lib/berth/berth-init", NULL,
-                        (char *) "DRACUT_TESTBIN=/usr/lib/berth/berth-init", NULL };
+        char *env[] = { NULL, (char *) BERTH_DRACUT_ENV_INIT "=" BERTH_INIT_PATH, NULL,
+                        NULL, (char *) "DRACUT_TESTBIN=" BERTH_INIT_PATH,         NULL };
         int r;
 
         if (asprintf(&kmoddir, "%s/usr/lib/modules/%s", c->base_tree, c->kver) < 0 ||
             asprintf(&env_base, "dracutbasedir=%s", base) < 0 || !(confdir = path_join(base, "conf.d")) ||
             !(tmpdir = path_join(c->cache->tmp, "dracut-tmp")) ||
-            asprintf(&epoch, "SOURCE_DATE_EPOCH=%lld", (long long) c->source_date_epoch) < 0)
+            asprintf(&epoch, "SOURCE_DATE_EPOCH=%lld", (long long) c->source_date_epoch) < 0 ||
+            !(joined = strv_join((char *const *) berth_initramfs_modules, " ")) ||
+            asprintf(&modules, BERTH_DRACUT_ENV_MODULES "=%s", joined) < 0)
                 return log_oom();
         if (mkdir_p(confdir, 0755) < 0 || mkdir_p(tmpdir, 0755) < 0)
                 return log_error_errno(errno, "Cannot create dracut's folders: %m");
         env[0] = env_base;
         env[2] = epoch;
+        env[3] = modules;
 
         char *argv[] = {
                 (char *) "dracut",

@@ -12,3 +12,17 @@ PROGRAMS += $(BUILD)/berth-init
 
 $(BUILD)/berth-init: $(INIT_OBJS) $(BUILD)/libberth.a
 	$(CC) $(BERTH_LDFLAGS) $(LDFLAGS) $^ $(call pc_libs,$(INIT_LIBS)) -o $@
+
+# Unit tests: each init/tests/test-*.c is a TAP program linking berth-init's
+# objects but main (from an archive, so a test pulls in only what it uses).
+INIT_TESTS := $(patsubst init/tests/%.c,$(BUILD)/tests/%,$(wildcard init/tests/test-*.c))
+TEST_PROGRAMS += $(INIT_TESTS)
+EXTRA_CFLAGS_init_tests_ := $(INIT_CFLAGS)
+
+$(BUILD)/libinit.a: $(filter-out $(BUILD)/obj/init/main.o,$(INIT_OBJS))
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+$(INIT_TESTS): $(BUILD)/tests/%: $(BUILD)/obj/init/tests/%.o $(BUILD)/libinit.a $(BUILD)/libberth.a
+	@mkdir -p $(@D)
+	$(CC) $(BERTH_LDFLAGS) $(LDFLAGS) $^ $(call pc_libs,$(INIT_LIBS)) -o $@

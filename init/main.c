@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "boot-contract.h"
 #include "common/pid1.h"
 #include "stage1/stage1.h"
 #include "stage2/stage2.h"
@@ -20,7 +21,7 @@ int main(int argc, char *argv[]) {
         }
         /* dhcpcd runs us as its hook script (the image has no shell). */
         const char *slash = strrchr(argv[0], '/');
-        if (streq(slash ? slash + 1 : argv[0], "dhcpcd-hook") ||
+        if (streq(slash ? slash + 1 : argv[0], BERTH_DHCPCD_HOOK_NAME) ||
             (argc > 1 && streq(argv[1], "--dhcpcd-hook")))
                 return dhcpcd_hook_main();
         if (getpid() != 1) {

@@ -16,6 +16,7 @@
 #include <systemd/sd-id128.h>
 #include <unistd.h>
 
+#include "boot-contract.h"
 #include "macro.h"
 #include "console.h"
 #include "fileio.h"
@@ -40,12 +41,6 @@ static const MountSpec mounts[] = {
         { "bpf", "/sys/fs/bpf", "bpf", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0700", 0700, false },
         { "debugfs", "/sys/kernel/debug", "debugfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 0700, false },
         { "pstore", "/sys/fs/pstore", "pstore", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 0755, false },
-};
-
-/* Modules a container host wants whatever its hardware: the overlay
- * snapshotter, container networking, and the power button's input device. */
-static const char *const wanted_modules[] = {
-        "overlay", "br_netfilter", "veth", "bridge", "evdev", "button"
 };
 
 static void set_hostname(void) {
@@ -113,8 +108,9 @@ pid_t modules_load_start(void) {
                 _exit(1);
         }
         (void) modules_coldplug(modules);
-        for (size_t i = 0; i < ARRAY_SIZE(wanted_modules); i++)
-                (void) modules_load(modules, wanted_modules[i]);
+        /* What a container host wants whatever its hardware (boot-contract.h). */
+        for (const char *const *name = berth_host_modules; *name; name++)
+                (void) modules_load(modules, *name);
         _exit(0);
 }
 

@@ -16,11 +16,12 @@
 #include <sys/reboot.h>
 #include <unistd.h>
 
+#include "boot-contract.h"
 #include "macro.h"
 #include "console.h"
 #include "emergency.h"
 #include "manager.h"
-#include "proc-cmdline.h"
+#include "kernel-args.h"
 #include "stage2.h"
 
 static char path_env[] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin";
@@ -34,16 +35,15 @@ static char *dhcpcd_argv[] = { (char *) "/usr/sbin/dhcpcd",
                                (char *) "--nodev",
                                (char *) "--nodelay",
                                (char *) "--script",
-                               (char *) "/usr/lib/berth/dhcpcd-hook",
+                               (char *) BERTH_DHCPCD_HOOK_PATH,
                                NULL };
 static char *containerd_argv[] = { (char *) "/usr/bin/containerd", (char *) "--log-level", (char *) "warn",
                                    NULL };
 static char *shell_argv[] = { (char *) "/bin/sh", NULL };
 
 int stage2_main(void) {
-        _cleanup_free_ char *shell_tty = NULL;
+        const char *shell_tty;
         Service services[3];
-        _cleanup_free_ char *network_timeout = NULL;
         Manager m = { .notify_fd = -1, .shutdown_action = RB_POWER_OFF, .network_timeout = 30 };
         size_t n = 0;
         int r;
@@ -65,9 +65,7 @@ int stage2_main(void) {
         if (r < 0)
                 printf("berth: warning: no readiness socket (%s): containerd's readiness is unknown\n",
                        strerror(-r));
-        network_timeout = proc_cmdline_get(NULL, "berth.network_timeout");
-        if (network_timeout)
-                m.network_timeout = (unsigned) strtoul(network_timeout, NULL, 10);
+        m.network_timeout = kernel_arg_unsigned(KARG_NETWORK_TIMEOUT);
         /* The modules load while dhcpcd starts; the reaper sees the child end
          * and then watches the power button (manager_modules_loaded). */
         m.modules_pid = modules_load_start();
@@ -82,7 +80,7 @@ int stage2_main(void) {
                                    .notify = true,
                                    .ready_socket = "/run/containerd/containerd.sock" };
         /* The debug image's shell, on the console the recipe named (berth.shell=ttyS1). */
-        shell_tty = proc_cmdline_get(NULL, "berth.shell");
+        shell_tty = kernel_arg_string(KARG_SHELL);
         if (shell_tty && shell_tty[0])
                 services[n++] = (Service){
                         .name = "shell", .argv = shell_argv, .env = service_env, .tty = shell_tty

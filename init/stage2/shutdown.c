@@ -22,6 +22,7 @@
 #include "strv.h"
 #include "console.h"
 #include "manager.h"
+#include "mountinfo.h"
 
 #define GRACE_SECONDS 10.0
 
@@ -75,21 +76,6 @@ static bool kill_all(int sig, double grace) {
         }
 }
 
-/* mountinfo writes space, tab, newline and backslash in paths as \ooo. */
-static void unescape_octal(char *s) {
-        char *w = s;
-
-        for (char *r = s; *r; r++) {
-                if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' &&
-                    r[3] >= '0' && r[3] <= '7') {
-                        *w++ = (char) ((r[1] - '0') << 6 | (r[2] - '0') << 3 | (r[3] - '0'));
-                        r += 3;
-                } else
-                        *w++ = *r;
-        }
-        *w = 0;
-}
-
 static char **mount_points(void) {
         FILE *f = fopen("/proc/self/mountinfo", "re");
         char **points = NULL, line[4096], mp[4096];
@@ -98,7 +84,7 @@ static char **mount_points(void) {
                 return NULL;
         while (fgets(line, sizeof(line), f))
                 if (sscanf(line, "%*s %*s %*s %*s %4095s", mp) == 1) {
-                        unescape_octal(mp);
+                        mountinfo_unescape(mp);
                         if (strv_extend(&points, mp) < 0)
                                 break;
                 }
