@@ -46,7 +46,7 @@
  * one event a second, so the card must appear as early as it can for DHCP
  * not to wait on it). */
 static const char *const berth_initramfs_modules[] = {
-        "virtio_blk", "virtio_scsi", "virtio_pci", "virtio_mmio", "sd_mod",
+        "virtio_blk", "virtio_scsi",     "virtio_pci", "virtio_mmio", "sd_mod",
         "nvme",       BERTH_ROOT_FSTYPE, "overlay",    "virtio_net",  (const char *) 0,
 };
 /* Loaded by stage 2 whatever the hardware: the overlay snapshotter,

@@ -211,6 +211,22 @@ teardown_file() {
         vm_stop badroot
 }
 
+@test "a kernel argument that is not valid is one warning, and its default is used" {
+        local console
+        # No network card: the network timeout's default (30 s) shows in its FAILED line.
+        VM_NO_NET=1 vm_start badargs "$DEBUG_OUT" berth.root_timeout=4294968 berth.network_timeout=abc
+        vm_wait badargs "^berth: FAILED network: no DHCP lease within 30 s; starting containerd without it" 180
+        vm_wait badargs "^berth: containerd ready " 120
+        vm_stop badargs
+        console=$(tr -d '\r' <"$(vm_dir badargs)/console.log")
+        run -0 grep -x "berth: warning: berth.root_timeout=4294968: out of range (1 to 86400); using the default 30" <<<"$console"
+        run -0 grep -x "berth: warning: berth.network_timeout=abc: not a number; using the default 30" <<<"$console"
+        # Each from the stage that uses it, once: root_timeout in stage 1, network_timeout in stage 2.
+        run -0 awk '/^berth: stage1 /{a=NR} /^berth: warning: berth.root_timeout=/{b=NR; nb++} /^berth: root mounted /{c=NR}
+                /^berth: stage2 /{d=NR} /^berth: warning: berth.network_timeout=/{e=NR; ne++}
+                END {exit !(a && a < b && b < c && c < d && d < e && nb == 1 && ne == 1)}' <<<"$console"
+}
+
 @test "a missing ostree= argument stops with a clear message" {
         VM_CMDLINE="console=ttyS0 root=LABEL=berth-root" vm_start noostree "$DEBUG_OUT"
         vm_wait noostree "^berth: FAILED ostree: no ostree= on the kernel command line" 60

@@ -10,8 +10,9 @@
 #include "fileio.h"
 #include "macro.h"
 
-static const char *const var_choices[] = { [VAR_PERSISTENT] = BERTH_VAR_PERSISTENT, [VAR_TMPFS] = BERTH_VAR_TMPFS,
-                                           NULL };
+static const char *const var_choices[] = {
+        [VAR_PERSISTENT] = BERTH_VAR_PERSISTENT, [VAR_TMPFS] = BERTH_VAR_TMPFS, NULL
+};
 
 const KernelArgSpec kernel_arg_specs[_KARG_MAX] = {
         [KARG_ROOT] = { .name = BERTH_KARG_ROOT,
@@ -235,6 +236,7 @@ static KernelArg *boot_arg(KernelArgId id) {
         KernelArg *arg = &boot_args.arg[id];
         if (arg->warning[0]) {
                 printf("berth: warning: %s\n", arg->warning);
+                fflush(stdout);
                 arg->warning[0] = 0;
         }
         return arg;

@@ -26,26 +26,26 @@ typedef enum VarMode {
 } VarMode;
 
 typedef enum KernelArgType {
-        KARG_STRING,   /* any text; a bare key is "" */
+        KARG_STRING, /* any text; a bare key is "" */
         KARG_UNSIGNED, /* decimal digits only, within [min, max] */
-        KARG_ENUM,     /* one of choices; its number is the index */
+        KARG_ENUM, /* one of choices; its number is the index */
 } KernelArgType;
 
 typedef struct KernelArgSpec {
         const char *name;
         KernelArgType type;
-        unsigned min, max;          /* KARG_UNSIGNED */
+        unsigned min, max; /* KARG_UNSIGNED */
         const char *const *choices; /* KARG_ENUM: NULL-terminated */
-        unsigned def;               /* KARG_UNSIGNED, KARG_ENUM: the default */
+        unsigned def; /* KARG_UNSIGNED, KARG_ENUM: the default */
         const char *doc;
 } KernelArgSpec;
 
 extern const KernelArgSpec kernel_arg_specs[_KARG_MAX];
 
 typedef struct KernelArg {
-        bool present;      /* on the command line (the last occurrence counts) */
-        char *text;        /* its value, quotes removed; NULL for a bare key */
-        unsigned number;   /* KARG_UNSIGNED, KARG_ENUM: the value, or the default */
+        bool present; /* on the command line (the last occurrence counts) */
+        char *text; /* its value, quotes removed; NULL for a bare key */
+        unsigned number; /* KARG_UNSIGNED, KARG_ENUM: the value, or the default */
         char warning[200]; /* why the given value is not used; "" when it is */
 } KernelArg;
 
@@ -73,4 +73,4 @@ void kernel_args_clear(KernelArgs *a);
  * ("berth: warning: berth.root_timeout=abc: not a number; using the
  * default 30"), so the stage that uses an argument is the one that warns. */
 const char *kernel_arg_string(KernelArgId id); /* NULL when absent */
-unsigned kernel_arg_unsigned(KernelArgId id);  /* KARG_UNSIGNED, KARG_ENUM */
+unsigned kernel_arg_unsigned(KernelArgId id); /* KARG_UNSIGNED, KARG_ENUM */

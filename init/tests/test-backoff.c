@@ -34,8 +34,8 @@ int main(void) {
         ok(near(d, BACKOFF_MAX), "and stays there (got %g)", d);
 
         d = backoff_next(&b, BACKOFF_RESET_AFTER);
-        ok(near(d, BACKOFF_MIN), "a service that ran %g s starts again from %g s (got %g)", BACKOFF_RESET_AFTER,
-           BACKOFF_MIN, d);
+        ok(near(d, BACKOFF_MIN), "a service that ran %g s starts again from %g s (got %g)",
+           BACKOFF_RESET_AFTER, BACKOFF_MIN, d);
         backoff_next(&b, 0.0);
         backoff_next(&b, 0.0);
         d = backoff_next(&b, BACKOFF_RESET_AFTER - 0.01);

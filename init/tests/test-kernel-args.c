@@ -60,8 +60,8 @@ static void check_arg(const char *cmdline, KernelArgId id, unsigned number, cons
 
         if (!ok(good, "[%s]: %s %u%s%s", cmdline, kernel_arg_specs[id].name, number, warning[0] ? ", " : "",
                 warning))
-                printf("# got r=%d number %u text [%s] warning [%s]\n", r, arg->number, arg->text ?: "(null)",
-                       arg->warning);
+                printf("# got r=%d number %u text [%s] warning [%s]\n", r, arg->number,
+                       arg->text ?: "(null)", arg->warning);
         kernel_args_clear(&a);
 }
 
@@ -87,7 +87,8 @@ int main(void) {
         check_arg("", KARG_VAR, VAR_PERSISTENT, NULL, "");
         {
                 KernelArgs a;
-                ok(kernel_args_parse("quiet", &a) == 0 && !a.arg[KARG_SHELL].present && !a.arg[KARG_ROOT].present,
+                ok(kernel_args_parse("quiet", &a) == 0 && !a.arg[KARG_SHELL].present &&
+                           !a.arg[KARG_ROOT].present,
                    "absent strings are absent");
                 kernel_args_clear(&a);
         }
@@ -104,10 +105,13 @@ int main(void) {
                   "berth.root_timeout=0: out of range (1 to 86400); using the default 30");
         check_arg("berth.network_timeout=86401", KARG_NETWORK_TIMEOUT, 30, "86401",
                   "berth.network_timeout=86401: out of range (0 to 86400); using the default 30");
-        check_arg("berth.root_timeout=99999999999999999999999", KARG_ROOT_TIMEOUT, 30, "99999999999999999999999",
-                  "berth.root_timeout=99999999999999999999999: out of range (1 to 86400); using the default 30");
-        check_arg("berth.root_timeout=18446744073709551616", KARG_ROOT_TIMEOUT, 30, "18446744073709551616",
-                  "berth.root_timeout=18446744073709551616: out of range (1 to 86400); using the default 30");
+        check_arg("berth.root_timeout=99999999999999999999999", KARG_ROOT_TIMEOUT, 30,
+                  "99999999999999999999999",
+                  "berth.root_timeout=99999999999999999999999: out of range (1 to 86400); using the default "
+                  "30");
+        check_arg(
+                "berth.root_timeout=18446744073709551616", KARG_ROOT_TIMEOUT, 30, "18446744073709551616",
+                "berth.root_timeout=18446744073709551616: out of range (1 to 86400); using the default 30");
         check_arg("berth.network_timeout=abc", KARG_NETWORK_TIMEOUT, 30, "abc",
                   "berth.network_timeout=abc: not a number; using the default 30");
         check_arg("berth.network_timeout=5s", KARG_NETWORK_TIMEOUT, 30, "5s",
@@ -133,8 +137,8 @@ int main(void) {
 
         /* Names: '-' and '_' alike; nothing else. */
         check_arg("berth.root-timeout=9", KARG_ROOT_TIMEOUT, 9, "9", "");
-        check_arg("berth.root_timeout_x=9 xberth.root_timeout=9 berth.root_timeoutx=9", KARG_ROOT_TIMEOUT, 30,
-                  NULL, "");
+        check_arg("berth.root_timeout_x=9 xberth.root_timeout=9 berth.root_timeoutx=9", KARG_ROOT_TIMEOUT,
+                  30, NULL, "");
         check_arg("\"berth.root_timeout=9\"", KARG_ROOT_TIMEOUT, 9, "9", "");
 
         /* `--` ends the kernel's arguments. */
@@ -147,7 +151,8 @@ int main(void) {
         check_arg("berth.var=tmpfs berth.var=\"persistent\"", KARG_VAR, VAR_PERSISTENT, "persistent", "");
         check_arg("berth.var=ramfs", KARG_VAR, VAR_PERSISTENT, "ramfs",
                   "berth.var=ramfs: not one of persistent, tmpfs; using the default persistent");
-        check_arg("berth.var", KARG_VAR, VAR_PERSISTENT, NULL, "berth.var: no value; using the default persistent");
+        check_arg("berth.var", KARG_VAR, VAR_PERSISTENT, NULL,
+                  "berth.var: no value; using the default persistent");
 
         /* Strings: as given; a bare key is there with no text. */
         check_arg("root=LABEL=berth-root", KARG_ROOT, 0, "LABEL=berth-root", "");
@@ -157,7 +162,8 @@ int main(void) {
         check_arg("ostree=/ostree/boot.1/berth/abc/0 ro", KARG_OSTREE, 0, "/ostree/boot.1/berth/abc/0", "");
         {
                 KernelArgs a;
-                ok(kernel_args_parse("berth.shell", &a) == 0 && a.arg[KARG_SHELL].present, "a bare key is present");
+                ok(kernel_args_parse("berth.shell", &a) == 0 && a.arg[KARG_SHELL].present,
+                   "a bare key is present");
                 kernel_args_clear(&a);
         }
 
@@ -169,7 +175,8 @@ int main(void) {
                                           "=ttyS1 ostree=/ostree/boot.1/berth/x/0\n",
                                           &a);
                 ok(r == 0 && strcmp(a.arg[KARG_ROOT].text, "LABEL=" BERTH_ROOT_LABEL) == 0 &&
-                           a.arg[KARG_VAR].number == VAR_TMPFS && strcmp(a.arg[KARG_SHELL].text, "ttyS1") == 0 &&
+                           a.arg[KARG_VAR].number == VAR_TMPFS &&
+                           strcmp(a.arg[KARG_SHELL].text, "ttyS1") == 0 &&
                            strcmp(a.arg[KARG_OSTREE].text, "/ostree/boot.1/berth/x/0") == 0,
                    "build-image's command line reads back");
                 kernel_args_clear(&a);
