@@ -112,6 +112,10 @@ int main(void) {
         check_arg(
                 "berth.root_timeout=18446744073709551616", KARG_ROOT_TIMEOUT, 30, "18446744073709551616",
                 "berth.root_timeout=18446744073709551616: out of range (1 to 86400); using the default 30");
+        /* 2^64 + 5: a parser that wraps would take 5. */
+        check_arg(
+                "berth.root_timeout=18446744073709551621", KARG_ROOT_TIMEOUT, 30, "18446744073709551621",
+                "berth.root_timeout=18446744073709551621: out of range (1 to 86400); using the default 30");
         check_arg("berth.network_timeout=abc", KARG_NETWORK_TIMEOUT, 30, "abc",
                   "berth.network_timeout=abc: not a number; using the default 30");
         check_arg("berth.network_timeout=5s", KARG_NETWORK_TIMEOUT, 30, "5s",
