@@ -44,7 +44,7 @@ static char *shell_argv[] = { (char *) "/bin/sh", NULL };
 int stage2_main(void) {
         const char *shell_tty;
         Service services[3];
-        Manager m = { .notify_fd = -1, .shutdown_action = RB_POWER_OFF, .network_timeout = 30 };
+        Manager m = { .notify_fd = -1, .shutdown_action = RB_POWER_OFF };
         size_t n = 0;
         int r;
 
