@@ -114,8 +114,14 @@ static int run_dracut(const BuildContext *c, const char *base, const char *out) 
         _cleanup_free_ char *epoch = NULL, *modules = NULL, *joined = NULL;
         /* DRACUT_TESTBIN: dracut checks its installer on /bin/sh, which a
          * shell-less image does not have. */
-        char *env[] = { NULL, (char *) BERTH_DRACUT_ENV_INIT "=" BERTH_INIT_PATH, NULL,
-                        NULL, (char *) "DRACUT_TESTBIN=" BERTH_INIT_PATH,         NULL };
+        char *env[] = {
+                NULL, /* dracutbasedir= */
+                (char *) BERTH_DRACUT_ENV_INIT "=" BERTH_INIT_PATH,
+                NULL, /* SOURCE_DATE_EPOCH= */
+                NULL, /* BERTH_DRACUT_ENV_MODULES= */
+                (char *) "DRACUT_TESTBIN=" BERTH_INIT_PATH,
+                NULL,
+        };
         int r;
 
         if (asprintf(&kmoddir, "%s/usr/lib/modules/%s", c->base_tree, c->kver) < 0 ||
