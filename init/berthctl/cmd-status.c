@@ -81,7 +81,7 @@ int berthctl_status(int argc, char *argv[]) {
         }
         if (json)
                 printf("%s\n", json_object_to_json_string_ext(reply, JSON_C_TO_STRING_PRETTY |
-                                                                           JSON_C_TO_STRING_SPACED));
+                                                                             JSON_C_TO_STRING_SPACED));
         else
                 print_human(reply);
         json_object_put(reply);

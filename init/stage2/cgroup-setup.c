@@ -64,8 +64,8 @@ static void enable_controllers(const char *cgroup) {
                 snprintf(what, sizeof(what), "+%s", controllers[i]);
                 int r = write_attr(cgroup, "cgroup.subtree_control", what);
                 if (r < 0 && r != -ENOENT && r != -EINVAL)
-                        console_warning("cgroup %s: cannot enable the %s controller: %s", cgroup[0] ? cgroup : "/",
-                                        controllers[i], strerror(-r));
+                        console_warning("cgroup %s: cannot enable the %s controller: %s",
+                                        cgroup[0] ? cgroup : "/", controllers[i], strerror(-r));
         }
 }
 

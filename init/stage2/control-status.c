@@ -26,8 +26,10 @@ static json_object *service_status(const Service *s, double now) {
         json_object_object_add(o, "restarts", json_object_new_int((int) s->restarts));
         json_object_object_add(o, "uptime", s->pid > 0 ? seconds(now - s->started_at) : NULL);
         json_object_object_add(o, "ready", json_object_new_boolean(s->ready));
-        json_object_object_add(o, "readiness", json_object_new_string(readiness_to_string(s->spec->readiness)));
-        json_object_object_add(o, "cgroup", s->spec->cgroup ? json_object_new_string(s->spec->cgroup) : NULL);
+        json_object_object_add(o, "readiness",
+                               json_object_new_string(readiness_to_string(s->spec->readiness)));
+        json_object_object_add(o, "cgroup",
+                               s->spec->cgroup ? json_object_new_string(s->spec->cgroup) : NULL);
         return o;
 }
 

@@ -62,7 +62,8 @@ static void connection_free(Connection *c) {
 }
 
 static void connection_update_events(Connection *c) {
-        (void) sd_event_source_set_io_events(c->io, (c->closing ? 0 : EPOLLIN) | (c->out_len ? EPOLLOUT : 0));
+        (void) sd_event_source_set_io_events(c->io,
+                                             (c->closing ? 0 : EPOLLIN) | (c->out_len ? EPOLLOUT : 0));
 }
 
 /* Queues one response line; a client that reads nothing overflows and goes. */
@@ -145,7 +146,8 @@ static int on_connection(sd_event_source *es, int fd, uint32_t revents, void *us
                 } else if (n > 0) {
                         char *start = c->in, *nl;
                         c->in_len += (size_t) n;
-                        while (!c->closing && (nl = memchr(start, '\n', c->in_len - (size_t) (start - c->in)))) {
+                        while (!c->closing &&
+                               (nl = memchr(start, '\n', c->in_len - (size_t) (start - c->in)))) {
                                 connection_line(c, start, (size_t) (nl - start));
                                 start = nl + 1;
                         }
@@ -163,7 +165,8 @@ static int on_connection(sd_event_source *es, int fd, uint32_t revents, void *us
                 (void) sd_event_now(c->server->manager->event, CLOCK_MONOTONIC, &now);
                 (void) sd_event_source_set_time(c->idle, now + CONTROL_IDLE_USEC);
         }
-        if ((revents & (EPOLLERR | EPOLLHUP)) || connection_flush(c) < 0 || (c->closing && c->out_len == 0)) {
+        if ((revents & (EPOLLERR | EPOLLHUP)) || connection_flush(c) < 0 ||
+            (c->closing && c->out_len == 0)) {
                 connection_free(c);
                 return 0;
         }

@@ -32,7 +32,8 @@ int notify_message_parse(const char *text, size_t n, NotifyMessage *ret) {
                 size_t end = nl ? (size_t) (nl - text) : n;
 
                 if (end - i >= 7 && memcmp(text + i, "STATUS=", 7) == 0)
-                        snprintf(ret->status, sizeof(ret->status), "%.*s", (int) (end - i - 7), text + i + 7);
+                        snprintf(ret->status, sizeof(ret->status), "%.*s", (int) (end - i - 7),
+                                 text + i + 7);
                 i = end + 1;
         }
         return 0;

@@ -11,7 +11,7 @@
 #include "manager.h"
 
 static const char *const state_names[_SERVICE_STATE_MAX] = {
-        [SERVICE_WAITING] = "waiting", [SERVICE_RUNNING] = "running",   [SERVICE_BACKOFF] = "backoff",
+        [SERVICE_WAITING] = "waiting",   [SERVICE_RUNNING] = "running", [SERVICE_BACKOFF] = "backoff",
         [SERVICE_STOPPING] = "stopping", [SERVICE_STOPPED] = "stopped",
 };
 

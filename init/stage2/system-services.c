@@ -11,8 +11,14 @@
 static const char *const path_env[] = { PATH_ENV, NULL };
 
 static const char *const dhcpcd_argv[] = {
-        "/usr/sbin/dhcpcd", "--nobackground", "--noarp", "--nodev", "--nodelay",
-        "--script",         "/usr/lib/berth/dhcpcd-hook", NULL,
+        "/usr/sbin/dhcpcd",
+        "--nobackground",
+        "--noarp",
+        "--nodev",
+        "--nodelay",
+        "--script",
+        "/usr/lib/berth/dhcpcd-hook",
+        NULL,
 };
 /* Folders packages ship under /var, which ostree does not deploy. */
 static const FolderSpec dhcpcd_folders[] = { { "/var/lib/dhcpcd", 0755 }, { NULL, 0 } };

@@ -33,7 +33,8 @@ int main(void) {
         ok(parse("  { \"method\" : \"status\" }  ", &r) == 0 && r.method == CONTROL_STATUS,
            "white space around it");
         ok(parse("{\"method\":\"network-up\",\"interface\":\"eth0\",\"address\":\"10.0.2.15\"}", &r) == 0 &&
-                   r.method == CONTROL_NETWORK_UP && streq(r.interface, "eth0") && streq(r.address, "10.0.2.15"),
+                   r.method == CONTROL_NETWORK_UP && streq(r.interface, "eth0") &&
+                   streq(r.address, "10.0.2.15"),
            "network-up with its fields");
         ok(parse("{\"address\":\"(ipv6)\",\"interface\":\"enp0s3\",\"method\":\"network-up\"}", &r) == 0 &&
                    streq(r.address, "(ipv6)"),
@@ -52,7 +53,8 @@ int main(void) {
            "an unknown field");
         ok(refused("{\"method\":\"network-up\",\"interface\":\"eth0\"}", "'network-up' wants 'address'"),
            "a missing field");
-        ok(refused("{\"method\":\"network-up\",\"interface\":3,\"address\":\"a\"}", "'interface' is not a string"),
+        ok(refused("{\"method\":\"network-up\",\"interface\":3,\"address\":\"a\"}",
+                   "'interface' is not a string"),
            "a field of the wrong type");
         ok(refused("{\"method\":\"network-up\",\"interface\":\"a-very-long-interface\",\"address\":\"a\"}",
                    "longer than 15"),
@@ -62,7 +64,8 @@ int main(void) {
         ok(refused("{\"method\":\"network-up\",\"interface\":\"eth0\",\"address\":\"1.2.3.4 evil\"}",
                    "not valid"),
            "an address with a space");
-        ok(refused("{\"method\":\"network-up\",\"interface\":\"eth0\",\"address\":\"a\\u0000b\"}", "not valid"),
+        ok(refused("{\"method\":\"network-up\",\"interface\":\"eth0\",\"address\":\"a\\u0000b\"}",
+                   "not valid"),
            "an address with a NUL escape");
         ok(control_request_parse("{\"method\":\"status\"}\0", 20, &r, why, sizeof(why)) == -EINVAL &&
                    strstr(why, "NUL"),

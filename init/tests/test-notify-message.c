@@ -31,7 +31,8 @@ int main(void) {
         ok(!has("READY=", "READY=1"), "a shorter line");
         ok(!notify_has_line("READY=1", 5, "READY=1"), "only n bytes are read");
 
-        ok(parse("READY=1\nSTATUS=serving\n", &m) == 0 && m.ready && streq(m.status, "serving") && !m.stopping,
+        ok(parse("READY=1\nSTATUS=serving\n", &m) == 0 && m.ready && streq(m.status, "serving") &&
+                   !m.stopping,
            "READY and STATUS");
         ok(parse("STOPPING=1", &m) == 0 && !m.ready && m.stopping && m.status[0] == 0, "STOPPING alone");
         ok(parse("", &m) == -EBADMSG, "an empty message is refused");
