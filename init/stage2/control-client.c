@@ -50,7 +50,9 @@ int control_call(json_object *request, int timeout_ms, json_object **ret_reply) 
         r = write_all(fd, text, strlen(text));
         if (r >= 0)
                 r = write_all(fd, "\n", 1);
-        if (r < 0)
+        /* PID 1 may have answered and closed before reading (a refusal):
+         * its answer is still there to read, and says more than EPIPE. */
+        if (r < 0 && r != -EPIPE && r != -ECONNRESET)
                 return r;
         for (;;) {
                 if (len + 4096 > size) {
@@ -75,7 +77,7 @@ int control_call(json_object *request, int timeout_ms, json_object **ret_reply) 
                         break;
         }
         if (len == 0)
-                return -ECONNRESET;
+                return r < 0 ? r : -ECONNRESET;
         buf[len] = 0;
         reply = json_tokener_parse(buf);
         if (!reply || !json_object_is_type(reply, json_type_object)) {

@@ -33,7 +33,9 @@ typedef struct Connection {
         size_t in_len;
         char *out;
         size_t out_len;
-        bool closing; /* close once out is written */
+        bool closing; /* no more requests: close once out is written */
+        bool eof; /* the client closed its side */
+        bool shut; /* our side is shut: reading only to drain the client */
         struct Connection *next;
 } Connection;
 
@@ -62,8 +64,7 @@ static void connection_free(Connection *c) {
 }
 
 static void connection_update_events(Connection *c) {
-        (void) sd_event_source_set_io_events(c->io,
-                                             (c->closing ? 0 : EPOLLIN) | (c->out_len ? EPOLLOUT : 0));
+        (void) sd_event_source_set_io_events(c->io, (c->eof ? 0 : EPOLLIN) | (c->out_len ? EPOLLOUT : 0));
 }
 
 /* Queues one response line; a client that reads nothing overflows and goes. */
@@ -142,7 +143,11 @@ static int on_connection(sd_event_source *es, int fd, uint32_t revents, void *us
                 ssize_t n = recv(fd, c->in + c->in_len, sizeof(c->in) - c->in_len, MSG_DONTWAIT);
                 if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
                         /* The client is done sending: answer what it asked, then close. */
-                        c->closing = true;
+                        c->eof = c->closing = true;
+                } else if (n > 0 && c->closing) {
+                        /* Refused: what it still sends is read and dropped, so that
+                         * closing does not reset the connection before it reads why. */
+                        c->in_len = 0;
                 } else if (n > 0) {
                         char *start = c->in, *nl;
                         c->in_len += (size_t) n;
@@ -158,6 +163,7 @@ static int on_connection(sd_event_source *es, int fd, uint32_t revents, void *us
                                 (void) connection_send(c, e);
                                 json_object_put(e);
                                 c->closing = true;
+                                c->in_len = 0;
                         }
                 }
                 /* Idle is counted from the last thing the client sent. */
@@ -165,10 +171,13 @@ static int on_connection(sd_event_source *es, int fd, uint32_t revents, void *us
                 (void) sd_event_now(c->server->manager->event, CLOCK_MONOTONIC, &now);
                 (void) sd_event_source_set_time(c->idle, now + CONTROL_IDLE_USEC);
         }
-        if ((revents & (EPOLLERR | EPOLLHUP)) || connection_flush(c) < 0 ||
-            (c->closing && c->out_len == 0)) {
+        if ((revents & EPOLLERR) || connection_flush(c) < 0 || (c->closing && c->out_len == 0 && c->eof)) {
                 connection_free(c);
                 return 0;
+        }
+        if (c->closing && c->out_len == 0 && !c->shut) {
+                (void) shutdown(c->fd, SHUT_WR);
+                c->shut = true;
         }
         connection_update_events(c);
         return 0;
