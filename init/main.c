@@ -16,14 +16,14 @@
 #include "version.h"
 
 int main(int argc, char *argv[]) {
-        if (argc > 1 && streq(argv[1], "--version")) {
-                printf("berth-init (berth) %s\n", BERTH_VERSION);
-                return 0;
-        }
         const char *slash = strrchr(argv[0], '/');
         const char *name = slash ? slash + 1 : argv[0];
         if (streq(name, "berthctl"))
                 return berthctl_main(argc, argv);
+        if (argc > 1 && streq(argv[1], "--version")) {
+                printf("berth-init (berth) %s\n", BERTH_VERSION);
+                return 0;
+        }
         /* dhcpcd runs us as its hook script (the image has no shell). */
         if (streq(name, "dhcpcd-hook") || (argc > 1 && streq(argv[1], "--dhcpcd-hook")))
                 return dhcpcd_hook_main();

@@ -7,6 +7,7 @@
 
 #include "macro.h"
 #include "berthctl.h"
+#include "version.h"
 
 typedef struct Verb {
         const char *name;
@@ -30,6 +31,10 @@ int berthctl_main(int argc, char *argv[]) {
                 return usage(stderr);
         if (streq(argv[1], "--help") || streq(argv[1], "-h") || streq(argv[1], "help"))
                 return usage(stdout);
+        if (streq(argv[1], "--version")) {
+                printf("berthctl (berth) %s\n", BERTH_VERSION);
+                return 0;
+        }
         for (size_t i = 0; i < ARRAY_SIZE(verbs); i++)
                 if (streq(argv[1], verbs[i].name))
                         return verbs[i].run(argc - 1, argv + 1);
