@@ -18,6 +18,10 @@
  * name (argv[0]) that dhcpcd runs it. */
 #define BERTH_DHCPCD_HOOK_NAME "dhcpcd-hook"
 #define BERTH_DHCPCD_HOOK_PATH BERTH_LIB_DIR "/" BERTH_DHCPCD_HOOK_NAME
+/* berthctl, the control socket's client: berth-init again, by this name. */
+#define BERTH_CTL_NAME "berthctl"
+#define BERTH_CTL_PATH "/usr/bin/" BERTH_CTL_NAME
+#define BERTH_CTL_LINK_TARGET "../lib/berth/" BERTH_INIT_NAME
 
 /* ---- the root file system ---- */
 /* The label of the root partition and of its ext4 file system. */

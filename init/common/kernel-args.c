@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "boot-contract.h"
+#include "console.h"
 #include "fileio.h"
 #include "macro.h"
 
@@ -235,8 +236,7 @@ static KernelArg *boot_arg(KernelArgId id) {
         }
         KernelArg *arg = &boot_args.arg[id];
         if (arg->warning[0]) {
-                printf("berth: warning: %s\n", arg->warning);
-                fflush(stdout);
+                console_warning("%s", arg->warning);
                 arg->warning[0] = 0;
         }
         return arg;

@@ -57,7 +57,7 @@ void stage1_main(void) {
         if (mount_table(early_mounts, ARRAY_SIZE(early_mounts)) < 0)
                 emergency("stage1", "the API file systems could not be mounted");
         console_setup();
-        milestone("stage1");
+        console_milestone("stage1");
         {
                 /* /run moves into the real root with us: stage 2 reads it there. */
                 char text[64];
@@ -95,13 +95,15 @@ void stage1_main(void) {
         (void) mkdir_p("/sysroot", 0755);
         if (mount(dev, "/sysroot", BERTH_ROOT_FSTYPE, MS_NOATIME, NULL) < 0)
                 emergency("root", "cannot mount %s (%s) on /sysroot: %s", dev, root, strerror(errno));
-        milestone("root mounted");
+        console_milestone("root mounted");
 
         r = deploy_root_setup(ostree, kernel_arg_unsigned(KARG_VAR) == VAR_TMPFS, &what);
         if (r < 0)
                 emergency(what, "ostree=%s: %s", ostree, strerror(-r));
 
         modules = modules_close(modules);
+        /* /run moves into the real root: stage 2 lists these with its own. */
+        (void) console_milestones_save(MILESTONES_PATH);
         r = switch_root("/sysroot");
         if (r < 0)
                 emergency("switch root", "%s", strerror(-r));
