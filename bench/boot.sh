@@ -19,11 +19,13 @@ mkdir -p "$work"
 "$(dirname "$0")/reference.sh" "$BERTH_CACHE/bench-reference"
 ref=$BERTH_CACHE/bench-reference
 
-# boot IMAGE_DIR READY_MARKER LOG: boots once and prints the host seconds
-# from QEMU start to the console line holding READY_MARKER; fails when it does
-# not come within 300 s. The console is left in LOG.
+# boot IMAGE_DIR READY_MARKER LOG [LAST_MARKER]: boots once and prints the
+# host seconds from QEMU start to the console line holding READY_MARKER; fails
+# when it does not come within 300 s. The guest then runs until LAST_MARKER
+# (a line printed after the ready line) is there too, for at most 30 s. The
+# console is left in LOG.
 boot() {
-        local img=$1 ready=$2 log=$3
+        local img=$1 ready=$2 log=$3 last=${4:-$2}
         cp --sparse=always "$img/disk.raw" "$work/disk.raw"
         : >"$log"
         local t0 t1 rc=0
@@ -39,6 +41,11 @@ boot() {
                 sleep 0.05
         done
         t1=$(now)
+        deadline=$((SECONDS + 30))
+        while ((rc == 0 && SECONDS < deadline)) && ! grep -qaF "$last" "$log"; do
+                sleep 0.05
+        done
+        sleep 0.2 # the rest of that line
         kill "$(cat "$work/qemu.pid")" 2>/dev/null || true
         sleep 0.5
         ((rc == 0)) && elapsed "$t0" "$t1"
@@ -108,7 +115,7 @@ ratio_of() { if number "$1" && number "$2"; then ratio "$1" "$2"; else echo n/a;
 declare -a b_user b_s1 b_total b_init b_stage2 b_ready b_mem b_rss b_cpu r_total r_init r_mem r_rss failed
 for i in $(seq "$N"); do
         log=$work/berth-$i.log
-        if total=$(boot "$work/minimal" "berth: containerd ready" "$log"); then
+        if total=$(boot "$work/minimal" "berth: containerd ready" "$log" "berth: memory used"); then
                 berth_figures "$log" "$total" || failed+=("berth boot $i: a figure is missing from the console ($log)")
         else
                 failed+=("berth boot $i: no 'containerd ready' within 300 s ($log)")
