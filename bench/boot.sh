@@ -112,7 +112,8 @@ m() {
 difference() { if number "$1" && number "$2"; then calc "$1 - $2"; else echo n/a; fi; }
 ratio_of() { if number "$1" && number "$2"; then ratio "$1" "$2"; else echo n/a; fi; }
 
-declare -a b_user b_s1 b_total b_init b_stage2 b_ready b_mem b_rss b_cpu r_total r_init r_mem r_rss failed
+b_user=() b_s1=() b_total=() b_init=() b_stage2=() b_ready=() b_mem=() b_rss=() b_cpu=()
+r_total=() r_init=() r_mem=() r_rss=() failed=()
 for i in $(seq "$N"); do
         log=$work/berth-$i.log
         if total=$(boot "$work/minimal" "berth: containerd ready" "$log" "berth: memory used"); then
