@@ -34,6 +34,3 @@ char *cache_path(const Cache *c, const char *kind, const char *key);
 /* Marks an entry used now (for eviction) and removes all but the `keep`
  * newest entries of that kind. */
 void cache_touch_and_evict(const Cache *c, const char *kind, const char *key, unsigned keep);
-
-/* rm -rf, for cache entries and temporaries (does not cross mount points). */
-int rm_rf(const char *path);
