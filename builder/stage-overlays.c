@@ -165,24 +165,26 @@ static int overlay_one(const WalkEntry *e, void *userdata) {
         return 0;
 }
 
-int stage_overlays(BuildContext *c) {
-        c->delta = path_join(c->cache->tmp, "delta");
-        if (!c->delta)
-                return log_oom();
-        if (mkdir(c->delta, 0755) < 0)
-                return log_error_errno(errno, "Cannot create %s: %m", c->delta);
+int stage_overlays(const BuildEnv *env, const BaseTree *base, Delta *ret) {
+        const Recipe *recipe = env->recipe;
 
-        for (size_t i = 0; i < c->recipe->n_overlays; i++) {
-                const RecipeOverlay *o = &c->recipe->overlays[i];
+        ret->path = path_join(env->cache->tmp, "delta");
+        if (!ret->path)
+                return log_oom();
+        if (mkdir(ret->path, 0755) < 0)
+                return log_error_errno(errno, "Cannot create %s: %m", ret->path);
+
+        for (size_t i = 0; i < recipe->n_overlays; i++) {
+                const RecipeOverlay *o = &recipe->overlays[i];
 
                 if (build_interrupted())
                         return -EINTR;
-                OverlayWalk walk = { .overlay = o->path, .base_tree = c->base_tree, .delta = c->delta };
+                OverlayWalk walk = { .overlay = o->path, .base_tree = base->path, .delta = ret->path };
                 int r = walk_tree(o->path, overlay_one, &walk);
                 if (r < 0) {
                         if (walk.error < 0)
                                 return walk.error;
-                        return log_error_errno(r, "%s:%u:%u: cannot read overlay %s: %m", c->recipe->path,
+                        return log_error_errno(r, "%s:%u:%u: cannot read overlay %s: %m", recipe->path,
                                                o->pos.line, o->pos.column, o->path);
                 }
                 log_info("overlay %s: %lu files, %lu replaced", o->path, walk.files, walk.replaced);

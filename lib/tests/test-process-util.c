@@ -21,11 +21,14 @@ int main(void) {
         (void) fstat(STDIN_FILENO, &before);
 
         char *cat[] = { (char *) "cat", NULL };
-        RunOptions o = { .stdout_fd = -1, .stderr_fd = -1, .ret_stdout = &out, .stdin_data = "label: gpt\n",
+        RunOptions o = { .stdout_fd = -1,
+                         .stderr_fd = -1,
+                         .ret_stdout = &out,
+                         .stdin_data = "label: gpt\n",
                          .stdin_size = strlen("label: gpt\n") };
         r = run_command(cat, &o);
-        ok(r == 0 && out && streq(out, "label: gpt\n"), "the child reads the given bytes on stdin (%d, '%s')",
-           r, out ? out : "(null)");
+        ok(r == 0 && out && streq(out, "label: gpt\n"),
+           "the child reads the given bytes on stdin (%d, '%s')", r, out ? out : "(null)");
         free(out);
         out = NULL;
 
@@ -61,7 +64,8 @@ int main(void) {
         ok(cwd && cwd_after && streq(cwd, cwd_after), "ours stays where it was");
         free(out);
 
-        ok(fstat(STDIN_FILENO, &after) == 0 && after.st_ino == before.st_ino && after.st_dev == before.st_dev,
+        ok(fstat(STDIN_FILENO, &after) == 0 && after.st_ino == before.st_ino &&
+                   after.st_dev == before.st_dev,
            "our stdin is the same file as before");
 
         char *missing[] = { (char *) "berth-no-such-program", NULL };
