@@ -14,6 +14,7 @@
  *   tmp/            this build's scratch space                              */
 
 #include "fs-util.h"
+#include "rm-rf.h"
 #include "macro.h"
 
 typedef struct Cache {

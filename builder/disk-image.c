@@ -34,8 +34,9 @@ static int partition_script(const DiskPartition *parts, size_t n, char **ret) {
                 return -ENOMEM;
         fputs("label: gpt\n", f);
         for (size_t i = 0; i < n; i++) {
-                fprintf(f, "start=%llu, size=%llu, type=%s, name=\"%s\"\n", (unsigned long long) (start / 512),
-                        (unsigned long long) (parts[i].size / 512), parts[i].type, parts[i].name);
+                fprintf(f, "start=%llu, size=%llu, type=%s, name=\"%s\"\n",
+                        (unsigned long long) (start / 512), (unsigned long long) (parts[i].size / 512),
+                        parts[i].type, parts[i].name);
                 start += parts[i].size;
         }
         if (fclose(f) != 0)
@@ -111,13 +112,7 @@ int disk_image_write(const char *path, const DiskPartition *parts, size_t n_part
 }
 
 int disk_image_convert(const char *raw, const char *format, const char *out) {
-        char *argv[] = { (char *) "qemu-img",
-                         (char *) "convert",
-                         (char *) "-q",
-                         (char *) "-O",
-                         (char *) format,
-                         (char *) raw,
-                         (char *) out,
-                         NULL };
+        char *argv[] = { (char *) "qemu-img", (char *) "convert", (char *) "-q", (char *) "-O",
+                         (char *) format,     (char *) raw,       (char *) out,  NULL };
         return run(argv, "qemu-img convert");
 }

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "fs-util.h"
+#include "dir-walk.h"
 #include "log.h"
 #include "process-util.h"
 #include "strv.h"

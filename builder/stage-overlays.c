@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "cache.h"
-#include "fs-util.h"
+#include "dir-walk.h"
 #include "log.h"
 #include "path-util.h"
 #include "stages.h"

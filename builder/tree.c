@@ -12,7 +12,7 @@
 
 #include "cache.h"
 #include "fileio.h"
-#include "fs-util.h"
+#include "dir-walk.h"
 #include "log.h"
 #include "path-util.h"
 #include "process-util.h"

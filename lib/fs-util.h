@@ -1,39 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
-#include <sys/stat.h>
-
 /* mkdir -p: creates path and its missing parents with mode; an existing
  * folder is fine. Returns 0 or -errno. */
 int mkdir_p(const char *path, int mode);
-
-/* rm -rf path: removes a file, a symlink (never what it points to) or a
- * folder with all it holds, through file descriptors (openat/unlinkat, no
- * symlink followed, the working folder untouched). It does not cross into
- * another file system mounted inside the folder (-EXDEV). Folders marked
- * immutable (ostree's deployments are) lose the flag first. A path that does
- * not exist is fine. Returns 0 or -errno. */
-int rm_rf(const char *path);
-
-/* A walk of a tree, each folder before what it holds, in the order the file
- * system lists them. Symlinks are reported, never followed. */
-typedef enum WalkType {
-        WALK_DIR,
-        WALK_FILE, /* anything but a folder or a symlink */
-        WALK_SYMLINK,
-} WalkType;
-
-typedef struct WalkEntry {
-        const char *path; /* root/rel */
-        const char *rel; /* relative to the root; "" for the root itself */
-        const struct stat *st; /* lstat() of path */
-        WalkType type;
-        unsigned depth; /* 0: the root */
-} WalkEntry;
-
-/* Returns 0 to go on, a negative errno to stop the walk (walk_tree returns it). */
-typedef int (*walk_func_t)(const WalkEntry *e, void *userdata);
-
-/* Calls f for root and everything under it, with userdata. Returns 0, the
- * callback's error, or -errno when a folder cannot be read. */
-int walk_tree(const char *root, walk_func_t f, void *userdata);

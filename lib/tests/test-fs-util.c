@@ -11,9 +11,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dir-walk.h"
 #include "fs-util.h"
 #include "macro.h"
 #include "path-util.h"
+#include "rm-rf.h"
 #include "strv.h"
 #include "tap.h"
 
