@@ -9,6 +9,7 @@
  *   apt/            private apt state: lists, the .deb archive, an empty dpkg status
  *   resolve/KEY     the package set apt chose for a recipe's inputs
  *   trees/KEY/      unpacked, usr-merged, pruned base trees (kept: the 3 newest)
+ *   trees/KEY.meta  what is known of a tree: kernel, date, size, the packages' origins
  *   initramfs/KEY   initramfs images
  *   repo/           ostree archive repository holding every commit built
  *   tmp/            this build's scratch space                              */
