@@ -168,6 +168,13 @@ setup_file() {
         repo_cat /usr/share/berth/sbom.spdx.json | jq -e '.spdxVersion == "SPDX-2.3"'
 }
 
+@test "the SBOM in the image and the one in OUTDIR are the same document" {
+        run -0 repo_cat /usr/share/berth/sbom.spdx.json
+        image_sbom=$output
+        run -0 cat "$OUT/sbom.spdx.json"
+        [ "$output" = "$image_sbom" ]
+}
+
 @test "the tree is at most 160 MB" {
         size=$(jq -r .tree_size "$OUT/manifest.json")
         echo "tree: $size bytes"
@@ -179,6 +186,9 @@ setup_file() {
         run -0 --separate-stderr unshare -n "$BI" --json --cache "$BERTH_TEST_CACHE" -o "$BATS_FILE_TMPDIR/warm" "$RECIPE"
         is "$(jq -r .commit <<<"$output")" "^$COMMIT\$" "commit id"
         run -0 jq -e '[.stages[] | select(.name=="resolve" or .name=="unpack" or .name=="initramfs") | .cached] | all' <<<"$output"
+        # The packages' sources and licences come back with the cached tree.
+        run -0 diff <(jq -S .packages "$OUT/manifest.json") <(jq -S .packages "$BATS_FILE_TMPDIR/warm/manifest.json")
+        run -0 cmp "$OUT/sbom.spdx.json" "$BATS_FILE_TMPDIR/warm/sbom.spdx.json"
 }
 
 @test "two builds from separate caches give the same commit id" {
