@@ -186,9 +186,6 @@ setup_file() {
         run -0 --separate-stderr unshare -n "$BI" --json --cache "$BERTH_TEST_CACHE" -o "$BATS_FILE_TMPDIR/warm" "$RECIPE"
         is "$(jq -r .commit <<<"$output")" "^$COMMIT\$" "commit id"
         run -0 jq -e '[.stages[] | select(.name=="resolve" or .name=="unpack" or .name=="initramfs") | .cached] | all' <<<"$output"
-        # The packages' sources and licences come back with the cached tree.
-        run -0 diff <(jq -S .packages "$OUT/manifest.json") <(jq -S .packages "$BATS_FILE_TMPDIR/warm/manifest.json")
-        run -0 cmp "$OUT/sbom.spdx.json" "$BATS_FILE_TMPDIR/warm/sbom.spdx.json"
 }
 
 @test "two builds from separate caches give the same commit id" {
