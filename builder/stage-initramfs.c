@@ -28,6 +28,16 @@
 
 #define DRACUT_DIR "/usr/lib/dracut"
 
+/* What this stage reads, gathered from the build's environment and the base tree. */
+typedef struct InitramfsInputs {
+        const Cache *cache;
+        const char *dracut_module;
+        const char *base_key;
+        char *base_tree; /* not const: they go into dracut's argv */
+        char *kver;
+        int64_t source_date_epoch;
+} InitramfsInputs;
+
 /* Every file of the dracut module, by name and content, in name order. */
 static int hash_dracut_module(const char *dir, Hasher *h) {
         struct dirent **names = NULL;
@@ -58,7 +68,7 @@ static int hash_dracut_module(const char *dir, Hasher *h) {
 /* What the initramfs's bytes depend on: the base tree (berth-init and the
  * kernel's modules are in it), berth's dracut module, dracut's version, and
  * the timestamp every file of the archive gets. */
-static int initramfs_key(const BuildContext *c, char out[static 65]) {
+static int initramfs_key(const InitramfsInputs *c, char out[static 65]) {
         _cleanup_(hasher_freep) Hasher *h = hasher_new();
         _cleanup_free_ char *dracut_version = NULL;
         char epoch[32];
@@ -82,7 +92,7 @@ static int initramfs_key(const BuildContext *c, char out[static 65]) {
 
 /* dracut looks for its modules under its base folder; this one holds
  * dracut's own scripts and, as its only module, berth's. */
-static int make_dracut_base(const BuildContext *c, const char *base) {
+static int make_dracut_base(const InitramfsInputs *c, const char *base) {
         _cleanup_free_ char *modules = path_join(base, "modules.d"), *link = NULL;
         DIR *d;
         struct dirent *de;
@@ -141,7 +151,7 @@ static int dracut_errors(int fd) {
         return errors;
 }
 
-static int run_dracut(const BuildContext *c, const char *base, const char *out) {
+static int run_dracut(const InitramfsInputs *c, const char *base, const char *out) {
         _cleanup_free_ char *kmoddir = NULL, *env_base = NULL, *confdir = NULL, *tmpdir = NULL;
         _cleanup_free_ char *epoch = NULL, *modules = NULL, *joined = NULL;
         /* DRACUT_TESTBIN: dracut checks its installer on /bin/sh, which a
@@ -217,8 +227,16 @@ static int run_dracut(const BuildContext *c, const char *base, const char *out) 
         return 0;
 }
 
-int stage_initramfs(BuildContext *c) {
+int stage_initramfs(const BuildEnv *env, const BaseTree *tree, Initramfs *ret, bool *ret_cached) {
         _cleanup_free_ char *cached = NULL, *base = NULL, *tmp = NULL, *normalized = NULL;
+        const InitramfsInputs in = {
+                .cache = env->cache,
+                .dracut_module = env->dracut_module,
+                .base_key = tree->key,
+                .base_tree = tree->path,
+                .kver = tree->kver,
+                .source_date_epoch = tree->source_date_epoch,
+        }, *c = &in;
         char key[65];
         int r;
 
@@ -230,7 +248,7 @@ int stage_initramfs(BuildContext *c) {
                 return log_oom();
 
         if (access(cached, F_OK) == 0) {
-                c->stage_cached = true;
+                *ret_cached = true;
         } else {
                 base = path_join(c->cache->tmp, "dracut");
                 tmp = path_join(c->cache->tmp, "initramfs-dracut.img");
@@ -250,6 +268,6 @@ int stage_initramfs(BuildContext *c) {
                         return log_error_errno(errno, "Cannot move the initramfs into the cache: %m");
         }
         cache_touch_and_evict(c->cache, "initramfs", key, 3);
-        c->initramfs = TAKE_PTR(cached);
+        ret->path = TAKE_PTR(cached);
         return 0;
 }

@@ -168,6 +168,13 @@ setup_file() {
         repo_cat /usr/share/berth/sbom.spdx.json | jq -e '.spdxVersion == "SPDX-2.3"'
 }
 
+@test "the SBOM in the image and the one in OUTDIR are the same document" {
+        run -0 repo_cat /usr/share/berth/sbom.spdx.json
+        image_sbom=$output
+        run -0 cat "$OUT/sbom.spdx.json"
+        [ "$output" = "$image_sbom" ]
+}
+
 @test "the tree is at most 160 MB" {
         size=$(jq -r .tree_size "$OUT/manifest.json")
         echo "tree: $size bytes"
