@@ -11,7 +11,6 @@
 #include <sys/stat.h>
 
 #include "boot-contract.h"
-#include "disk-image.h"
 #include "log.h"
 #include "ostree-deploy.h"
 #include "path-util.h"
