@@ -2,13 +2,13 @@
 """Rejects, in BATS files, the assertions that cannot fail.
 
   bats-lint.py FILE...   print FILE:LINE: why: command for each one found;
-                         exit 1 if any, 2 if a file cannot be read
+                         exit 1 if any, 2 if a file cannot be read or a quote never closes
 
 BATS relies on errexit, and bash's errexit ignores a command negated with `!`
 and every command of an `a && b` list but the last. The rules (docs/testing.md):
 
   negation  a command that begins with `!`: at the start of a line or after
-            ; & | { ( do then else. Write `run ! cmd` or `is_not`.
+            ; && || { ( ) do then else. Write `run ! cmd` or `is_not`.
             `if ! cmd`, `while ! cmd`, `[ ! -e f ]`, `run ! cmd` and
             `$(! cmd)` are not commands that begin with `!`.
   chain     a test condition ([ ], [[ ]], test, (( ))) after `&&`: whatever
@@ -22,7 +22,7 @@ or |, or an open quote) is read as one, reported at its first line.
 import re
 import sys
 
-NEGATION = re.compile(r"(?:^|[;&|{]|(?<![($])\(|\b(?:do|then|else)\b)\s*!(?=\s|$)")
+NEGATION = re.compile(r"(?:^|[;&|{)]|(?<![($])\(|\b(?:do|then|else)\b)\s*!(?=\s|$)")
 CHAIN = re.compile(r"&&\s*(?:\[|test(?=\s|$)|\(\()")
 HEREDOC = re.compile(r"(?<!<)<<(-?)\s*(['\"]?)([A-Za-z_][A-Za-z0-9_]*)\2")
 # Inside [[ ]] and (( )), ! && || are operators of the condition.
