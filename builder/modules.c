@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "boot-contract.h"
 #include "log.h"
 #include "process-util.h"
 #include "strv.h"
@@ -114,13 +115,9 @@ static int prune_one(const char *path, const struct stat *st, int type, struct F
         return 0;
 }
 
-/* Kept in every image: the root drivers the initramfs takes
- * (init/dracut/90berth/module-setup.sh) and the modules berth-init's stage 2
- * loads (init/stage2/early-setup.c). */
-static const char *const boot_modules[] = {
-        "virtio_blk", "virtio_scsi", "virtio_pci",   "virtio_mmio", "sd_mod", "nvme",  "ext4",
-        "overlay",    "virtio_net",  "br_netfilter", "veth",        "bridge", "evdev", "button",
-};
+/* Kept in every image: the modules the initramfs takes and those
+ * berth-init's stage 2 loads (boot-contract.h). */
+static const char *const *const boot_modules[] = { berth_initramfs_modules, berth_host_modules };
 
 /* Keeps every module a name or alias resolves to; -ENOENT when none. */
 static int keep_lookup(struct kmod_ctx *ctx, const char *name, char ***keep) {
@@ -185,11 +182,12 @@ int modules_prune(const char *tree, const char *kver, char *const *wanted) {
         }
         /* Whatever the recipe lists, the image must still boot: a module
          * that is built into this kernel has no file and is skipped. */
-        for (size_t b = 0; b < sizeof(boot_modules) / sizeof(boot_modules[0]); b++) {
-                r = keep_lookup(ctx, boot_modules[b], &keep);
-                if (r < 0 && r != -ENOENT)
-                        goto out;
-        }
+        for (size_t b = 0; b < ARRAY_SIZE(boot_modules); b++)
+                for (const char *const *name = boot_modules[b]; *name; name++) {
+                        r = keep_lookup(ctx, *name, &keep);
+                        if (r < 0 && r != -ENOENT)
+                                goto out;
+                }
         r = 0;
 
         /* Folders are kept whole, with what their modules depend on. */

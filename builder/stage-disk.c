@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "boot-contract.h"
 #include "fileio.h"
 #include "log.h"
 #include "ostree-deploy.h"
@@ -24,7 +25,6 @@
 #include "strv.h"
 #include "tree.h"
 
-#define ROOT_LABEL "berth-root"
 #define MIB (1024ULL * 1024ULL)
 /* GPT's discoverable-partitions type for an x86-64 root. */
 #define ROOT_PARTITION_TYPE "4f68bce3-e8cd-4db1-96e7-fbcaf984b709"
@@ -45,12 +45,12 @@ static int kernel_args(const Recipe *recipe, char ***ret) {
         _cleanup_free_ char *copy = strdup(recipe->kernel_cmdline), *shell = NULL;
         char *save = NULL;
 
-        if (!copy || strv_extend(&l, "root=LABEL=" ROOT_LABEL) < 0)
+        if (!copy || strv_extend(&l, BERTH_KARG_ROOT "=LABEL=" BERTH_ROOT_LABEL) < 0)
                 return -ENOMEM;
-        if (streq(recipe->var, "tmpfs") && strv_extend(&l, "berth.var=tmpfs") < 0)
+        if (streq(recipe->var, BERTH_VAR_TMPFS) && strv_extend(&l, BERTH_KARG_VAR "=" BERTH_VAR_TMPFS) < 0)
                 return -ENOMEM;
         if (recipe->shell &&
-            (asprintf(&shell, "berth.shell=%s", recipe->shell) < 0 || strv_extend(&l, shell) < 0))
+            (asprintf(&shell, BERTH_KARG_SHELL "=%s", recipe->shell) < 0 || strv_extend(&l, shell) < 0))
                 return -ENOMEM;
         for (char *w = strtok_r(copy, " \t", &save); w; w = strtok_r(NULL, " \t", &save))
                 if (strv_extend(&l, w) < 0)
@@ -78,8 +78,8 @@ static int write_disk(const BuildContext *c, const char *sysroot, const char *di
         fd = safe_close(fd);
 
         if (asprintf(&script,
-                     "label: gpt\nstart=2048, size=%llu, type=" ROOT_PARTITION_TYPE ", name=\"" ROOT_LABEL
-                     "\"\n",
+                     "label: gpt\nstart=2048, size=%llu, type=" ROOT_PARTITION_TYPE
+                     ", name=\"" BERTH_ROOT_LABEL "\"\n",
                      (unsigned long long) (fs_size / 512)) < 0)
                 return log_oom();
         {
@@ -111,9 +111,9 @@ static int write_disk(const BuildContext *c, const char *sysroot, const char *di
                          (char *) "-q",
                          (char *) "-F",
                          (char *) "-t",
-                         (char *) "ext4",
+                         (char *) BERTH_ROOT_FSTYPE,
                          (char *) "-L",
-                         (char *) ROOT_LABEL,
+                         (char *) BERTH_ROOT_LABEL,
                          (char *) "-d",
                          (char *) sysroot,
                          (char *) "-E",

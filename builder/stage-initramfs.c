@@ -2,18 +2,21 @@
 
 /* Stage initramfs: dracut builds it from the base tree (--sysroot) with only
  * berth's own module (init/dracut/90berth): berth-init as /init, the root's
- * storage and filesystem drivers, no shell, no systemd. Cached under
- * initramfs/KEY (KEY: the base tree, the module's files, dracut's version,
- * the SOURCE_DATE_EPOCH its files are dated with). */
+ * storage and filesystem drivers (boot-contract.h's list, handed to the
+ * module in its environment), no shell, no systemd. Cached under
+ * initramfs/KEY (KEY: the base tree, the module's files, the module list,
+ * dracut's version, the SOURCE_DATE_EPOCH its files are dated with). */
 
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "boot-contract.h"
 #include "fileio.h"
 #include "hash.h"
 #include "initramfs-normalize.h"
@@ -21,6 +24,7 @@
 #include "path-util.h"
 #include "process-util.h"
 #include "stages.h"
+#include "strv.h"
 
 #define DRACUT_DIR "/usr/lib/dracut"
 
@@ -66,6 +70,8 @@ static int initramfs_key(const BuildContext *c, char out[static 65]) {
         r = hash_dracut_module(c->dracut_module, h);
         if (r < 0)
                 return r;
+        for (const char *const *m = berth_initramfs_modules; *m; m++)
+                hasher_add_str(h, *m);
         if (read_full_file(DRACUT_DIR "/dracut-version.sh", 0, &dracut_version, &n) >= 0)
                 hasher_add(h, dracut_version, n);
         snprintf(epoch, sizeof(epoch), "%lld", (long long) c->source_date_epoch);
@@ -104,28 +110,72 @@ static int make_dracut_base(const BuildContext *c, const char *base) {
         return 0;
 }
 
+/* dracut goes on, with exit status 0, when a module's file cannot be
+ * installed (dracut-install: ERROR, then dracut: FAILED), and leaves an
+ * initramfs that does not boot. At --stdlog 2 every line dracut itself logs
+ * is an error. Passes dracut's messages (in fd) on to stderr; returns how
+ * many say an error, or a negative errno. */
+static int dracut_errors(int fd) {
+        _cleanup_free_ char *text = NULL;
+        struct stat st;
+        ssize_t n;
+        int errors = 0;
+
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        text = malloc((size_t) st.st_size + 1);
+        if (!text)
+                return -ENOMEM;
+        n = pread(fd, text, (size_t) st.st_size, 0);
+        if (n < 0)
+                return -errno;
+        text[n] = 0;
+        for (char *line = text, *end; *line; line = end) {
+                end = strchrnul(line, '\n');
+                if (*end)
+                        end++;
+                fwrite(line, 1, (size_t) (end - line), stderr);
+                if (strncmp(line, "dracut: ", 8) == 0 || memmem(line, (size_t) (end - line), "ERROR", 5))
+                        errors++;
+        }
+        return errors;
+}
+
 static int run_dracut(const BuildContext *c, const char *base, const char *out) {
         _cleanup_free_ char *kmoddir = NULL, *env_base = NULL, *confdir = NULL, *tmpdir = NULL;
-        _cleanup_free_ char *epoch = NULL;
+        _cleanup_free_ char *epoch = NULL, *modules = NULL, *joined = NULL;
         /* DRACUT_TESTBIN: dracut checks its installer on /bin/sh, which a
          * shell-less image does not have. */
-        char *env[] = { NULL, (char *) "BERTH_INIT=/usr/lib/berth/berth-init", NULL,
-                        (char *) "DRACUT_TESTBIN=/usr/lib/berth/berth-init", NULL };
-        int r;
+        char *env[] = {
+                NULL, /* dracutbasedir= */
+                (char *) BERTH_DRACUT_ENV_INIT "=" BERTH_INIT_PATH,
+                NULL, /* SOURCE_DATE_EPOCH= */
+                NULL, /* BERTH_DRACUT_ENV_MODULES= */
+                (char *) "DRACUT_TESTBIN=" BERTH_INIT_PATH,
+                NULL,
+        };
+        _cleanup_close_ int messages = memfd_create("dracut-messages", MFD_CLOEXEC);
+        int r, errors;
 
         if (asprintf(&kmoddir, "%s/usr/lib/modules/%s", c->base_tree, c->kver) < 0 ||
             asprintf(&env_base, "dracutbasedir=%s", base) < 0 || !(confdir = path_join(base, "conf.d")) ||
             !(tmpdir = path_join(c->cache->tmp, "dracut-tmp")) ||
-            asprintf(&epoch, "SOURCE_DATE_EPOCH=%lld", (long long) c->source_date_epoch) < 0)
+            asprintf(&epoch, "SOURCE_DATE_EPOCH=%lld", (long long) c->source_date_epoch) < 0 ||
+            !(joined = strv_join((char *const *) berth_initramfs_modules, " ")) ||
+            asprintf(&modules, BERTH_DRACUT_ENV_MODULES "=%s", joined) < 0)
                 return log_oom();
         if (mkdir_p(confdir, 0755) < 0 || mkdir_p(tmpdir, 0755) < 0)
                 return log_error_errno(errno, "Cannot create dracut's folders: %m");
+        if (messages < 0)
+                return log_error_errno(errno, "Cannot create a file for dracut's messages: %m");
         env[0] = env_base;
         env[2] = epoch;
+        env[3] = modules;
 
         char *argv[] = {
                 (char *) "dracut",
-                (char *) "--quiet",
+                (char *) "--stdlog", /* errors only: each one fails the build */
+                (char *) "2",
                 (char *) "--force",
                 (char *) "--no-hostonly",
                 (char *) "--no-hostonly-cmdline",
@@ -151,13 +201,19 @@ static int run_dracut(const BuildContext *c, const char *base, const char *out) 
                 (char *) out,
                 NULL,
         };
-        RunOptions o = { .env_extra = env, .stdout_fd = STDERR_FILENO, .stderr_fd = -1 };
+        RunOptions o = { .env_extra = env, .stdout_fd = STDERR_FILENO, .stderr_fd = messages };
 
         r = run_command(argv, &o);
         if (r < 0)
                 return log_error_errno(r, "Cannot run dracut: %m (make deps installs it)");
+        errors = dracut_errors(messages);
+        if (errors < 0)
+                return log_error_errno(errors, "Cannot read dracut's messages: %m");
         if (r != 0)
                 return log_error_errno(EIO, "dracut failed (status %d); its messages are above.", r);
+        if (errors > 0)
+                return log_error_errno(EIO, "dracut reported %d error%s (above), though its status was 0.",
+                                       errors, errors == 1 ? "" : "s");
         return 0;
 }
 

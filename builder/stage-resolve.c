@@ -24,7 +24,7 @@
 /* What berth-init itself links against (init/build.mk) and the source of the
  * image's users and groups (base-passwd's master files). */
 static const char *const implicit_packages[] = {
-        "libc6", "libkmod2", "libblkid1", "libsystemd0", "base-passwd",
+        "libc6", "libkmod2", "libblkid1", "libsystemd0", "libjson-c5", "base-passwd",
 };
 
 static int wanted_packages(const Recipe *r, char ***ret) {

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "boot-contract.h"
 #include "fileio.h"
 #include "hash.h"
 #include "log.h"
@@ -115,14 +116,18 @@ static int build_tree(BuildContext *c, const char *tree) {
                 return r;
         /* berth-init lives in the base tree: dracut takes it (and its
          * libraries) from there for the initramfs, and stage 2 runs it. */
-        r = tree_install_file(c->berth_init, tree, "usr/lib/berth/berth-init", 0755);
+        r = tree_install_file(c->berth_init, tree, BERTH_INIT_PATH + 1, 0755);
         if (r < 0)
                 return r;
-        /* dhcpcd's hook: berth-init under another name (there is no shell for dhcpcd-run-hooks). */
+        /* berth-init under other names: dhcpcd's hook (there is no shell for
+         * dhcpcd-run-hooks) and berthctl, the control socket's client. */
         {
-                _cleanup_free_ char *hook = path_join(tree, "usr/lib/berth/dhcpcd-hook");
-                if (!hook || symlink("berth-init", hook) < 0)
+                _cleanup_free_ char *hook = path_join(tree, BERTH_DHCPCD_HOOK_PATH);
+                if (!hook || symlink(BERTH_INIT_NAME, hook) < 0)
                         return log_error_errno(errno ?: ENOMEM, "Cannot link the dhcpcd hook: %m");
+                _cleanup_free_ char *ctl = path_join(tree, BERTH_CTL_PATH);
+                if (!ctl || symlink(BERTH_CTL_LINK_TARGET, ctl) < 0)
+                        return log_error_errno(errno ?: ENOMEM, "Cannot link berthctl: %m");
         }
         r = tree_busybox_links(tree);
         if (r < 0)
