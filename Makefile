@@ -60,8 +60,8 @@ deps:
 # ---- tests ----
 # `make check` runs every stream; check-unit (C unit tests, valgrind),
 # check-toml (toml-test where present, the tomllib differential test, a
-# fuzzing pass) and check-bats (the BATS suites) run one each. All end with
-# "N passed, N failed".
+# fuzzing pass) and check-bats (bats-lint, the BATS suites) run one each.
+# All end with "N passed, N failed".
 .PHONY: check check-unit check-toml check-bats
 check: deps
 	@$(MAKE) --no-print-directory all

@@ -6,7 +6,7 @@
 #   toml    the toml-test suite (where present), the differential test against
 #           Python's tomllib, a short fuzzing pass
 #   format  the formatting check
-#   bats    the BATS suites
+#   bats    the lint of the BATS files, then the BATS suites
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -109,6 +109,32 @@ bats_suites() {
         done
 }
 
+# No BATS file (nor a helper it loads) may hold an assertion that cannot fail
+# (docs/testing.md). The lint is tested first: of its bad sample it must
+# report exactly the lines marked "# rejected", of its good sample none.
+bats_lint() {
+        local lint=build-aux/bats-lint.py samples=build-aux/bats-lint-samples
+        local i=1 f files want got found
+        echo "# ---- bats-lint ----" | tee -a "$log"
+        want=$(grep -n '# rejected$' "$samples/bad.sample" | cut -d: -f1 | tr '\n' ' ')
+        got=$(python3 "$lint" "$samples/bad.sample" | cut -d: -f2 | tr '\n' ' ')
+        if [[ -n $want && $got == "$want" ]]; then
+                echo "ok $i - bats-lint rejects each marked line of $samples/bad.sample"
+        else
+                echo "not ok $i - bats-lint rejects lines ${got:-none} of $samples/bad.sample, not the marked ${want:-none}"
+        fi | tee -a "$log"
+        mapfile -t files < <(find . -name .git -prune -o \( -name '*.bats' -o -name '*.bash' \) -print | sort)
+        for f in "$samples/good.sample" "${files[@]#./}"; do
+                i=$((i + 1))
+                if found=$(python3 "$lint" "$f" 2>&1); then
+                        echo "ok $i - bats-lint $f"
+                else
+                        echo "not ok $i - bats-lint $f"
+                        sed 's/^/# /' <<<"$found"
+                fi | tee -a "$log"
+        done
+}
+
 groups=("$@")
 [[ ${#groups[@]} -gt 0 ]] || groups=(unit toml format bats)
 for group in "${groups[@]}"; do
@@ -123,7 +149,10 @@ for group in "${groups[@]}"; do
                 toml_diff
                 ;;
         format) format_check ;;
-        bats) bats_suites ;;
+        bats)
+                bats_lint
+                bats_suites
+                ;;
         *)
                 echo "check.sh: unknown group '$group' (unit, toml, format, bats)" >&2
                 exit 2
