@@ -168,7 +168,8 @@ static int unpack_data(Outer *o, const char *deb, const char *root, DebControl *
                 return log_oom();
 
         /* Paths are root (a real path, no symlink in it) joined with the
-         * member's name, which usrmerge_path() made relative and free of "..";
+         * member's name, which usrmerge_path() made relative, normalised, free
+         * of ".." and at most USRMERGE_MAX_COMPONENTS deep;
          * the SECURE flags refuse whatever would go through a symlink, so
          * nothing lands outside the tree. */
         archive_write_disk_set_options(w, ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM |
@@ -192,9 +193,13 @@ static int unpack_data(Outer *o, const char *deb, const char *root, DebControl *
                         return log_error_errno(EBADMSG, "%s: data.tar: %s", deb, archive_error_string(a));
 
                 r = usrmerge_path(archive_entry_pathname(e), &path);
+                if (r == -ENAMETOOLONG)
+                        return log_error_errno(
+                                r, "%s: package %s: refusing member '%.200s...': deeper than %d folders.",
+                                deb, control->package, archive_entry_pathname(e), USRMERGE_MAX_COMPONENTS);
                 if (r < 0)
-                        return log_error_errno(r, "%s: refusing member '%s'.", deb,
-                                               archive_entry_pathname(e));
+                        return log_error_errno(r, "%s: package %s: refusing member '%s'.", deb,
+                                               control->package, archive_entry_pathname(e));
                 if (!path)
                         continue;
                 if (asprintf(&target, "/%s", path) < 0)

@@ -107,12 +107,33 @@ static void make_deb(const char *path, const Member *data, size_t n) {
         archive_write_free(a);
 }
 
+/* "./d/d/.../d/f": n components. */
+static char *deep_path(size_t n) {
+        char *p = malloc(2 + 2 * n + 1);
+        size_t len = 0;
+
+        if (!p)
+                abort();
+        p[len++] = '.';
+        for (size_t i = 0; i < n; i++) {
+                p[len++] = '/';
+                p[len++] = i + 1 < n ? 'd' : 'f';
+        }
+        p[len] = 0;
+        return p;
+}
+
 static void test_usrmerge(void) {
         static const struct {
                 const char *in, *out;
         } cases[] = {
                 { "./bin/ls", "usr/bin/ls" },
-                { "./sbin/", "usr/sbin/" },
+                { "./sbin/", "usr/sbin" },
+                { "/./bin/x", "usr/bin/x" },
+                { "./bin//x", "usr/bin/x" },
+                { "bin/./x", "usr/bin/x" },
+                { ".//./lib/./a//b/", "usr/lib/a/b" },
+                { "//sbin", "usr/sbin" },
                 { "./lib64/ld.so", "usr/lib64/ld.so" },
                 { "./lib/x86_64-linux-gnu/a", "usr/lib/x86_64-linux-gnu/a" },
                 { "./library/x", "library/x" },
@@ -132,6 +153,15 @@ static void test_usrmerge(void) {
         ok(usrmerge_path("../x", &none) == -EPERM, "usrmerge_path refuses a leading ..");
         _cleanup_free_ char *dots = NULL;
         ok(usrmerge_path("./usr/..x/y", &dots) == 0, "usrmerge_path allows '..x' names");
+        ok(usrmerge_path("./bin/./../etc/x", &none) == -EPERM, "usrmerge_path refuses .. after .");
+        ok(usrmerge_path("/./.", &none) == 0 && !none, "usrmerge_path(/./.) is the root");
+
+        _cleanup_free_ char *deep = deep_path(USRMERGE_MAX_COMPONENTS),
+                            *deeper = deep_path(USRMERGE_MAX_COMPONENTS + 1);
+        _cleanup_free_ char *d1 = NULL;
+        ok(usrmerge_path(deep, &d1) == 0, "usrmerge_path allows %d components", USRMERGE_MAX_COMPONENTS);
+        ok(usrmerge_path(deeper, &none) == -ENAMETOOLONG, "usrmerge_path refuses %d components",
+           USRMERGE_MAX_COMPONENTS + 1);
 }
 
 static void test_excluded(void) {
@@ -271,7 +301,51 @@ static void test_unpack(void) {
                    S_ISREG(a.st_mode),
            "the file lands inside the tree");
         ok(deb_unpack("/nonexistent.deb", tree, NULL, &c, &stats) < 0, "a missing .deb is an error");
+
+        /* A path thousands of folders deep would leave a tree nothing can walk or remove. */
+        {
+                _cleanup_free_ char *deep_member = deep_path(USRMERGE_MAX_COMPONENTS + 1), *deep = NULL;
+                _cleanup_free_ char *tree5 = NULL, *first = NULL;
+                const Member too_deep[] = { { deep_member, AE_IFREG, 0644, "x\n" } };
+                if (asprintf(&deep, "%s/deep.deb", dir) < 0 || asprintf(&tree5, "%s/tree5", dir) < 0 ||
+                    asprintf(&first, "%s/d", tree5) < 0)
+                        return;
+                mkdir(tree5, 0755);
+                make_deb(deep, too_deep, ARRAY_SIZE(too_deep));
+                deb_control_free(c);
+                c = NULL;
+                ok(deb_unpack(deep, tree5, NULL, &c, &stats) == -ENAMETOOLONG,
+                   "a member deeper than %d folders is refused", USRMERGE_MAX_COMPONENTS);
+                ok(access(first, F_OK) < 0, "nothing of it is written");
+        }
         log_set_max_level(LOG_LEVEL_INFO);
+
+        /* "/./bin/x" is a /bin path: it goes to usr/bin and the tree's bin ->
+         * usr/bin symlink stays a symlink. */
+        {
+                static const Member dotted[] = {
+                        { "/./bin/", AE_IFDIR, 0755, NULL },
+                        { "/./bin/x", AE_IFREG, 0755, "x\n" },
+                        { "./bin//y", AE_IFREG, 0755, "y\n" },
+                        { "bin/./z", AE_IFREG, 0755, "z\n" },
+                };
+                _cleanup_free_ char *dot = NULL, *tree4 = NULL;
+                if (asprintf(&dot, "%s/dotted.deb", dir) < 0 || asprintf(&tree4, "%s/tree4", dir) < 0)
+                        return;
+                mkdir(tree4, 0755);
+                make_deb(dot, dotted, ARRAY_SIZE(dotted));
+                chdir(tree4);
+                mkdir("usr", 0755);
+                mkdir("usr/bin", 0755);
+                symlink("usr/bin", "bin");
+                deb_control_free(c);
+                c = NULL;
+                ok(deb_unpack(dot, tree4, NULL, &c, &stats) == 0, "a .deb with /./bin members is unpacked");
+                ok(lstat("bin", &a) == 0 && S_ISLNK(a.st_mode), "bin -> usr/bin is still a symlink");
+                ok(lstat("usr/bin/x", &a) == 0 && lstat("usr/bin/y", &a) == 0 && lstat("usr/bin/z", &a) == 0,
+                   "/./bin/x, ./bin//y and bin/./z land in usr/bin");
+                chdir("/");
+        }
         rm_rf(dir);
 }
 
