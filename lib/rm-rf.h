@@ -3,8 +3,11 @@
 
 /* rm -rf path: removes a file, a symlink (never what it points to) or a
  * folder with all it holds, through file descriptors (openat/unlinkat, no
- * symlink followed, the working folder untouched). It does not cross into
- * another file system mounted inside the folder (-EXDEV). Folders marked
+ * symlink followed, the working folder untouched). It never crosses into
+ * another mount inside the folder, a bind mount of the same file system
+ * included: each folder is opened (O_NOFOLLOW) and its descriptor's mount id
+ * compared with the top folder's; a folder on another mount is left whole
+ * and, once the rest is removed, the result is -EXDEV. Folders marked
  * immutable (ostree's deployments are) lose the flag first. A path that does
  * not exist is fine. Returns 0 or -errno. */
 int rm_rf(const char *path);
