@@ -28,6 +28,64 @@ char *cache_path(const Cache *c, const char *kind, const char *key) {
         return r;
 }
 
+#define STALE_PREFIX "tmp.stale-"
+
+/* Removes what earlier builds set aside as STALE_PREFIX-N; what still
+ * cannot be removed stays, with a warning. */
+static void remove_stale(const Cache *c) {
+        DIR *d = opendir(c->dir);
+        struct dirent *de;
+
+        if (!d)
+                return;
+        while ((de = readdir(d))) {
+                _cleanup_free_ char *p = NULL;
+                int r;
+
+                if (strncmp(de->d_name, STALE_PREFIX, strlen(STALE_PREFIX)) != 0)
+                        continue;
+                p = cache_path(c, de->d_name, NULL);
+                if (!p)
+                        continue;
+                r = rm_rf(p);
+                if (r < 0)
+                        log_warning_errno(r, "Cannot remove '%s' (kept): %m", p);
+                else
+                        log_info("Removed '%s', set aside by an earlier build.", p);
+        }
+        closedir(d);
+}
+
+/* Empties tmp/, left by a build that died. What cannot be removed (a tree
+ * too deep for the file descriptors, a mount left inside) is renamed aside
+ * to tmp.stale-N, so that one bad tree does not refuse every later build;
+ * the next clean that succeeds removes it. */
+static int clean_tmp(const Cache *c, const char *tmpdir) {
+        int r = rm_rf(tmpdir);
+
+        if (r >= 0) {
+                remove_stale(c);
+                return 0;
+        }
+        log_warning_errno(r, "Cannot clean '%s': %m", tmpdir);
+        for (unsigned n = 1; n < 1000; n++) {
+                _cleanup_free_ char *stale = NULL;
+
+                if (asprintf(&stale, "%s/" STALE_PREFIX "%u", c->dir, n) < 0)
+                        return log_oom();
+                if (renameat2(AT_FDCWD, tmpdir, AT_FDCWD, stale, RENAME_NOREPLACE) == 0) {
+                        log_warning("Set '%s' aside as '%s'; a later build removes it.", tmpdir, stale);
+                        if (mkdir(tmpdir, 0755) < 0)
+                                return log_error_errno(errno, "Cannot create '%s': %m", tmpdir);
+                        return 0;
+                }
+                if (errno != EEXIST)
+                        return log_error_errno(errno, "Cannot clean '%s' nor rename it to '%s': %m", tmpdir,
+                                               stale);
+        }
+        return log_error_errno(EEXIST, "Cannot clean '%s', and too many tmp.stale-N already.", tmpdir);
+}
+
 int cache_open(const char *dir, Cache **ret) {
         static const char *const kinds[] = { "apt", "resolve", "trees", "initramfs", "tmp" };
         _cleanup_(cache_closep) Cache *c = calloc(1, sizeof(Cache));
@@ -69,9 +127,9 @@ int cache_open(const char *dir, Cache **ret) {
         tmpdir = cache_path(c, "tmp", NULL);
         if (!tmpdir)
                 return log_oom();
-        r = rm_rf(tmpdir);
+        r = clean_tmp(c, tmpdir);
         if (r < 0)
-                return log_error_errno(r, "Cannot clean '%s': %m", tmpdir);
+                return r;
         if (asprintf(&c->tmp, "%s/build-%d", tmpdir, (int) getpid()) < 0)
                 return log_oom();
         r = mkdir_p(c->tmp, 0755);

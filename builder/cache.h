@@ -12,7 +12,9 @@
  *   trees/KEY.meta  what is known of a tree: kernel, date, size, the packages' origins
  *   initramfs/KEY   initramfs images
  *   repo/           ostree archive repository holding every commit built
- *   tmp/            this build's scratch space                              */
+ *   tmp/            this build's scratch space
+ *   tmp.stale-N/    a tmp/ that could not be removed, set aside so builds go
+ *                   on; removed by the next build whose clean succeeds      */
 
 #include "fs-util.h"
 #include "rm-rf.h"

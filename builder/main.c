@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "build.h"
 #include "log.h"
@@ -43,6 +44,19 @@ static void help(void) {
                "Recipe reference: docs/recipe.md\n");
 }
 
+/* Walking and removing a tree keeps a file descriptor open per folder
+ * level, and the default soft limit (1024) is far below what the hard
+ * limit allows: use all of it. deb.c bounds how deep a package may go. */
+static void raise_nofile_limit(void) {
+        struct rlimit rl;
+
+        if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= rl.rlim_max)
+                return;
+        rl.rlim_cur = rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+                log_debug_errno(errno, "Cannot raise RLIMIT_NOFILE: %m");
+}
+
 int main(int argc, char *argv[]) {
         static const struct option options[] = {
                 { "check", no_argument, NULL, 'c' },       { "output", required_argument, NULL, 'o' },
@@ -57,6 +71,7 @@ int main(int argc, char *argv[]) {
         TomlError err;
         int c, r;
 
+        raise_nofile_limit();
         while ((c = getopt_long(argc, argv, "co:qh", options, NULL)) >= 0) {
                 switch (c) {
                 case 'c':
