@@ -62,10 +62,20 @@ static int stdin_file(const char *data, size_t size) {
         return TAKE_FD(fd);
 }
 
+/* dup2(from, to) in the child, where from == to must lose O_CLOEXEC too:
+ * dup2 of an fd onto itself does nothing, and the exec would close it
+ * (a memfd that got fd 0 because our stdin was closed, say). */
+static void move_fd(int from, int to) {
+        if (from == to)
+                (void) fcntl(to, F_SETFD, 0);
+        else
+                (void) dup2(from, to);
+}
+
 int run_command(char *const argv[], const RunOptions *opts) {
         static const RunOptions none = { .stdout_fd = -1, .stderr_fd = -1 };
         int pipefd[2] = { -1, -1 }, errpipe[2] = { -1, -1 };
-        _cleanup_close_ int in = -EBADF;
+        _cleanup_close_ int in = -EBADF, cwd_fd = -EBADF;
         _cleanup_free_ char *out = NULL;
         int status, r = 0, child_errno = 0;
         pid_t pid;
@@ -76,6 +86,13 @@ int run_command(char *const argv[], const RunOptions *opts) {
                 in = stdin_file(opts->stdin_data, opts->stdin_size);
                 if (in < 0)
                         return in;
+        }
+        /* The working folder is opened here, so a missing one is an error
+         * before anything runs, and not an exit status of the child's. */
+        if (opts->cwd) {
+                cwd_fd = open(opts->cwd, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (cwd_fd < 0)
+                        return -errno;
         }
         if (opts->ret_stdout && pipe2(pipefd, O_CLOEXEC) < 0)
                 return -errno;
@@ -95,20 +112,23 @@ int run_command(char *const argv[], const RunOptions *opts) {
                 sigset_t all;
                 (void) sigemptyset(&all);
                 (void) sigprocmask(SIG_SETMASK, &all, NULL);
+                int e;
+
                 if (in >= 0)
-                        (void) dup2(in, STDIN_FILENO);
+                        move_fd(in, STDIN_FILENO);
                 if (opts->ret_stdout)
-                        (void) dup2(pipefd[1], STDOUT_FILENO);
+                        move_fd(pipefd[1], STDOUT_FILENO);
                 else if (opts->stdout_fd >= 0)
-                        (void) dup2(opts->stdout_fd, STDOUT_FILENO);
+                        move_fd(opts->stdout_fd, STDOUT_FILENO);
                 if (opts->stderr_fd >= 0)
-                        (void) dup2(opts->stderr_fd, STDERR_FILENO);
-                for (char *const *e = opts->env_extra; e && *e; e++)
-                        (void) putenv(*e);
-                if (opts->cwd && chdir(opts->cwd) < 0)
-                        _exit(127);
-                execvp(argv[0], argv);
-                int e = errno;
+                        move_fd(opts->stderr_fd, STDERR_FILENO);
+                for (char *const *v = opts->env_extra; v && *v; v++)
+                        (void) putenv(*v);
+                /* A failure here or of the exec reaches the parent through
+                 * errpipe as an errno, never as an exit status. */
+                if (cwd_fd < 0 || fchdir(cwd_fd) == 0)
+                        execvp(argv[0], argv);
+                e = errno;
                 (void) !write(errpipe[1], &e, sizeof(e));
                 _exit(127);
         }

@@ -14,6 +14,9 @@ typedef struct RunOptions {
 } RunOptions;
 
 /* Runs argv[0] (looked up in PATH) and waits. Returns its exit status
- * (0-255; 128+N when killed by signal N), or -errno when it could not be run
- * (-ENOENT when the program does not exist). opts may be NULL. */
+ * (0-255; 128+N when killed by signal N), or -errno when it could not be run:
+ * -ENOENT when the program does not exist, and opening opts->cwd's errno
+ * (-ENOENT, -ENOTDIR, ...) when the working folder cannot be entered, which
+ * is checked before anything runs. So an exit status (127 included) is
+ * always the program's own. opts may be NULL. */
 int run_command(char *const argv[], const RunOptions *opts);

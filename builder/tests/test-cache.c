@@ -44,7 +44,7 @@ static void test_stale_tmp(void) {
 
         if (getrlimit(RLIMIT_NOFILE, &saved) < 0)
                 abort();
-        low = (struct rlimit) { .rlim_cur = DEPTH / 2, .rlim_max = saved.rlim_max };
+        low = (struct rlimit){ .rlim_cur = DEPTH / 2, .rlim_max = saved.rlim_max };
         if (!ok(setrlimit(RLIMIT_NOFILE, &low) == 0, "lower RLIMIT_NOFILE to %d", DEPTH / 2))
                 return;
         ok(rm_rf(tmp) == -EMFILE, "rm_rf of a tree that deep fails with EMFILE");

@@ -70,5 +70,33 @@ int main(void) {
 
         char *missing[] = { (char *) "berth-no-such-program", NULL };
         ok(run_command(missing, NULL) == -ENOENT, "a program that does not exist is -ENOENT");
+
+        /* A working folder that cannot be entered is an error before
+         * anything runs, not an exit status (it was 127, as if "not found"). */
+        char *touch[] = { (char *) "touch", (char *) "/tmp/test-process-util-ran", NULL };
+        RunOptions nowhere = { .stdout_fd = -1, .stderr_fd = -1, .cwd = "/nonexistent-berth-folder" };
+        (void) unlink("/tmp/test-process-util-ran");
+        r = run_command(touch, &nowhere);
+        ok(r == -ENOENT, "a missing working folder is -ENOENT (%d)", r);
+        ok(access("/tmp/test-process-util-ran", F_OK) < 0, "and the program did not run");
+        nowhere.cwd = "/etc/passwd";
+        r = run_command(touch, &nowhere);
+        ok(r == -ENOTDIR, "a working folder that is a file is -ENOTDIR (%d)", r);
+        (void) unlink("/tmp/test-process-util-ran");
+
+        /* With our stdin closed, the memory file takes fd 0: dup2(0, 0)
+         * would leave it close-on-exec and the child without stdin. */
+        int saved = dup(STDIN_FILENO);
+        RunOptions q = {
+                .stdout_fd = -1, .stderr_fd = -1, .ret_stdout = &out, .stdin_data = "hello", .stdin_size = 5
+        };
+        out = NULL;
+        close(STDIN_FILENO);
+        r = run_command(cat, &q); /* cat from above */
+        ok(r == 0 && out && streq(out, "hello"),
+           "with fd 0 closed, the child still reads its stdin (%d, '%s')", r, out ? out : "(null)");
+        free(out);
+        out = NULL;
+        ok(dup2(saved, STDIN_FILENO) == STDIN_FILENO && close(saved) == 0, "our stdin restored");
         return tap_done();
 }
