@@ -352,14 +352,20 @@ static int recipe_defaults(Recipe *r) {
 }
 
 /* Overlays are checked here, not at build time, so `build-image --check`
- * catches a missing folder and names the recipe line that lists it. */
+ * catches a missing folder and names the recipe line that lists it. An
+ * overlay is copied without following symlinks, its own path included: a
+ * symlink to a folder would copy nothing, so it is refused. */
 static int check_overlays(const Recipe *r, TomlError *e) {
         for (size_t i = 0; i < r->n_overlays; i++) {
                 struct stat st;
 
-                if (stat(r->overlays[i].path, &st) < 0)
+                if (lstat(r->overlays[i].path, &st) < 0)
                         return fail(e, r->overlays[i].pos, "overlay '%s': %s", r->overlays[i].path,
                                     strerror(errno));
+                if (S_ISLNK(st.st_mode))
+                        return fail(e, r->overlays[i].pos,
+                                    "overlay '%s' is a symlink: name the folder itself",
+                                    r->overlays[i].path);
                 if (!S_ISDIR(st.st_mode))
                         return fail(e, r->overlays[i].pos, "overlay '%s' is not a folder",
                                     r->overlays[i].path);

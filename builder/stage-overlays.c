@@ -180,7 +180,22 @@ int stage_overlays(const BuildEnv *env, const BaseTree *base, Delta *ret) {
                 if (build_interrupted())
                         return -EINTR;
                 OverlayWalk walk = { .overlay = o->path, .base_tree = base->path, .delta = ret->path };
-                int r = walk_tree(o->path, overlay_one, &walk);
+                struct stat st;
+                int r;
+
+                /* recipe_load() checked this; the folder may have changed since. The
+                 * walk follows no symlink, its root included: a symlink would copy nothing. */
+                if (lstat(o->path, &st) < 0)
+                        return log_error_errno(errno, "%s:%u:%u: overlay %s: %m", recipe->path, o->pos.line,
+                                               o->pos.column, o->path);
+                if (S_ISLNK(st.st_mode))
+                        return log_error_errno(EINVAL,
+                                               "%s:%u:%u: overlay %s is a symlink: name the folder itself.",
+                                               recipe->path, o->pos.line, o->pos.column, o->path);
+                if (!S_ISDIR(st.st_mode))
+                        return log_error_errno(ENOTDIR, "%s:%u:%u: overlay %s is not a folder.",
+                                               recipe->path, o->pos.line, o->pos.column, o->path);
+                r = walk_tree(o->path, overlay_one, &walk);
                 if (r < 0) {
                         if (walk.error < 0)
                                 return walk.error;

@@ -88,6 +88,16 @@ expect_bad() {
         expect_bad missing-overlay.toml 9:10 "overlay '.*does-not-exist': No such file or directory"
 }
 
+@test "an overlay that is a symlink to a folder is refused, naming the recipe line" {
+        local dir=$BATS_TEST_TMPDIR
+        mkdir "$dir/overlay"
+        ln -s overlay "$dir/overlay-link"
+        sed 's/does-not-exist/overlay-link/' "$RECIPES/invalid/missing-overlay.toml" >"$dir/link.toml"
+        run -2 "$BI" --check "$dir/link.toml"
+        echo "output: $output"
+        [[ $output =~ link\.toml:9:10:\ overlay\ \'.*overlay-link\'\ is\ a\ symlink ]]
+}
+
 @test "unknown output format" {
         expect_bad bad-format.toml 9:19 "unknown output format 'vmdk'"
 }
