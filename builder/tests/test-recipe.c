@@ -49,7 +49,8 @@ int main(void) {
         r = load_with_overlay(dir, "link", &e);
         ok(r == -EINVAL, "an overlay that is a symlink to a folder is refused (%d)", r);
         ok(strstr(e.msg, "is a symlink") != NULL, "the message says why: %s", e.msg);
-        ok(e.line == 9 && e.column == 10, "and names the recipe's line and column (%u:%u)", e.line, e.column);
+        ok(e.line == 9 && e.column == 10, "and names the recipe's line and column (%u:%u)", e.line,
+           e.column);
 
         r = load_with_overlay(dir, "missing", &e);
         ok(r == -EINVAL && strstr(e.msg, "No such file or directory"), "a missing overlay is refused: %s",
