@@ -114,6 +114,10 @@ int run_command(char *const argv[], const RunOptions *opts) {
                 (void) sigprocmask(SIG_SETMASK, &all, NULL);
                 int e;
 
+                /* First, before the dup2()s below may reuse its number
+                 * (cwd_fd is 1 when our stdout was closed). */
+                if (cwd_fd >= 0 && fchdir(cwd_fd) < 0)
+                        goto fail;
                 if (in >= 0)
                         move_fd(in, STDIN_FILENO);
                 if (opts->ret_stdout)
@@ -124,10 +128,10 @@ int run_command(char *const argv[], const RunOptions *opts) {
                         move_fd(opts->stderr_fd, STDERR_FILENO);
                 for (char *const *v = opts->env_extra; v && *v; v++)
                         (void) putenv(*v);
-                /* A failure here or of the exec reaches the parent through
-                 * errpipe as an errno, never as an exit status. */
-                if (cwd_fd < 0 || fchdir(cwd_fd) == 0)
-                        execvp(argv[0], argv);
+                execvp(argv[0], argv);
+fail:
+                /* A failed fchdir or exec reaches the parent through errpipe
+                 * as an errno, never as an exit status. */
                 e = errno;
                 (void) !write(errpipe[1], &e, sizeof(e));
                 _exit(127);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "macro.h"
@@ -98,5 +99,18 @@ int main(void) {
         free(out);
         out = NULL;
         ok(dup2(saved, STDIN_FILENO) == STDIN_FILENO && close(saved) == 0, "our stdin restored");
+
+        /* With our stdout closed, the working folder's fd is 1, which the
+         * capture pipe then takes: the child enters the folder first. */
+        pid_t pid = fork();
+        if (pid == 0) {
+                _cleanup_free_ char *captured = NULL;
+                RunOptions w = { .stdout_fd = -1, .stderr_fd = -1, .ret_stdout = &captured, .cwd = "/" };
+                close(STDOUT_FILENO);
+                _exit(run_command(pwd, &w) == 0 && captured && streq(captured, "/\n") ? 0 : 1);
+        }
+        int status = 0;
+        ok(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+           "with fd 1 closed, the child still runs in the folder given");
         return tap_done();
 }
