@@ -12,6 +12,10 @@ CFLAGS ?= -O2 -g
 BERTH_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Ilib -I$(BUILD)/gen \
 	-fno-strict-aliasing -Wno-unused-parameter -Wshadow -Wmissing-prototypes \
 	-Wformat=2 -Wno-format-nonliteral -Wno-missing-field-initializers
+# The checkout's folder must not reach the binaries: debug information names
+# it, and the GNU build-id hashes the debug information, so berth-init (and
+# with it the image's commit id) would differ from one checkout to another.
+BERTH_CFLAGS += -ffile-prefix-map=$(CURDIR)=.
 BERTH_LDFLAGS :=
 ifeq ($(SANITIZE),1)
 BERTH_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -54,10 +58,17 @@ deps:
 	@build-aux/deps.sh
 
 # ---- tests ----
-.PHONY: check check-unit check-toml check-fuzz check-bats
+# `make check` runs every stream; check-unit (C unit tests, valgrind),
+# check-toml (toml-test where present, the tomllib differential test, a
+# fuzzing pass) and check-bats (bats-lint, the BATS suites) run one each.
+# All end with "N passed, N failed".
+.PHONY: check check-unit check-toml check-bats
 check: deps
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) build-aux/check.sh
+check-unit check-toml check-bats: deps
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) build-aux/check.sh $(@:check-%=%)
 
 # ---- fuzzing (clang/libFuzzer) ----
 FUZZ_SECONDS ?= 300
@@ -108,6 +119,7 @@ help:
 	@echo "make deps       install the Debian packages berth needs (idempotent)"
 	@echo "make demo       build the default recipe and show what the image holds"
 	@echo "make check      all tests (SANITIZE=1: unit tests under ASan/UBSan)"
+	@echo "make check-unit, check-toml, check-bats: one stream of make check each"
 	@echo "make fuzz       fuzz the TOML parser for FUZZ_SECONDS (default 300)"
 	@echo "make format     apply .clang-format; make check-format verifies it"
 	@echo "make install    install into DESTDIR/PREFIX; make clean removes $(BUILD)/"

@@ -19,13 +19,16 @@ mkdir -p "$work"
 "$(dirname "$0")/reference.sh" "$BERTH_CACHE/bench-reference"
 ref=$BERTH_CACHE/bench-reference
 
-# boot IMAGE_DIR READY_REGEX LOG: boots once, prints the host seconds from
-# QEMU start to the READY line; the console is left in LOG.
+# boot IMAGE_DIR READY_MARKER LOG [LAST_MARKER]: boots once and prints the
+# host seconds from QEMU start to the console line holding READY_MARKER; fails
+# when it does not come within 300 s. The guest then runs until LAST_MARKER
+# (a line printed after the ready line) is there too, for at most 30 s. The
+# console is left in LOG.
 boot() {
-        local img=$1 ready=$2 log=$3
+        local img=$1 ready=$2 log=$3 last=${4:-$2}
         cp --sparse=always "$img/disk.raw" "$work/disk.raw"
         : >"$log"
-        local t0 t1
+        local t0 t1 rc=0
         t0=$(now)
         qemu-system-x86_64 -machine q35 -m 512 -smp 2 -display none -nodefaults -no-user-config \
                 -kernel "$img/vmlinuz" -initrd "$img/initrd.img" -append "$(cat "$img/cmdline")" \
@@ -33,58 +36,109 @@ boot() {
                 -netdev user,id=n0 -device virtio-net-pci,netdev=n0 \
                 -serial "file:$log" -pidfile "$work/qemu.pid" -daemonize
         local deadline=$((SECONDS + 300))
-        until grep -qE "$ready" "$log"; do
-                ((SECONDS < deadline)) || { echo "timeout: $ready" >&2; break; }
+        until grep -qaF "$ready" "$log"; do
+                ((SECONDS < deadline)) || { rc=1; break; }
                 sleep 0.05
         done
         t1=$(now)
+        deadline=$((SECONDS + 30))
+        while ((rc == 0 && SECONDS < deadline)) && ! grep -qaF "$last" "$log"; do
+                sleep 0.05
+        done
+        sleep 0.2 # the rest of that line
         kill "$(cat "$work/qemu.pid")" 2>/dev/null || true
         sleep 0.5
-        elapsed "$t0" "$t1"
+        ((rc == 0)) && elapsed "$t0" "$t1"
+        return $rc
 }
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
-field() { grep -E "$2" "$1" | head -1 | awk -v f="$3" '{print $f}'; }
+# field LOG MARKER N: the Nth word, counting MARKER's own words, of the first
+# console line holding MARKER. A getty or kernel message may share the line
+# (the serial console interleaves them), so MARKER is looked for anywhere in it.
+field() { tr -d '\r' <"$1" | awk -v m="$2" -v f="$3" '(i = index($0, m)) { split(substr($0, i), w, " "); print w[f]; exit }'; }
+number() { [[ $1 =~ ^-?[0-9]+([.][0-9]+)?$ ]]; }
+calc() { awk "BEGIN { printf \"%.2f\", $1 }"; }
 
-declare -a b_user b_s1 b_total b_init b_stage2 b_ready b_mem b_rss b_cpu r_total r_init r_mem r_rss
-for i in $(seq "$N"); do
-        log=$work/berth-$i.log
-        total=$(boot "$work/minimal" "^berth: containerd ready" "$log")
-        stage1=$(field "$log" "^berth: stage1 " 3)
-        b_s1+=("$stage1")
-        stage2=$(field "$log" "^berth: stage2 " 3)
-        ready=$(field "$log" "^berth: containerd ready " 4)
-        # kernel start = QEMU start + (total - ready uptime)
+# berth_figures LOG TOTAL: one boot's figures into the b_* arrays; fails
+# (and adds nothing) when a line is missing.
+berth_figures() {
+        local log=$1 total=$2 stage1 stage2 ready mem rss cpu user v
+        stage1=$(field "$log" "berth: stage1 " 3)
+        stage2=$(field "$log" "berth: stage2 " 3)
+        ready=$(field "$log" "berth: containerd ready " 4)
+        mem=$(field "$log" "berth: memory used" 4)
+        rss=$(field "$log" "berth: memory used" 8)
+        cpu=$(field "$log" "berth: memory used" 12)
+        user=$(field "$log" "berth: memory used" 15)
+        for v in "$stage1" "$stage2" "$ready" "$mem" "$rss" "$cpu" "$user"; do
+                number "$v" || return 1
+        done
         b_total+=("$total")
-        b_init+=("$(awk -v t="$total" -v r="$ready" -v s="$stage1" 'BEGIN{printf "%.2f", t - r + s}')")
-        b_stage2+=("$(awk -v a="$stage1" -v b="$stage2" 'BEGIN{printf "%.2f", b - a}')")
-        b_ready+=("$(awk -v a="$stage2" -v b="$ready" 'BEGIN{printf "%.2f", b - a}')")
-        b_mem+=("$(field "$log" "^berth: memory used" 4)")
-        b_rss+=("$(field "$log" "^berth: memory used" 8)")
-        b_cpu+=("$(field "$log" "^berth: memory used" 12)")
-        b_user+=("$(field "$log" "^berth: memory used" 15)")
+        b_s1+=("$stage1")
+        # kernel start = QEMU start + (total - ready uptime)
+        b_init+=("$(calc "$total - $ready + $stage1")")
+        b_stage2+=("$(calc "$stage2 - $stage1")")
+        b_ready+=("$(calc "$ready - $stage2")")
+        b_mem+=("$mem")
+        b_rss+=("$rss")
+        b_cpu+=("$cpu")
+        b_user+=("$user")
+}
 
-        log=$work/ref-$i.log
-        total=$(boot "$ref" "^REF: containerd ready" "$log")
-        ready=$(field "$log" "^REF: containerd ready" 4)
+# ref_figures LOG TOTAL: the same for a reference boot, into the r_* arrays.
+ref_figures() {
+        local log=$1 total=$2 ready mem rss v
+        ready=$(field "$log" "REF: containerd ready" 4)
+        mem=$(field "$log" "REF: containerd ready" 6)
+        rss=$(field "$log" "REF: containerd ready" 10)
+        for v in "$ready" "$mem" "$rss"; do
+                number "$v" || return 1
+        done
         r_total+=("$total")
         # The reference boots with "quiet": the kernel does not say when it ran
         # /init, so only QEMU start -> kernel start is known for it.
-        r_init+=("$(awk -v t="$total" -v r="$ready" 'BEGIN{printf "%.2f", t - r}')")
-        r_mem+=("$(field "$log" "^REF: containerd ready" 6)")
-        r_rss+=("$(field "$log" "^REF: containerd ready" 10)")
+        r_init+=("$(calc "$total - $ready")")
+        r_mem+=("$mem")
+        r_rss+=("$rss")
+}
+
+# m VALUE...: their median, or n/a when there is none (every boot failed).
+m() {
+        (($# > 0)) || { echo n/a; return; }
+        printf '%s\n' "$@" | median
+}
+# difference A B and ratio_of A B: n/a when either is.
+difference() { if number "$1" && number "$2"; then calc "$1 - $2"; else echo n/a; fi; }
+ratio_of() { if number "$1" && number "$2"; then ratio "$1" "$2"; else echo n/a; fi; }
+
+b_user=() b_s1=() b_total=() b_init=() b_stage2=() b_ready=() b_mem=() b_rss=() b_cpu=()
+r_total=() r_init=() r_mem=() r_rss=() failed=()
+for i in $(seq "$N"); do
+        log=$work/berth-$i.log
+        if total=$(boot "$work/minimal" "berth: containerd ready" "$log" "berth: memory used"); then
+                berth_figures "$log" "$total" || failed+=("berth boot $i: a figure is missing from the console ($log)")
+        else
+                failed+=("berth boot $i: no 'containerd ready' within 300 s ($log)")
+        fi
+
+        log=$work/ref-$i.log
+        if total=$(boot "$ref" "REF: containerd ready" "$log"); then
+                ref_figures "$log" "$total" || failed+=("reference boot $i: a figure is missing from the console ($log)")
+        else
+                failed+=("reference boot $i: no 'containerd ready' within 300 s ($log)")
+        fi
 done
 
-m() { printf '%s\n' "$@" | median; }
 bt=$(m "${b_total[@]}") rt=$(m "${r_total[@]}")
 bi=$(m "${b_init[@]}") ri=$(m "${r_init[@]}")
 bm=$(m "${b_mem[@]}") rm_=$(m "${r_mem[@]}")
 br=$(m "${b_rss[@]}") rr=$(m "${r_rss[@]}")
 bs2=$(m "${b_stage2[@]}") brd=$(m "${b_ready[@]}") bc=$(m "${b_cpu[@]}") bu=$(m "${b_user[@]}")
 
-echo "boot, medians of $N (QEMU q35, 512 MiB, 2 vCPUs, no KVM)"
-echo "berth (recipes/minimal.toml)"
-figure "QEMU start -> kernel starts" "$(awk -v a="$bi" -v b="$(m "${b_s1[@]}")" 'BEGIN{printf "%.2f", a - b}')" s
+echo "boot, medians of the boots that succeeded (QEMU q35, 512 MiB, 2 vCPUs, no KVM)"
+echo "berth (recipes/minimal.toml), ${#b_total[@]} of $N boots"
+figure "QEMU start -> kernel starts" "$(difference "$bi" "$(m "${b_s1[@]}")")" s
 figure "QEMU start -> kernel execs /init" "$bi" s
 figure "/init -> stage 2" "$bs2" s
 figure "stage 2 -> containerd ready" "$brd" s
@@ -93,12 +147,17 @@ figure "guest memory in use (ready)" "$bm" MiB "< 96 MiB"
 figure "berth-init RSS" "$br" MiB "< 4 MiB"
 figure "berth-init's own CPU, /init to ready" "$bc" ms "< 300 ms"
 figure "  of which user space" "$bu" ms
-echo "reference (Debian 12, systemd, containerd, runc; mmdebstrap)"
+echo "reference (Debian 12, systemd, containerd, runc; mmdebstrap), ${#r_total[@]} of $N boots"
 figure "QEMU start -> kernel starts" "$ri" s
 figure "QEMU start -> containerd ready" "$rt" s
 figure "guest memory in use (ready)" "$rm_" MiB
 figure "systemd RSS" "$rr" MiB
 echo "ratios (berth / reference)"
-figure "containerd ready" "$(ratio "$bt" "$rt")" x "<= 0.5"
-figure "memory in use" "$(ratio "$bm" "$rm_")" x
-figure "PID 1 RSS" "$(ratio "$br" "$rr")" x
+figure "containerd ready" "$(ratio_of "$bt" "$rt")" x "<= 0.5"
+figure "memory in use" "$(ratio_of "$bm" "$rm_")" x
+figure "PID 1 RSS" "$(ratio_of "$br" "$rr")" x
+if ((${#failed[@]} > 0)); then
+        echo "failed boots (not in the medians):"
+        printf '  %s\n' "${failed[@]}"
+        exit 1
+fi

@@ -1,8 +1,12 @@
 #!/bin/bash
-# Runs every test of berth and sums their TAP streams into one line:
+# Runs the tests of berth and sums their TAP streams into one line:
 #   N passed, N failed
-# Streams: C unit tests (also under valgrind), the toml-test suite, a short
-# fuzzing pass, the formatting check, and the BATS suites.
+# Streams, by group (no argument: all of them; `make check-unit` etc. name one):
+#   unit    C unit tests, and under valgrind
+#   toml    the toml-test suite (where present), the differential test against
+#           Python's tomllib, a short fuzzing pass
+#   format  the formatting check
+#   bats    the lint of the BATS files, then the BATS suites
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -62,12 +66,22 @@ valgrind_tests() {
         done
 }
 
+# The toml-test suite lives outside the repository: run where present (CI
+# has it), skipped elsewhere; toml_diff below runs everywhere.
 toml_test() {
         if [[ ! -d $TOML_TEST ]]; then
-                echo "not ok - toml-test suite not found at $TOML_TEST" | tee -a "$log"
+                echo "# toml-test suite not found at $TOML_TEST: skipped" | tee -a "$log"
                 return
         fi
         stream toml-test python3 lib/tests/toml-test.py "$BUILD/tests/toml-decode" "$TOML_TEST"
+}
+
+# The parser against Python's tomllib over the repository's corpus (a line
+# per case) and the inputs the fuzzer kept (one line, and one per disagreement).
+toml_diff() {
+        local dirs=(lib/tests/toml-corpus)
+        [[ -d $BUILD/fuzz/corpus ]] && dirs+=(--summary "$BUILD/fuzz/corpus")
+        stream toml-diff python3 lib/tests/toml-diff.py "$BUILD/tests/toml-decode" "${dirs[@]}"
 }
 
 fuzz_pass() {
@@ -95,12 +109,56 @@ bats_suites() {
         done
 }
 
-unit_tests
-valgrind_tests
-toml_test
-fuzz_pass
-format_check
-bats_suites
+# No BATS file (nor a helper it loads) may hold an assertion that cannot fail
+# (docs/testing.md). The lint is tested first: of its bad sample it must
+# report exactly the lines marked "# rejected", of its good sample none.
+bats_lint() {
+        local lint=build-aux/bats-lint.py samples=build-aux/bats-lint-samples
+        local i=1 f files want got found
+        echo "# ---- bats-lint ----" | tee -a "$log"
+        want=$(grep -n '# rejected$' "$samples/bad.sample" | cut -d: -f1 | tr '\n' ' ')
+        got=$(python3 "$lint" "$samples/bad.sample" | cut -d: -f2 | tr '\n' ' ')
+        if [[ -n $want && $got == "$want" ]]; then
+                echo "ok $i - bats-lint rejects each marked line of $samples/bad.sample"
+        else
+                echo "not ok $i - bats-lint rejects lines ${got:-none} of $samples/bad.sample, not the marked ${want:-none}"
+        fi | tee -a "$log"
+        mapfile -t files < <(find . -name .git -prune -o \( -name '*.bats' -o -name '*.bash' \) -print | sort)
+        for f in "$samples/good.sample" "${files[@]#./}"; do
+                i=$((i + 1))
+                if found=$(python3 "$lint" "$f" 2>&1); then
+                        echo "ok $i - bats-lint $f"
+                else
+                        echo "not ok $i - bats-lint $f"
+                        sed 's/^/# /' <<<"$found"
+                fi | tee -a "$log"
+        done
+}
+
+groups=("$@")
+[[ ${#groups[@]} -gt 0 ]] || groups=(unit toml format bats)
+for group in "${groups[@]}"; do
+        case $group in
+        unit)
+                unit_tests
+                valgrind_tests
+                ;;
+        toml)
+                toml_test
+                fuzz_pass
+                toml_diff
+                ;;
+        format) format_check ;;
+        bats)
+                bats_lint
+                bats_suites
+                ;;
+        *)
+                echo "check.sh: unknown group '$group' (unit, toml, format, bats)" >&2
+                exit 2
+                ;;
+        esac
+done
 
 passed=$(grep -c '^ok ' "$log")
 failed=$(grep -c '^not ok' "$log")

@@ -7,11 +7,16 @@ packages=(
         # build
         gcc make pkg-config libc6-dev clang libclang-rt-14-dev clang-format
         libjson-c-dev libarchive-dev libostree-dev libsystemd-dev libkmod-dev libblkid-dev
-        # what build-image drives
-        apt gpgv debian-archive-keyring kmod libc-bin dracut-core ostree e2fsprogs fdisk
-        qemu-utils
-        # tests, demo and benchmarks
-        bats jq python3 valgrind qemu-system-x86 busybox-static mmdebstrap dpkg-dev
+        # what build-image drives: apt-get, gpgv, depmod, ldconfig, dracut (which
+        # runs cpio, and zstd for --compress zstd), sfdisk, mke2fs, qemu-img
+        apt gpgv debian-archive-keyring kmod libc-bin dracut-core cpio zstd binutils ostree
+        e2fsprogs fdisk qemu-utils
+        # tests, demo and benchmarks: lsinitrd (dracut-core; zstd again), debugfs and
+        # e2fsck (e2fsprogs), dpkg-scanpackages (dpkg-dev), git (check.sh, the
+        # reproducibility test), python3 >= 3.11 (tomllib), setpriv, unshare, blkid and
+        # flock (util-linux)
+        bats jq python3 valgrind qemu-system-x86 busybox-static mmdebstrap dpkg-dev git
+        util-linux
 )
 
 missing=()

@@ -1,6 +1,9 @@
 #!/bin/bash
 # Fuzzes the TOML parser with libFuzzer for FUZZ_SECONDS, seeded with the
-# toml-test files. --tap prints one TAP line (used by make check).
+# repository's corpus (lib/tests/toml-corpus) and the toml-test files where
+# present. The inputs it keeps stay in $BUILD/fuzz/corpus, which the tomllib
+# differential test (lib/tests/toml-diff.py) reads too. --tap prints one TAP
+# line (used by make check).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,7 +21,13 @@ make --no-print-directory -s "$bin" BUILD="$BUILD" >/dev/null || {
 }
 if [[ ! -d $corpus ]]; then
         mkdir -p "$corpus"
-        [[ -d $TOML_TEST ]] && find "$TOML_TEST" -name '*.toml' -exec cp -t "$corpus" {} +
+        # The seeds are copied under names of their own: cases of different
+        # folders share names.
+        i=0
+        while IFS= read -r -d '' f; do
+                i=$((i + 1))
+                cp "$f" "$corpus/seed-$i.toml"
+        done < <(find lib/tests/toml-corpus ${TOML_TEST:+"$TOML_TEST"} -name '*.toml' -print0 2>/dev/null)
 fi
 
 out=$BUILD/fuzz/last-run.log

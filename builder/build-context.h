@@ -1,16 +1,30 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
-/* What the stages of one build share. Each stage fills its part; the order
- * of stages lives in build.c's stages[]. */
+/* What the stages of one build read and produce. BuildEnv is fixed before the
+ * first stage runs; every other record is the result of one stage, written
+ * by that stage alone and read, as const, only by the stages after it.
+ * build.c's header says which stage produces which record and who reads it. */
 
+#include <json-c/json.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "build.h"
 #include "cache.h"
-#include "deb.h"
 
+/* The build's inputs and places, the same for every stage. */
+typedef struct BuildEnv {
+        const Recipe *recipe;
+        const BuildOptions *opts;
+        Cache *cache;
+        char *output_dir; /* final place of the artifacts */
+        char *stage_out; /* the artifacts while building: renamed to output_dir at the end */
+        char *berth_init; /* the berth-init binary to install */
+        char *dracut_module; /* folder of berth's dracut module */
+} BuildEnv;
+
+/* resolve: the packages apt chose, in apt's order. */
 typedef struct Package {
         char *name;
         char *version;
@@ -18,49 +32,68 @@ typedef struct Package {
         char *deb; /* path of the .deb in the cache */
         char sha256[65];
         uint64_t size; /* bytes of the .deb */
-        DebControl *control; /* filled by the unpack stage (NULL when the tree came from the cache) */
-        char *source; /* source package (from the resolve record) */
-        char *license; /* NULL when unknown */
 } Package;
 
-typedef struct BuildContext {
-        const Recipe *recipe;
-        const BuildOptions *opts;
-        Cache *cache;
-
-        char *output_dir; /* final place of the artifacts */
-        char *stage_out; /* the artifacts while building: renamed to output_dir at the end */
-        char *berth_init; /* the berth-init binary to install */
-        char *dracut_module; /* folder of berth's dracut module */
-
-        /* resolve */
+typedef struct PackageSet {
         Package *packages;
         size_t n_packages;
-        char resolve_key[65];
+} PackageSet;
 
-        /* unpack: the base tree (packages only), shared by every image of the same packages */
-        char base_key[65];
-        char berth_init_sha256[65];
-        char *base_tree;
+/* unpack: where a package comes from, known once its .deb is opened. */
+typedef struct PackageOrigin {
+        char *source; /* source package */
+        char *license; /* NULL when the package states none */
+} PackageOrigin;
+
+/* unpack: the base tree (packages only), shared by every image of the same packages. */
+typedef struct BaseTree {
+        char key[65]; /* the cache key of the tree: names it in trees/ and in the repository */
+        char *path;
         char *kver;
-        int64_t source_date_epoch;
-        uint64_t base_size;
+        int64_t source_date_epoch; /* SOURCE_DATE_EPOCH, else the packages' newest file */
+        uint64_t size;
+        PackageOrigin *origins; /* one per package, in PackageSet's order */
+} BaseTree;
 
-        /* initramfs */
-        char *initramfs;
+/* initramfs: the image in the cache. */
+typedef struct Initramfs {
+        char *path;
+} Initramfs;
 
-        /* the image's own files on top of the base tree: overlays, generated files */
-        char *delta;
-        uint64_t delta_size;
+/* overlays: the delta, the image's own files that the commit lays over the
+ * base tree. The folder is made by overlays; sysfiles adds the generated files. */
+typedef struct Delta {
+        char *path;
+} Delta;
 
-        /* commit */
+/* sysfiles: what the delta ended up holding. */
+typedef struct SysFiles {
+        json_object *sbom; /* the SBOM written into the image, and into OUTDIR by manifest */
+        uint64_t delta_size; /* bytes of the delta, generated files included */
+} SysFiles;
+
+/* commit */
+typedef struct Commit {
         char *ref;
         char *commit;
         char *repo; /* the repository the user sees */
+        json_object *manifest; /* manifest.json without the commit, as hashed into it */
         char manifest_sha256[65];
+} Commit;
 
-        bool stage_cached; /* set by a stage that found its result in the cache */
-} BuildContext;
+/* disk (its ostree step): the commit deployed into a sysroot folder. */
+typedef struct Deployment {
+        char *sysroot; /* the folder that becomes the root file system */
+        char *kernel; /* absolute paths inside the sysroot */
+        char *initrd;
+        char *options; /* the boot entry's kernel arguments, ostree= included */
+} Deployment;
+
+void package_set_done(PackageSet *s);
+void base_tree_done(BaseTree *t, size_t n_packages);
+void sysfiles_done(SysFiles *s);
+void commit_done(Commit *c);
+void deployment_done(Deployment *d);
 
 /* True once SIGINT or SIGTERM arrived; long loops check it and stop. */
 bool build_interrupted(void);

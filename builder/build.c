@@ -2,7 +2,30 @@
 
 /* The build: runs the stages in order, times them, and publishes the outputs
  * atomically. A build that fails or is interrupted leaves OUTDIR untouched
- * and the cache consistent (cache.h says how). */
+ * and the cache consistent (cache.h says how).
+ *
+ * Each stage reads the BuildEnv (recipe, options, cache, output folders,
+ * berth-init and the dracut module, fixed before the first stage) and the
+ * results of earlier stages, passed as const; it writes only its own result
+ * (build-context.h) and only its own cache entry:
+ *
+ *   stage      reads                                   produces (cache entry)
+ *   resolve    -                                       PackageSet (resolve/KEY)
+ *   unpack     PackageSet                              BaseTree, with each package's
+ *                                                      origin (trees/KEY, trees/KEY.meta)
+ *   initramfs  BaseTree                                Initramfs (initramfs/KEY)
+ *   overlays   BaseTree                                Delta (the folder, with the overlays)
+ *   sysfiles   PackageSet, BaseTree, Initramfs, Delta  SysFiles: the SBOM, the delta's size
+ *                                                      (generated files added to the Delta)
+ *   commit     PackageSet, BaseTree, Delta, SysFiles   Commit: ref, id, repo, the manifest it
+ *                                                      names (repo/)
+ *   disk       Commit                                  Deployment (stage-deploy.c), then
+ *              Deployment                              disk.raw, boot files, formats (stage-disk.c)
+ *   manifest   Commit, SysFiles                        manifest.json, sbom.spdx.json
+ *
+ * publish() then reads Commit. The console shows one line per entry of
+ * stages[]; the disk entry runs its two steps under one line, as before they
+ * were split. */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -23,15 +46,60 @@
 #include "path-util.h"
 #include "stages.h"
 
+/* One build: its environment and every stage's result, each set once by its stage. */
+typedef struct Build {
+        BuildEnv env;
+        PackageSet packages; /* resolve */
+        BaseTree base; /* unpack */
+        Initramfs initramfs; /* initramfs */
+        Delta delta; /* overlays */
+        SysFiles sysfiles; /* sysfiles */
+        Commit commit; /* commit */
+        Deployment deployment; /* disk */
+} Build;
+
+static int run_resolve(Build *b, bool *cached) {
+        return stage_resolve(&b->env, &b->packages, cached);
+}
+
+static int run_unpack(Build *b, bool *cached) {
+        return stage_unpack(&b->env, &b->packages, &b->base, cached);
+}
+
+static int run_initramfs(Build *b, bool *cached) {
+        return stage_initramfs(&b->env, &b->base, &b->initramfs, cached);
+}
+
+static int run_overlays(Build *b, bool *cached) {
+        return stage_overlays(&b->env, &b->base, &b->delta);
+}
+
+static int run_sysfiles(Build *b, bool *cached) {
+        return stage_sysfiles(&b->env, &b->packages, &b->base, &b->initramfs, &b->delta, &b->sysfiles);
+}
+
+static int run_commit(Build *b, bool *cached) {
+        return stage_commit(&b->env, &b->packages, &b->base, &b->delta, &b->sysfiles, &b->commit);
+}
+
+static int run_disk(Build *b, bool *cached) {
+        int r = stage_deploy(&b->env, &b->commit, &b->deployment);
+        return r < 0 ? r : stage_disk(&b->env, &b->deployment);
+}
+
+static int run_manifest(Build *b, bool *cached) {
+        return stage_manifest(&b->env, &b->commit, &b->sysfiles);
+}
+
 typedef struct Stage {
         const char *name;
-        int (*run)(BuildContext *c);
+        int (*run)(Build *b, bool *cached);
 } Stage;
 
 static const Stage stages[] = {
-        { "resolve", stage_resolve },   { "unpack", stage_unpack },     { "initramfs", stage_initramfs },
-        { "overlays", stage_overlays }, { "sysfiles", stage_sysfiles }, { "commit", stage_commit },
-        { "disk", stage_disk },         { "manifest", stage_manifest },
+        { "resolve", run_resolve },   { "unpack", run_unpack },     { "initramfs", run_initramfs },
+        { "overlays", run_overlays }, { "sysfiles", run_sysfiles }, { "commit", run_commit },
+        { "disk", run_disk },         { "manifest", run_manifest },
 };
 
 static volatile sig_atomic_t interrupted;
@@ -52,7 +120,7 @@ static double now(void) {
 
 /* berth-init and the dracut module ship with build-image: beside it in the
  * build folder, or under PREFIX/lib and PREFIX/share once installed. */
-static int find_companions(BuildContext *c) {
+static int find_companions(BuildEnv *c) {
         static const char *const inits[] = { "berth-init", "../lib/berth/berth-init" };
         static const char *const modules[] = { "../init/dracut/90berth", "../share/berth/dracut/90berth" };
         _cleanup_free_ char *exe = realpath("/proc/self/exe", NULL);
@@ -100,59 +168,48 @@ static void remove_stale_outputs(const char *output_dir) {
         globfree(&g);
 }
 
-static int publish(BuildContext *c) {
+static int publish(const BuildEnv *env, const Commit *commit) {
         struct stat st;
         int r;
 
-        if (c->opts->repo_dir) {
-                _cleanup_free_ char *cache_repo = cache_path(c->cache, "repo", NULL);
+        if (env->opts->repo_dir) {
+                _cleanup_free_ char *cache_repo = cache_path(env->cache, "repo", NULL);
                 if (!cache_repo)
                         return log_oom();
-                r = ostree_copy_ref(cache_repo, c->repo, c->ref);
+                r = ostree_copy_ref(cache_repo, commit->repo, commit->ref);
                 if (r < 0)
                         return r;
         }
 
-        if (stat(c->output_dir, &st) < 0) {
+        if (stat(env->output_dir, &st) < 0) {
                 if (errno != ENOENT)
-                        return log_error_errno(errno, "Cannot access '%s': %m", c->output_dir);
-                if (rename(c->stage_out, c->output_dir) < 0)
-                        return log_error_errno(errno, "Cannot rename '%s' to '%s': %m", c->stage_out,
-                                               c->output_dir);
+                        return log_error_errno(errno, "Cannot access '%s': %m", env->output_dir);
+                if (rename(env->stage_out, env->output_dir) < 0)
+                        return log_error_errno(errno, "Cannot rename '%s' to '%s': %m", env->stage_out,
+                                               env->output_dir);
                 return 0;
         }
         /* Swap old and new in one step: a reader sees either whole set. */
-        if (renameat2(AT_FDCWD, c->stage_out, AT_FDCWD, c->output_dir, RENAME_EXCHANGE) < 0)
-                return log_error_errno(errno, "Cannot replace '%s': %m", c->output_dir);
-        return rm_rf(c->stage_out);
+        if (renameat2(AT_FDCWD, env->stage_out, AT_FDCWD, env->output_dir, RENAME_EXCHANGE) < 0)
+                return log_error_errno(errno, "Cannot replace '%s': %m", env->output_dir);
+        return rm_rf(env->stage_out);
 }
 
-static void context_done(BuildContext *c) {
-        for (size_t i = 0; i < c->n_packages; i++) {
-                Package *p = &c->packages[i];
-                free(p->name);
-                free(p->version);
-                free(p->architecture);
-                free(p->deb);
-                free(p->source);
-                free(p->license);
-                deb_control_free(p->control);
-        }
-        free(c->packages);
-        if (c->stage_out)
-                (void) rm_rf(c->stage_out);
-        free(c->stage_out);
-        free(c->output_dir);
-        free(c->berth_init);
-        free(c->dracut_module);
-        free(c->base_tree);
-        free(c->kver);
-        free(c->initramfs);
-        free(c->delta);
-        free(c->ref);
-        free(c->commit);
-        free(c->repo);
-        c->cache = cache_close(c->cache);
+static void build_done(Build *b) {
+        deployment_done(&b->deployment);
+        commit_done(&b->commit);
+        sysfiles_done(&b->sysfiles);
+        free(b->delta.path);
+        free(b->initramfs.path);
+        base_tree_done(&b->base, b->packages.n_packages);
+        package_set_done(&b->packages);
+        if (b->env.stage_out)
+                (void) rm_rf(b->env.stage_out);
+        free(b->env.stage_out);
+        free(b->env.output_dir);
+        free(b->env.berth_init);
+        free(b->env.dracut_module);
+        b->env.cache = cache_close(b->env.cache);
 }
 
 static int exit_code(int r) {
@@ -163,8 +220,10 @@ static int exit_code(int r) {
         return BUILD_EXIT_FAILED;
 }
 
-static void print_result(const BuildContext *c, json_object *stage_times, int r, const char *failed_stage,
+static void print_result(const Build *b, json_object *stage_times, int r, const char *failed_stage,
                          double total) {
+        const BuildEnv *c = &b->env;
+
         if (c->opts->json) {
                 json_object *o = json_object_new_object();
                 json_object_object_add(o, "status", json_object_new_string(r < 0 ? "error" : "ok"));
@@ -175,15 +234,15 @@ static void print_result(const BuildContext *c, json_object *stage_times, int r,
                 json_object_object_add(o, "version", json_object_new_string(c->recipe->version));
                 if (r >= 0) {
                         json_object_object_add(o, "output", json_object_new_string(c->output_dir));
-                        json_object_object_add(o, "repo", json_object_new_string(c->repo));
-                        json_object_object_add(o, "ref", json_object_new_string(c->ref));
-                        json_object_object_add(o, "commit", json_object_new_string(c->commit));
-                        json_object_object_add(o, "kernel", json_object_new_string(c->kver));
+                        json_object_object_add(o, "repo", json_object_new_string(b->commit.repo));
+                        json_object_object_add(o, "ref", json_object_new_string(b->commit.ref));
+                        json_object_object_add(o, "commit", json_object_new_string(b->commit.commit));
+                        json_object_object_add(o, "kernel", json_object_new_string(b->base.kver));
                         json_object_object_add(o, "packages",
-                                               json_object_new_int64((int64_t) c->n_packages));
+                                               json_object_new_int64((int64_t) b->packages.n_packages));
                         json_object_object_add(
                                 o, "tree_size",
-                                json_object_new_int64((int64_t) (c->base_size + c->delta_size)));
+                                json_object_new_int64((int64_t) (b->base.size + b->sysfiles.delta_size)));
                 }
                 json_object_object_add(o, "seconds", json_object_new_double(total));
                 json_object_object_add(o, "stages", json_object_get(stage_times));
@@ -195,17 +254,18 @@ static void print_result(const BuildContext *c, json_object *stage_times, int r,
         if (r < 0 || c->opts->quiet)
                 return;
         printf("\nbuilt %s %s in %.1f s\n", c->recipe->name, c->recipe->version, total);
-        printf("  packages   %zu (kernel %s)\n", c->n_packages, c->kver);
-        printf("  tree       %.1f MB\n", (double) (c->base_size + c->delta_size) / 1e6);
-        printf("  commit     %s\n", c->commit);
-        printf("  ref        %s in %s\n", c->ref, c->repo);
+        printf("  packages   %zu (kernel %s)\n", b->packages.n_packages, b->base.kver);
+        printf("  tree       %.1f MB\n", (double) (b->base.size + b->sysfiles.delta_size) / 1e6);
+        printf("  commit     %s\n", b->commit.commit);
+        printf("  ref        %s in %s\n", b->commit.ref, b->commit.repo);
         printf("  output     %s\n", c->output_dir);
 }
 
 int build_run(const Recipe *recipe, const BuildOptions *opts) {
         _cleanup_(json_object_putp) json_object *stage_times = json_object_new_array();
         _cleanup_free_ char *cache_dir = NULL;
-        BuildContext c = { .recipe = recipe, .opts = opts };
+        Build b = { .env = { .recipe = recipe, .opts = opts } };
+        BuildEnv *c = &b.env;
         const char *failed_stage = NULL;
         struct sigaction sa = { .sa_handler = on_signal };
         double start = now();
@@ -230,67 +290,67 @@ int build_run(const Recipe *recipe, const BuildOptions *opts) {
         cache_dir = opts->cache_dir ? strdup(opts->cache_dir) : cache_default_dir();
         if (opts->output_dir) {
                 /* "out/x/" names out/x: its parent is out, and OUTDIR.tmp-PID sits beside it. */
-                c.output_dir = strdup(opts->output_dir);
-                for (size_t n = c.output_dir ? strlen(c.output_dir) : 0; n > 1 && c.output_dir[n - 1] == '/';
-                     n--)
-                        c.output_dir[n - 1] = 0;
-        } else if (asprintf(&c.output_dir, "out/%s", recipe->name) < 0)
-                c.output_dir = NULL;
-        if (!cache_dir || !c.output_dir)
+                c->output_dir = strdup(opts->output_dir);
+                for (size_t n = c->output_dir ? strlen(c->output_dir) : 0;
+                     n > 1 && c->output_dir[n - 1] == '/'; n--)
+                        c->output_dir[n - 1] = 0;
+        } else if (asprintf(&c->output_dir, "out/%s", recipe->name) < 0)
+                c->output_dir = NULL;
+        if (!cache_dir || !c->output_dir)
                 return log_oom(), BUILD_EXIT_FAILED;
 
-        r = find_companions(&c);
+        r = find_companions(c);
         if (r < 0)
                 goto finish;
-        r = cache_open(cache_dir, &c.cache);
+        r = cache_open(cache_dir, &c->cache);
         if (r < 0)
                 goto finish;
 
         {
-                _cleanup_free_ char *parent = path_dirname_absolute(c.output_dir);
+                _cleanup_free_ char *parent = path_dirname_absolute(c->output_dir);
                 if (!parent || mkdir_p(parent, 0755) < 0) {
                         r = log_error_errno(errno ?: ENOMEM, "Cannot create the parent of '%s': %m",
-                                            c.output_dir);
+                                            c->output_dir);
                         goto finish;
                 }
-                remove_stale_outputs(c.output_dir);
-                if (asprintf(&c.stage_out, "%s.tmp-%d", c.output_dir, (int) getpid()) < 0 ||
-                    mkdir(c.stage_out, 0755) < 0) {
-                        r = log_error_errno(errno, "Cannot create '%s.tmp-*': %m", c.output_dir);
+                remove_stale_outputs(c->output_dir);
+                if (asprintf(&c->stage_out, "%s.tmp-%d", c->output_dir, (int) getpid()) < 0 ||
+                    mkdir(c->stage_out, 0755) < 0) {
+                        r = log_error_errno(errno, "Cannot create '%s.tmp-*': %m", c->output_dir);
                         goto finish;
                 }
         }
 
         for (size_t i = 0; i < ARRAY_SIZE(stages); i++) {
                 double t0 = now(), dt;
+                bool cached = false;
                 json_object *st;
 
-                c.stage_cached = false;
-                r = stages[i].run(&c);
+                r = stages[i].run(&b, &cached);
                 if (r >= 0 && interrupted)
                         r = -EINTR;
                 dt = now() - t0;
                 st = json_object_new_object();
                 json_object_object_add(st, "name", json_object_new_string(stages[i].name));
                 json_object_object_add(st, "seconds", json_object_new_double(dt));
-                json_object_object_add(st, "cached", json_object_new_boolean(c.stage_cached));
+                json_object_object_add(st, "cached", json_object_new_boolean(cached));
                 json_object_array_add(stage_times, st);
                 if (r < 0) {
                         failed_stage = stages[i].name;
                         if (r == -EINTR)
                                 log_error("Interrupted during %s; %s is untouched.", stages[i].name,
-                                          c.output_dir);
+                                          c->output_dir);
                         else
                                 log_error("Stage %s failed.", stages[i].name);
                         goto finish;
                 }
-                log_info("==> %-10s %6.2f s%s", stages[i].name, dt, c.stage_cached ? "  (cached)" : "");
+                log_info("==> %-10s %6.2f s%s", stages[i].name, dt, cached ? "  (cached)" : "");
         }
 
-        r = publish(&c);
+        r = publish(c, &b.commit);
 
 finish:
-        print_result(&c, stage_times, r, failed_stage, now() - start);
-        context_done(&c);
+        print_result(&b, stage_times, r, failed_stage, now() - start);
+        build_done(&b);
         return r < 0 ? exit_code(r) : 0;
 }

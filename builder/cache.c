@@ -4,13 +4,10 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/fs.h>
 #include <sys/file.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -22,47 +19,6 @@ char *cache_default_dir(void) {
         /* build-image runs as root (build.c says why): the system's cache
          * folder, shared by every build, test run and CI job on the machine. */
         return strdup("/var/cache/berth");
-}
-
-/* ostree marks deployment folders immutable (chattr +i); a temporary
- * sysroot must lose that flag before it can be deleted. */
-static int clear_immutable(const char *path, const struct stat *st, int type, struct FTW *ftw) {
-        int fd, flags;
-
-        if (type != FTW_D)
-                return 0;
-        fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-        if (fd < 0)
-                return 0;
-        if (ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0 && (flags & FS_IMMUTABLE_FL)) {
-                flags &= ~FS_IMMUTABLE_FL;
-                (void) ioctl(fd, FS_IOC_SETFLAGS, &flags);
-        }
-        close(fd);
-        return 0;
-}
-
-static int rm_one(const char *path, const struct stat *st, int type, struct FTW *ftw) {
-        if (type == FTW_DP)
-                return rmdir(path) < 0 ? -1 : 0;
-        return unlink(path) < 0 ? -1 : 0;
-}
-
-int rm_rf(const char *path) {
-        struct stat st;
-
-        if (lstat(path, &st) < 0)
-                return errno == ENOENT ? 0 : -errno;
-        if (!S_ISDIR(st.st_mode))
-                return unlink(path) < 0 ? -errno : 0;
-        if (nftw(path, rm_one, 64, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) == 0)
-                return 0;
-        if (errno != EPERM)
-                return -errno;
-        (void) nftw(path, clear_immutable, 64, FTW_PHYS | FTW_MOUNT);
-        if (nftw(path, rm_one, 64, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0)
-                return -errno;
-        return 0;
 }
 
 char *cache_path(const Cache *c, const char *kind, const char *key) {

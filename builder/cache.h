@@ -9,11 +9,13 @@
  *   apt/            private apt state: lists, the .deb archive, an empty dpkg status
  *   resolve/KEY     the package set apt chose for a recipe's inputs
  *   trees/KEY/      unpacked, usr-merged, pruned base trees (kept: the 3 newest)
+ *   trees/KEY.meta  what is known of a tree: kernel, date, size, the packages' origins
  *   initramfs/KEY   initramfs images
  *   repo/           ostree archive repository holding every commit built
  *   tmp/            this build's scratch space                              */
 
 #include "fs-util.h"
+#include "rm-rf.h"
 #include "macro.h"
 
 typedef struct Cache {
@@ -34,6 +36,3 @@ char *cache_path(const Cache *c, const char *kind, const char *key);
 /* Marks an entry used now (for eviction) and removes all but the `keep`
  * newest entries of that kind. */
 void cache_touch_and_evict(const Cache *c, const char *kind, const char *key, unsigned keep);
-
-/* rm -rf, for cache entries and temporaries (does not cross mount points). */
-int rm_rf(const char *path);

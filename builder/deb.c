@@ -154,8 +154,8 @@ static int read_small(struct archive *in, la_int64_t size, char **ret) {
         return 0;
 }
 
-static int unpack_data(Outer *o, const char *deb, DebControl *control, char *const *exclude,
-                       DebUnpackStats *stats) {
+static int unpack_data(Outer *o, const char *deb, const char *root, DebControl *control,
+                       char *const *exclude, DebUnpackStats *stats) {
         _cleanup_(archive_read_free_nullp) struct archive *a = inner_open(o);
         _cleanup_(archive_write_free_nullp) struct archive *w = archive_write_disk_new();
         _cleanup_free_ char *copyright_path = NULL;
@@ -167,12 +167,14 @@ static int unpack_data(Outer *o, const char *deb, DebControl *control, char *con
         if (asprintf(&copyright_path, "usr/share/doc/%s/copyright", control->package) < 0)
                 return log_oom();
 
-        /* Paths are relative to the tree (the caller chdir()s into it), so the
-         * SECURE flags refuse anything that would land outside it. */
-        archive_write_disk_set_options(
-                w, ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME |
-                           ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_UNLINK | ARCHIVE_EXTRACT_SECURE_NODOTDOT |
-                           ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS | ARCHIVE_EXTRACT_SECURE_SYMLINKS);
+        /* Paths are root (a real path, no symlink in it) joined with the
+         * member's name, which usrmerge_path() made relative and free of "..";
+         * the SECURE flags refuse whatever would go through a symlink, so
+         * nothing lands outside the tree. */
+        archive_write_disk_set_options(w, ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM |
+                                                  ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_XATTR |
+                                                  ARCHIVE_EXTRACT_UNLINK | ARCHIVE_EXTRACT_SECURE_NODOTDOT |
+                                                  ARCHIVE_EXTRACT_SECURE_SYMLINKS);
         /* Owners come from the archive's numeric ids: the build host's
          * /etc/passwd says nothing about the image's users. */
         archive_write_disk_set_user_lookup(w, NULL, NULL, NULL);
@@ -180,6 +182,7 @@ static int unpack_data(Outer *o, const char *deb, DebControl *control, char *con
 
         for (;;) {
                 _cleanup_free_ char *path = NULL, *link = NULL, *target = NULL, *text = NULL;
+                _cleanup_free_ char *full = NULL, *full_link = NULL;
                 struct stat st;
 
                 r = archive_read_next_header(a, &e);
@@ -233,11 +236,15 @@ static int unpack_data(Outer *o, const char *deb, DebControl *control, char *con
                                 stats->excluded++;
                                 continue;
                         }
-                        archive_entry_set_hardlink(e, link);
+                        if (asprintf(&full_link, "%s/%s", root, link) < 0)
+                                return log_oom();
+                        archive_entry_set_hardlink(e, full_link);
                 }
-                archive_entry_set_pathname(e, path);
+                if (asprintf(&full, "%s/%s", root, path) < 0)
+                        return log_oom();
+                archive_entry_set_pathname(e, full);
 
-                if (archive_entry_filetype(e) != AE_IFDIR && lstat(path, &st) == 0 && !S_ISDIR(st.st_mode)) {
+                if (archive_entry_filetype(e) != AE_IFDIR && lstat(full, &st) == 0 && !S_ISDIR(st.st_mode)) {
                         log_debug("%s: replaces /%s", control->package, path);
                         stats->replaced++;
                 }
@@ -274,16 +281,14 @@ int deb_unpack(const char *deb, const char *root, char *const *exclude, DebContr
                DebUnpackStats *stats) {
         _cleanup_(archive_read_free_nullp) struct archive *ar = archive_read_new();
         _cleanup_(deb_control_freep) DebControl *control = NULL;
-        _cleanup_close_ int cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         _cleanup_free_ Outer *o = calloc(1, sizeof(Outer));
+        _cleanup_free_ char *real_root = NULL;
         struct archive_entry *e;
         bool have_data = false;
         int r = 0;
 
         if (!ar || !o)
                 return log_oom();
-        if (cwd < 0)
-                return log_error_errno(errno, "Cannot open the current folder: %m");
 
         archive_read_support_format_ar(ar);
         if (archive_read_open_filename(ar, deb, 64 * 1024) != ARCHIVE_OK)
@@ -291,7 +296,8 @@ int deb_unpack(const char *deb, const char *root, char *const *exclude, DebContr
                                        archive_error_string(ar));
         o->ar = ar;
 
-        if (chdir(root) < 0)
+        real_root = realpath(root, NULL);
+        if (!real_root)
                 return log_error_errno(errno, "Cannot enter '%s': %m", root);
 
         while (r >= 0 && archive_read_next_header(ar, &e) == ARCHIVE_OK) {
@@ -303,13 +309,11 @@ int deb_unpack(const char *deb, const char *root, char *const *exclude, DebContr
                         if (!control)
                                 r = log_error_errno(EBADMSG, "%s: data.tar comes before control.tar.", deb);
                         else
-                                r = unpack_data(o, deb, control, exclude, stats);
+                                r = unpack_data(o, deb, real_root, control, exclude, stats);
                         have_data = true;
                 }
         }
 
-        if (fchdir(cwd) < 0 && r >= 0)
-                r = log_error_errno(errno, "Cannot return to the previous folder: %m");
         if (r < 0)
                 return r;
         if (!control || !have_data)

@@ -2,13 +2,14 @@
 #include "modules.h"
 
 #include <errno.h>
-#include <ftw.h>
 #include <libkmod.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "boot-contract.h"
+#include "dir-walk.h"
 #include "log.h"
 #include "process-util.h"
 #include "strv.h"
@@ -83,44 +84,43 @@ static bool is_module_file(const char *name) {
         return false;
 }
 
-/* nftw() has no user data pointer; the walk's state lives here for its duration. */
-static struct {
-        const char *base; /* the modules folder */
+/* A prune's state, passed to its walks. */
+typedef struct Prune {
         char **folders; /* "kernel/net/netfilter/" */
         char **in_folders; /* phase 1: absolute paths of modules inside those folders */
         char **keep; /* phase 2: relative paths to keep */
         unsigned long removed;
-} walk;
+} Prune;
 
-static bool in_kept_folder(const char *rel) {
-        STRV_FOREACH (f, walk.folders)
+static bool in_kept_folder(const Prune *p, const char *rel) {
+        STRV_FOREACH (f, p->folders)
                 if (strncmp(rel, *f, strlen(*f)) == 0)
                         return true;
         return false;
 }
 
-static int collect_one(const char *path, const struct stat *st, int type, struct FTW *ftw) {
-        if (type == FTW_F && is_module_file(path) && in_kept_folder(path + strlen(walk.base) + 1))
-                return strv_extend(&walk.in_folders, path) < 0 ? -1 : 0;
+static int collect_one(const WalkEntry *e, void *userdata) {
+        Prune *p = userdata;
+
+        if (e->type == WALK_FILE && is_module_file(e->path) && in_kept_folder(p, e->rel))
+                return strv_extend(&p->in_folders, e->path);
         return 0;
 }
 
-static int prune_one(const char *path, const struct stat *st, int type, struct FTW *ftw) {
-        if (type != FTW_F || !is_module_file(path) || strv_contains(walk.keep, path + strlen(walk.base) + 1))
+static int prune_one(const WalkEntry *e, void *userdata) {
+        Prune *p = userdata;
+
+        if (e->type != WALK_FILE || !is_module_file(e->path) || strv_contains(p->keep, e->rel))
                 return 0;
-        if (unlink(path) < 0)
-                return -1;
-        walk.removed++;
+        if (unlink(e->path) < 0)
+                return -errno;
+        p->removed++;
         return 0;
 }
 
-/* Kept in every image: the root drivers the initramfs takes
- * (init/dracut/90berth/module-setup.sh) and the modules berth-init's stage 2
- * loads (init/stage2/early-setup.c). */
-static const char *const boot_modules[] = {
-        "virtio_blk", "virtio_scsi", "virtio_pci",   "virtio_mmio", "sd_mod", "nvme",  "ext4",
-        "overlay",    "virtio_net",  "br_netfilter", "veth",        "bridge", "evdev", "button",
-};
+/* Kept in every image: the modules the initramfs takes and those
+ * berth-init's stage 2 loads (boot-contract.h). */
+static const char *const *const boot_modules[] = { berth_initramfs_modules, berth_host_modules };
 
 /* Keeps every module a name or alias resolves to; -ENOENT when none. */
 static int keep_lookup(struct kmod_ctx *ctx, const char *name, char ***keep) {
@@ -145,6 +145,7 @@ int modules_prune(const char *tree, const char *kver, char *const *wanted) {
         _cleanup_(kmod_unrefp) struct kmod_ctx *ctx = NULL;
         _cleanup_strv_free_ char **keep = NULL;
         _cleanup_free_ char *dir = NULL;
+        Prune prune = { 0 };
         int r;
 
         if (!wanted)
@@ -163,15 +164,11 @@ int modules_prune(const char *tree, const char *kver, char *const *wanted) {
         if (r < 0)
                 return log_error_errno(r, "Cannot load the module index in %s: %m", dir);
 
-        walk.base = dir;
-        walk.folders = walk.in_folders = walk.keep = NULL;
-        walk.removed = 0;
-
         STRV_FOREACH (w, (char **) wanted) {
                 if (strchr(*w, '/')) {
                         _cleanup_free_ char *prefix = NULL;
                         if (asprintf(&prefix, "kernel/%s/", *w) < 0 ||
-                            strv_push(&walk.folders, TAKE_PTR(prefix)) < 0) {
+                            strv_push(&prune.folders, TAKE_PTR(prefix)) < 0) {
                                 r = log_oom();
                                 goto out;
                         }
@@ -185,17 +182,18 @@ int modules_prune(const char *tree, const char *kver, char *const *wanted) {
         }
         /* Whatever the recipe lists, the image must still boot: a module
          * that is built into this kernel has no file and is skipped. */
-        for (size_t b = 0; b < sizeof(boot_modules) / sizeof(boot_modules[0]); b++) {
-                r = keep_lookup(ctx, boot_modules[b], &keep);
-                if (r < 0 && r != -ENOENT)
-                        goto out;
-        }
+        for (size_t b = 0; b < ARRAY_SIZE(boot_modules); b++)
+                for (const char *const *name = boot_modules[b]; *name; name++) {
+                        r = keep_lookup(ctx, *name, &keep);
+                        if (r < 0 && r != -ENOENT)
+                                goto out;
+                }
         r = 0;
 
         /* Folders are kept whole, with what their modules depend on. */
-        if (walk.folders && nftw(dir, collect_one, 32, FTW_PHYS) < 0)
-                r = log_error_errno(errno ?: ENOMEM, "Cannot list modules in %s: %m", dir);
-        STRV_FOREACH (p, walk.in_folders) {
+        if (prune.folders && (r = walk_tree(dir, collect_one, &prune)) < 0)
+                r = log_error_errno(r, "Cannot list modules in %s: %m", dir);
+        STRV_FOREACH (p, prune.in_folders) {
                 struct kmod_module *m = NULL;
                 if (r >= 0 && kmod_module_new_from_path(ctx, *p, &m) >= 0) {
                         r = keep_module(m, &keep, 0);
@@ -203,8 +201,8 @@ int modules_prune(const char *tree, const char *kver, char *const *wanted) {
                 }
         }
 out:
-        walk.folders = strv_free(walk.folders);
-        walk.in_folders = strv_free(walk.in_folders);
+        prune.folders = strv_free(prune.folders);
+        prune.in_folders = strv_free(prune.in_folders);
         if (r < 0)
                 return r;
 
@@ -213,12 +211,11 @@ out:
                 if (strncmp(*k, dir, strlen(dir)) == 0 && (*k)[strlen(dir)] == '/')
                         memmove(*k, *k + strlen(dir) + 1, strlen(*k + strlen(dir) + 1) + 1);
 
-        walk.keep = keep;
-        r = nftw(dir, prune_one, 32, FTW_PHYS);
-        walk.keep = NULL;
+        prune.keep = keep;
+        r = walk_tree(dir, prune_one, &prune);
         if (r < 0)
-                return log_error_errno(errno, "Cannot prune modules in %s: %m", dir);
-        log_debug("modules: kept %zu, removed %lu", strv_length(keep), walk.removed);
+                return log_error_errno(r, "Cannot prune modules in %s: %m", dir);
+        log_debug("modules: kept %zu, removed %lu", strv_length(keep), prune.removed);
 
         return modules_depmod(tree, kver);
 }

@@ -233,19 +233,19 @@ static char *purl(const Package *p) {
         return r;
 }
 
-json_object *sbom_new(const BuildContext *c) {
+json_object *sbom_new(const Recipe *recipe, const PackageSet *packages, const BaseTree *base) {
         json_object *doc = json_object_new_object(), *ci = json_object_new_object();
         json_object *creators = json_object_new_array(), *pkgs = json_object_new_array();
         json_object *rels = json_object_new_array(), *refs = json_object_new_array();
         _cleanup_strv_free_ char **declared = NULL;
         _cleanup_free_ char *ns = NULL, *name = NULL;
         char created[32];
-        time_t t = (time_t) c->source_date_epoch;
+        time_t t = (time_t) base->source_date_epoch;
         struct tm tm;
 
         (void) strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
-        if (asprintf(&name, "%s-%s", c->recipe->name, c->recipe->version) < 0 ||
-            asprintf(&ns, "urn:berth:sbom:%s:%s:%s", c->recipe->name, c->recipe->version, c->base_key) < 0) {
+        if (asprintf(&name, "%s-%s", recipe->name, recipe->version) < 0 ||
+            asprintf(&ns, "urn:berth:sbom:%s:%s:%s", recipe->name, recipe->version, base->key) < 0) {
                 json_object_put(doc);
                 return NULL;
         }
@@ -260,17 +260,17 @@ json_object *sbom_new(const BuildContext *c) {
         json_object_object_add(ci, "created", json_object_new_string(created));
         json_object_object_add(doc, "creationInfo", ci);
 
-        for (size_t i = 0; i < c->n_packages; i++) {
-                const Package *p = &c->packages[i];
+        for (size_t i = 0; i < packages->n_packages; i++) {
+                const Package *p = &packages->packages[i];
+                const PackageOrigin *origin = &base->origins[i];
                 _cleanup_free_ char *id = spdx_id(p->name), *locator = purl(p), *lic = NULL, *src = NULL;
                 json_object *j = json_object_new_object(), *sums = json_object_new_array();
                 json_object *sum = json_object_new_object(), *ext = json_object_new_array();
                 json_object *ref = json_object_new_object(), *rel = json_object_new_object();
 
-                lic = p->license ? sbom_license_expression(p->license, refs, &declared)
-                                 : strdup("NOASSERTION");
-                if (asprintf(&src, "built from the Debian source package %s",
-                             p->source ? p->source : p->name) < 0)
+                lic = origin->license ? sbom_license_expression(origin->license, refs, &declared)
+                                      : strdup("NOASSERTION");
+                if (asprintf(&src, "built from the Debian source package %s", origin->source) < 0)
                         src = NULL;
                 json_object_object_add(j, "name", json_object_new_string(p->name));
                 json_object_object_add(j, "SPDXID", json_object_new_string(id ? id : "SPDXRef-Package-oom"));

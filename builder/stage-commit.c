@@ -18,35 +18,44 @@
 #include "path-util.h"
 #include "stages.h"
 
-int stage_commit(BuildContext *c) {
-        _cleanup_free_ char *cache_repo = cache_path(c->cache, "repo", NULL), *base_ref = NULL;
+void commit_done(Commit *c) {
+        free(c->ref);
+        free(c->commit);
+        free(c->repo);
+        json_object_put(c->manifest);
+        *c = (Commit){ 0 };
+}
+
+int stage_commit(const BuildEnv *env, const PackageSet *packages, const BaseTree *base, const Delta *delta,
+                 const SysFiles *sysfiles, Commit *ret) {
+        _cleanup_free_ char *cache_repo = cache_path(env->cache, "repo", NULL), *base_ref = NULL;
         _cleanup_free_ char *subject = NULL, *target = NULL;
-        _cleanup_json_ json_object *manifest = NULL;
+        const Recipe *recipe = env->recipe;
         bool base_cached = false;
         int r;
 
-        if (!cache_repo || asprintf(&c->ref, "berth/%s/x86_64", c->recipe->name) < 0 ||
-            asprintf(&base_ref, "berth-base/%s", c->base_key) < 0 ||
-            asprintf(&subject, "berth %s %s", c->recipe->name, c->recipe->version) < 0)
+        if (!cache_repo || asprintf(&ret->ref, "berth/%s/x86_64", recipe->name) < 0 ||
+            asprintf(&base_ref, "berth-base/%s", base->key) < 0 ||
+            asprintf(&subject, "berth %s %s", recipe->name, recipe->version) < 0)
                 return log_oom();
 
-        manifest = manifest_new(c);
-        if (!manifest)
+        ret->manifest = manifest_new(recipe, packages, base, ret->ref, sysfiles->delta_size);
+        if (!ret->manifest)
                 return log_oom();
-        sha256_data(json_text(manifest), strlen(json_text(manifest)), c->manifest_sha256);
+        sha256_data(json_text(ret->manifest), strlen(json_text(ret->manifest)), ret->manifest_sha256);
 
         CommitSpec spec = {
                 .repo = cache_repo,
-                .base_tree = c->base_tree,
+                .base_tree = base->path,
                 .base_ref = base_ref,
-                .delta = c->delta,
-                .ref = c->ref,
+                .delta = delta->path,
+                .ref = ret->ref,
                 .subject = subject,
-                .version = c->recipe->version,
-                .manifest_sha256 = c->manifest_sha256,
-                .timestamp = c->source_date_epoch,
+                .version = recipe->version,
+                .manifest_sha256 = ret->manifest_sha256,
+                .timestamp = base->source_date_epoch,
         };
-        r = ostree_commit_image(&spec, &c->commit, &base_cached);
+        r = ostree_commit_image(&spec, &ret->commit, &base_cached);
         if (r < 0)
                 return r;
         if (build_interrupted())
@@ -55,28 +64,29 @@ int stage_commit(BuildContext *c) {
         /* OUTDIR/repo is part of the outputs being built; a --repo of the
          * user's gets the ref only when the whole build has succeeded
          * (build.c: publish), so a failed build never moves it. */
-        if (c->opts->repo_dir) {
-                target = realpath(c->opts->repo_dir, NULL) ?: strdup(c->opts->repo_dir);
-                c->repo = target ? strdup(target) : NULL;
-                if (!c->repo)
+        if (env->opts->repo_dir) {
+                target = realpath(env->opts->repo_dir, NULL) ?: strdup(env->opts->repo_dir);
+                ret->repo = target ? strdup(target) : NULL;
+                if (!ret->repo)
                         return log_oom();
         } else {
-                target = path_join(c->stage_out, "repo");
-                c->repo = path_join(c->output_dir, "repo");
-                if (!target || !c->repo)
+                target = path_join(env->stage_out, "repo");
+                ret->repo = path_join(env->output_dir, "repo");
+                if (!target || !ret->repo)
                         return log_oom();
-                r = ostree_copy_ref(cache_repo, target, c->ref);
+                r = ostree_copy_ref(cache_repo, target, ret->ref);
                 if (r < 0)
                         return r;
         }
         {
-                _cleanup_free_ char *trees = cache_path(c->cache, "trees", NULL);
+                _cleanup_free_ char *trees = cache_path(env->cache, "trees", NULL);
                 int64_t freed = trees ? ostree_prune_cache(cache_repo, trees) : -ENOMEM;
                 if (freed < 0)
                         log_warning("The cache's repository was not pruned; the build goes on.");
                 else if (freed > 0)
                         log_info("cache: pruned %.1f MB of earlier builds' objects", (double) freed / 1e6);
         }
-        log_info("commit %s (%s), base tree %s", c->commit, c->ref, base_cached ? "reused" : "committed");
+        log_info("commit %s (%s), base tree %s", ret->commit, ret->ref,
+                 base_cached ? "reused" : "committed");
         return 0;
 }

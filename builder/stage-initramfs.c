@@ -2,18 +2,21 @@
 
 /* Stage initramfs: dracut builds it from the base tree (--sysroot) with only
  * berth's own module (init/dracut/90berth): berth-init as /init, the root's
- * storage and filesystem drivers, no shell, no systemd. Cached under
- * initramfs/KEY (KEY: the base tree, the module's files, dracut's version,
- * the SOURCE_DATE_EPOCH its files are dated with). */
+ * storage and filesystem drivers (boot-contract.h's list, handed to the
+ * module in its environment), no shell, no systemd. Cached under
+ * initramfs/KEY (KEY: the base tree, the module's files, the module list,
+ * dracut's version, the SOURCE_DATE_EPOCH its files are dated with). */
 
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "boot-contract.h"
 #include "fileio.h"
 #include "hash.h"
 #include "initramfs-normalize.h"
@@ -21,8 +24,19 @@
 #include "path-util.h"
 #include "process-util.h"
 #include "stages.h"
+#include "strv.h"
 
 #define DRACUT_DIR "/usr/lib/dracut"
+
+/* What this stage reads, gathered from the build's environment and the base tree. */
+typedef struct InitramfsInputs {
+        const Cache *cache;
+        const char *dracut_module;
+        const char *base_key;
+        char *base_tree; /* not const: they go into dracut's argv */
+        char *kver;
+        int64_t source_date_epoch;
+} InitramfsInputs;
 
 /* Every file of the dracut module, by name and content, in name order. */
 static int hash_dracut_module(const char *dir, Hasher *h) {
@@ -54,7 +68,7 @@ static int hash_dracut_module(const char *dir, Hasher *h) {
 /* What the initramfs's bytes depend on: the base tree (berth-init and the
  * kernel's modules are in it), berth's dracut module, dracut's version, and
  * the timestamp every file of the archive gets. */
-static int initramfs_key(const BuildContext *c, char out[static 65]) {
+static int initramfs_key(const InitramfsInputs *c, char out[static 65]) {
         _cleanup_(hasher_freep) Hasher *h = hasher_new();
         _cleanup_free_ char *dracut_version = NULL;
         char epoch[32];
@@ -66,6 +80,8 @@ static int initramfs_key(const BuildContext *c, char out[static 65]) {
         r = hash_dracut_module(c->dracut_module, h);
         if (r < 0)
                 return r;
+        for (const char *const *m = berth_initramfs_modules; *m; m++)
+                hasher_add_str(h, *m);
         if (read_full_file(DRACUT_DIR "/dracut-version.sh", 0, &dracut_version, &n) >= 0)
                 hasher_add(h, dracut_version, n);
         snprintf(epoch, sizeof(epoch), "%lld", (long long) c->source_date_epoch);
@@ -76,7 +92,7 @@ static int initramfs_key(const BuildContext *c, char out[static 65]) {
 
 /* dracut looks for its modules under its base folder; this one holds
  * dracut's own scripts and, as its only module, berth's. */
-static int make_dracut_base(const BuildContext *c, const char *base) {
+static int make_dracut_base(const InitramfsInputs *c, const char *base) {
         _cleanup_free_ char *modules = path_join(base, "modules.d"), *link = NULL;
         DIR *d;
         struct dirent *de;
@@ -104,28 +120,72 @@ static int make_dracut_base(const BuildContext *c, const char *base) {
         return 0;
 }
 
-static int run_dracut(const BuildContext *c, const char *base, const char *out) {
+/* dracut goes on, with exit status 0, when a module's file cannot be
+ * installed (dracut-install: ERROR, then dracut: FAILED), and leaves an
+ * initramfs that does not boot. At --stdlog 2 every line dracut itself logs
+ * is an error. Passes dracut's messages (in fd) on to stderr; returns how
+ * many say an error, or a negative errno. */
+static int dracut_errors(int fd) {
+        _cleanup_free_ char *text = NULL;
+        struct stat st;
+        ssize_t n;
+        int errors = 0;
+
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        text = malloc((size_t) st.st_size + 1);
+        if (!text)
+                return -ENOMEM;
+        n = pread(fd, text, (size_t) st.st_size, 0);
+        if (n < 0)
+                return -errno;
+        text[n] = 0;
+        for (char *line = text, *end; *line; line = end) {
+                end = strchrnul(line, '\n');
+                if (*end)
+                        end++;
+                fwrite(line, 1, (size_t) (end - line), stderr);
+                if (strncmp(line, "dracut: ", 8) == 0 || memmem(line, (size_t) (end - line), "ERROR", 5))
+                        errors++;
+        }
+        return errors;
+}
+
+static int run_dracut(const InitramfsInputs *c, const char *base, const char *out) {
         _cleanup_free_ char *kmoddir = NULL, *env_base = NULL, *confdir = NULL, *tmpdir = NULL;
-        _cleanup_free_ char *epoch = NULL;
+        _cleanup_free_ char *epoch = NULL, *modules = NULL, *joined = NULL;
         /* DRACUT_TESTBIN: dracut checks its installer on /bin/sh, which a
          * shell-less image does not have. */
-        char *env[] = { NULL, (char *) "BERTH_INIT=/usr/lib/berth/berth-init", NULL,
-                        (char *) "DRACUT_TESTBIN=/usr/lib/berth/berth-init", NULL };
-        int r;
+        char *env[] = {
+                NULL, /* dracutbasedir= */
+                (char *) BERTH_DRACUT_ENV_INIT "=" BERTH_INIT_PATH,
+                NULL, /* SOURCE_DATE_EPOCH= */
+                NULL, /* BERTH_DRACUT_ENV_MODULES= */
+                (char *) "DRACUT_TESTBIN=" BERTH_INIT_PATH,
+                NULL,
+        };
+        _cleanup_close_ int messages = memfd_create("dracut-messages", MFD_CLOEXEC);
+        int r, errors;
 
         if (asprintf(&kmoddir, "%s/usr/lib/modules/%s", c->base_tree, c->kver) < 0 ||
             asprintf(&env_base, "dracutbasedir=%s", base) < 0 || !(confdir = path_join(base, "conf.d")) ||
             !(tmpdir = path_join(c->cache->tmp, "dracut-tmp")) ||
-            asprintf(&epoch, "SOURCE_DATE_EPOCH=%lld", (long long) c->source_date_epoch) < 0)
+            asprintf(&epoch, "SOURCE_DATE_EPOCH=%lld", (long long) c->source_date_epoch) < 0 ||
+            !(joined = strv_join((char *const *) berth_initramfs_modules, " ")) ||
+            asprintf(&modules, BERTH_DRACUT_ENV_MODULES "=%s", joined) < 0)
                 return log_oom();
         if (mkdir_p(confdir, 0755) < 0 || mkdir_p(tmpdir, 0755) < 0)
                 return log_error_errno(errno, "Cannot create dracut's folders: %m");
+        if (messages < 0)
+                return log_error_errno(errno, "Cannot create a file for dracut's messages: %m");
         env[0] = env_base;
         env[2] = epoch;
+        env[3] = modules;
 
         char *argv[] = {
                 (char *) "dracut",
-                (char *) "--quiet",
+                (char *) "--stdlog", /* errors only: each one fails the build */
+                (char *) "2",
                 (char *) "--force",
                 (char *) "--no-hostonly",
                 (char *) "--no-hostonly-cmdline",
@@ -151,18 +211,32 @@ static int run_dracut(const BuildContext *c, const char *base, const char *out) 
                 (char *) out,
                 NULL,
         };
-        RunOptions o = { .env_extra = env, .stdout_fd = STDERR_FILENO, .stderr_fd = -1 };
+        RunOptions o = { .env_extra = env, .stdout_fd = STDERR_FILENO, .stderr_fd = messages };
 
         r = run_command(argv, &o);
         if (r < 0)
                 return log_error_errno(r, "Cannot run dracut: %m (make deps installs it)");
+        errors = dracut_errors(messages);
+        if (errors < 0)
+                return log_error_errno(errors, "Cannot read dracut's messages: %m");
         if (r != 0)
                 return log_error_errno(EIO, "dracut failed (status %d); its messages are above.", r);
+        if (errors > 0)
+                return log_error_errno(EIO, "dracut reported %d error%s (above), though its status was 0.",
+                                       errors, errors == 1 ? "" : "s");
         return 0;
 }
 
-int stage_initramfs(BuildContext *c) {
+int stage_initramfs(const BuildEnv *env, const BaseTree *tree, Initramfs *ret, bool *ret_cached) {
         _cleanup_free_ char *cached = NULL, *base = NULL, *tmp = NULL, *normalized = NULL;
+        const InitramfsInputs in = {
+                .cache = env->cache,
+                .dracut_module = env->dracut_module,
+                .base_key = tree->key,
+                .base_tree = tree->path,
+                .kver = tree->kver,
+                .source_date_epoch = tree->source_date_epoch,
+        }, *c = &in;
         char key[65];
         int r;
 
@@ -174,7 +248,7 @@ int stage_initramfs(BuildContext *c) {
                 return log_oom();
 
         if (access(cached, F_OK) == 0) {
-                c->stage_cached = true;
+                *ret_cached = true;
         } else {
                 base = path_join(c->cache->tmp, "dracut");
                 tmp = path_join(c->cache->tmp, "initramfs-dracut.img");
@@ -194,6 +268,6 @@ int stage_initramfs(BuildContext *c) {
                         return log_error_errno(errno, "Cannot move the initramfs into the cache: %m");
         }
         cache_touch_and_evict(c->cache, "initramfs", key, 3);
-        c->initramfs = TAKE_PTR(cached);
+        ret->path = TAKE_PTR(cached);
         return 0;
 }

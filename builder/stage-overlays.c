@@ -9,7 +9,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +17,7 @@
 #include <unistd.h>
 
 #include "cache.h"
+#include "dir-walk.h"
 #include "log.h"
 #include "path-util.h"
 #include "stages.h"
@@ -69,14 +69,14 @@ static int copy_regular(const char *src, const char *dst, mode_t mode) {
         return copy_capability(src, dst);
 }
 
-/* nftw() has no user data: the walk's state, for its duration. */
-static struct {
+/* One overlay's copy: what its walk needs and counts. */
+typedef struct OverlayWalk {
         const char *overlay;
         const char *base_tree;
         const char *delta;
         unsigned long files, replaced;
-        int error;
-} walk;
+        int error; /* set, and logged, when the walk stops on a file of the overlay */
+} OverlayWalk;
 
 static int map_path(const char *rel, char **ret) {
         _cleanup_free_ char *merged = NULL;
@@ -92,97 +92,100 @@ static int map_path(const char *rel, char **ret) {
         return 0;
 }
 
-static void note_replacement(const char *mapped, const char *dst) {
-        _cleanup_free_ char *in_base = path_join(walk.base_tree, mapped);
+static void note_replacement(OverlayWalk *walk, const char *mapped, const char *dst) {
+        _cleanup_free_ char *in_base = path_join(walk->base_tree, mapped);
         struct stat st;
 
         if (lstat(dst, &st) == 0 && !S_ISDIR(st.st_mode)) {
-                log_info("overlay %s: replaces /%s of an earlier overlay", walk.overlay, mapped);
-                walk.replaced++;
+                log_info("overlay %s: replaces /%s of an earlier overlay", walk->overlay, mapped);
+                walk->replaced++;
         } else if (in_base && lstat(in_base, &st) == 0 && !S_ISDIR(st.st_mode)) {
-                log_info("overlay %s: replaces /%s of the packages", walk.overlay, mapped);
-                walk.replaced++;
+                log_info("overlay %s: replaces /%s of the packages", walk->overlay, mapped);
+                walk->replaced++;
         }
 }
 
-static int overlay_one(const char *path, const struct stat *st, int type, struct FTW *ftw) {
+static int overlay_one(const WalkEntry *e, void *userdata) {
+        OverlayWalk *walk = userdata;
+        const char *path = e->path;
+        const struct stat *st = e->st;
         _cleanup_free_ char *mapped = NULL, *dst = NULL, *target = NULL;
         int r = 0;
 
-        if (ftw->level == 0)
+        if (e->depth == 0)
                 return 0;
-        r = map_path(path + strlen(walk.overlay) + 1, &mapped);
+        r = map_path(e->rel, &mapped);
         if (r < 0 || !mapped) {
-                walk.error = log_error_errno(r < 0 ? r : EINVAL, "overlay %s: refusing '%s'.", walk.overlay,
-                                             path);
-                return 1;
+                walk->error = log_error_errno(r < 0 ? r : EINVAL, "overlay %s: refusing '%s'.",
+                                              walk->overlay, path);
+                return walk->error;
         }
-        dst = path_join(walk.delta, mapped);
+        dst = path_join(walk->delta, mapped);
         if (!dst) {
-                walk.error = log_oom();
-                return 1;
+                walk->error = log_oom();
+                return walk->error;
         }
 
-        switch (type) {
-        case FTW_D:
+        switch (e->type) {
+        case WALK_DIR:
                 /* Parents too: an overlay's /etc lands in /usr/etc, whose /usr may not exist yet. */
                 r = mkdir_p(dst, 0755);
                 if (r >= 0 && (chown(dst, 0, 0) < 0 || chmod(dst, st->st_mode & 07777) < 0))
                         r = -errno;
                 break;
-        case FTW_F:
+        case WALK_FILE:
                 if (!S_ISREG(st->st_mode)) {
-                        walk.error =
+                        walk->error =
                                 log_error_errno(EINVAL, "overlay %s: '%s' is not a file, folder or symlink.",
-                                                walk.overlay, path);
-                        return 1;
+                                                walk->overlay, path);
+                        return walk->error;
                 }
-                note_replacement(mapped, dst);
+                note_replacement(walk, mapped, dst);
                 r = copy_regular(path, dst, st->st_mode);
-                walk.files++;
+                walk->files++;
                 break;
-        case FTW_SL:
+        case WALK_SYMLINK:
                 target = calloc(1, (size_t) st->st_size + 1);
                 if (!target || readlink(path, target, (size_t) st->st_size + 1) != st->st_size) {
                         r = target ? -errno : -ENOMEM;
                         break;
                 }
-                note_replacement(mapped, dst);
+                note_replacement(walk, mapped, dst);
                 (void) unlink(dst);
                 if (symlink(target, dst) < 0 || lchown(dst, 0, 0) < 0)
                         r = -errno;
-                walk.files++;
+                walk->files++;
                 break;
-        default:
-                walk.error = log_error_errno(EACCES, "overlay %s: cannot read '%s'.", walk.overlay, path);
-                return 1;
         }
         if (r < 0) {
-                walk.error = log_error_errno(r, "overlay %s: cannot copy '%s' to /%s: %m", walk.overlay,
-                                             path, mapped);
-                return 1;
+                walk->error = log_error_errno(r, "overlay %s: cannot copy '%s' to /%s: %m", walk->overlay,
+                                              path, mapped);
+                return walk->error;
         }
         return 0;
 }
 
-int stage_overlays(BuildContext *c) {
-        c->delta = path_join(c->cache->tmp, "delta");
-        if (!c->delta)
-                return log_oom();
-        if (mkdir(c->delta, 0755) < 0)
-                return log_error_errno(errno, "Cannot create %s: %m", c->delta);
+int stage_overlays(const BuildEnv *env, const BaseTree *base, Delta *ret) {
+        const Recipe *recipe = env->recipe;
 
-        for (size_t i = 0; i < c->recipe->n_overlays; i++) {
-                const RecipeOverlay *o = &c->recipe->overlays[i];
+        ret->path = path_join(env->cache->tmp, "delta");
+        if (!ret->path)
+                return log_oom();
+        if (mkdir(ret->path, 0755) < 0)
+                return log_error_errno(errno, "Cannot create %s: %m", ret->path);
+
+        for (size_t i = 0; i < recipe->n_overlays; i++) {
+                const RecipeOverlay *o = &recipe->overlays[i];
 
                 if (build_interrupted())
                         return -EINTR;
-                walk = (typeof(walk)){ .overlay = o->path, .base_tree = c->base_tree, .delta = c->delta };
-                if (nftw(o->path, overlay_one, 32, FTW_PHYS) != 0) {
+                OverlayWalk walk = { .overlay = o->path, .base_tree = base->path, .delta = ret->path };
+                int r = walk_tree(o->path, overlay_one, &walk);
+                if (r < 0) {
                         if (walk.error < 0)
                                 return walk.error;
-                        return log_error_errno(errno, "%s:%u:%u: cannot read overlay %s: %m",
-                                               c->recipe->path, o->pos.line, o->pos.column, o->path);
+                        return log_error_errno(r, "%s:%u:%u: cannot read overlay %s: %m", recipe->path,
+                                               o->pos.line, o->pos.column, o->path);
                 }
                 log_info("overlay %s: %lu files, %lu replaced", o->path, walk.files, walk.replaced);
         }

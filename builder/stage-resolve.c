@@ -4,7 +4,9 @@
  * checks) and fetches them into the cache. The result, every package with
  * its version and the sha256 of its .deb, is recorded under resolve/KEY, KEY
  * being the hash of everything that can change apt's choice; a build whose
- * record exists runs no apt at all and needs no network. */
+ * record exists runs no apt at all and needs no network. This stage alone
+ * writes that record; what is learnt later from inside each .deb (source
+ * package, licence) is the unpack stage's and lives in its own entry. */
 
 #include <errno.h>
 #include <stdio.h>
@@ -24,7 +26,7 @@
 /* What berth-init itself links against (init/build.mk) and the source of the
  * image's users and groups (base-passwd's master files). */
 static const char *const implicit_packages[] = {
-        "libc6", "libkmod2", "libblkid1", "libsystemd0", "base-passwd",
+        "libc6", "libkmod2", "libblkid1", "libsystemd0", "libjson-c5", "base-passwd",
 };
 
 static int wanted_packages(const Recipe *r, char ***ret) {
@@ -53,21 +55,34 @@ static void resolve_key(const Apt *apt, char *const *wanted, char out[static 65]
         hasher_hex(h, out);
 }
 
-static int add_package(BuildContext *c, const char *name, const char *version, const char *arch) {
-        Package *p = realloc(c->packages, sizeof(Package) * (c->n_packages + 1));
+void package_set_done(PackageSet *s) {
+        for (size_t i = 0; i < s->n_packages; i++) {
+                Package *p = &s->packages[i];
+                free(p->name);
+                free(p->version);
+                free(p->architecture);
+                free(p->deb);
+        }
+        free(s->packages);
+        *s = (PackageSet){ 0 };
+}
+
+static int add_package(PackageSet *s, const char *name, const char *version, const char *arch) {
+        Package *p = realloc(s->packages, sizeof(Package) * (s->n_packages + 1));
 
         if (!p)
                 return -ENOMEM;
-        c->packages = p;
-        p = &c->packages[c->n_packages];
+        s->packages = p;
+        p = &s->packages[s->n_packages];
         *p = (Package){ .name = strdup(name), .version = strdup(version), .architecture = strdup(arch) };
-        c->n_packages++;
+        s->n_packages++;
         return p->name && p->version && p->architecture ? 0 : -ENOMEM;
 }
 
-/* The record: one line per package, "name version arch sha256 size source license...",
- * license "-" when the package states none. */
-static int load_record(BuildContext *c, const Apt *apt, const char *path) {
+/* The record: one line per package, "name version arch sha256 size". Records
+ * of earlier builders carry more fields (the source package and licence,
+ * which the unpack stage now keeps): they are read and the rest ignored. */
+static int load_record(PackageSet *s, const Apt *apt, const char *path) {
         _cleanup_free_ char *text = NULL;
         char *line, *save = NULL;
         int r;
@@ -76,50 +91,42 @@ static int load_record(BuildContext *c, const Apt *apt, const char *path) {
         if (r < 0)
                 return r;
         for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-                char name[256], version[256], arch[64], sha[65], source[256];
+                char name[256], version[256], arch[64], sha[65];
                 unsigned long long size;
                 struct stat st;
                 Package *p;
-                int consumed = 0;
 
-                if (sscanf(line, "%255s %255s %63s %64s %llu %255s %n", name, version, arch, sha, &size,
-                           source, &consumed) != 6 ||
-                    consumed == 0 || line[consumed] == 0)
+                if (sscanf(line, "%255s %255s %63s %64s %llu", name, version, arch, sha, &size) != 5 ||
+                    strlen(sha) != 64)
                         return -EBADMSG;
-                r = add_package(c, name, version, arch);
+                r = add_package(s, name, version, arch);
                 if (r < 0)
                         return r;
-                p = &c->packages[c->n_packages - 1];
+                p = &s->packages[s->n_packages - 1];
                 memcpy(p->sha256, sha, 65);
                 p->size = size;
-                p->source = strdup(source);
-                if (!streq(line + consumed, "-") && !(p->license = strdup(line + consumed)))
-                        return -ENOMEM;
                 _cleanup_free_ char *fn = apt_deb_filename(name, version, arch);
-                if (!fn || !p->source || !(p->deb = path_join(apt->archives, fn)))
+                if (!fn || !(p->deb = path_join(apt->archives, fn)))
                         return -ENOMEM;
                 /* A .deb that went missing or changed size means the record is stale. */
                 if (stat(p->deb, &st) < 0 || (unsigned long long) st.st_size != size)
                         return -ESTALE;
         }
-        return c->n_packages > 0 ? 0 : -EBADMSG;
+        return s->n_packages > 0 ? 0 : -EBADMSG;
 }
 
-int resolve_save_record(const BuildContext *c) {
-        _cleanup_free_ char *text = NULL, *path = cache_path(c->cache, "resolve", c->resolve_key);
+static int save_record(const PackageSet *s, const char *path) {
+        _cleanup_free_ char *text = NULL;
         size_t len = 0;
         FILE *f;
 
-        if (!path)
-                return -ENOMEM;
         f = open_memstream(&text, &len);
         if (!f)
                 return -ENOMEM;
-        for (size_t i = 0; i < c->n_packages; i++) {
-                const Package *p = &c->packages[i];
-                fprintf(f, "%s %s %s %s %llu %s %s\n", p->name, p->version, p->architecture, p->sha256,
-                        (unsigned long long) p->size, p->source ? p->source : p->name,
-                        p->license ? p->license : "-");
+        for (size_t i = 0; i < s->n_packages; i++) {
+                const Package *p = &s->packages[i];
+                fprintf(f, "%s %s %s %s %llu\n", p->name, p->version, p->architecture, p->sha256,
+                        (unsigned long long) p->size);
         }
         if (fclose(f) != 0)
                 return -ENOMEM;
@@ -155,8 +162,7 @@ static int report_missing(const Recipe *r, const char *name, const char *what) {
 
 /* apt's three ways of saying a package cannot be had, turned into the
  * recipe's line; anything else is apt's own message, shown whole. */
-static int report_apt_failure(const BuildContext *c, const char *output) {
-        const Recipe *r = c->recipe;
+static int report_apt_failure(const Recipe *r, const char *output) {
         char name[256] = "", version[256] = "", what[600];
         const char *m;
 
@@ -189,13 +195,13 @@ static int report_apt_failure(const BuildContext *c, const char *output) {
 /* Packages of a local source (file:) are used in place by apt-get install
  * --download-only: none lands in the archive folder. apt-get download
  * copies them there, checked against the index like any download. */
-static int fetch_local(BuildContext *c, const Apt *apt) {
+static int fetch_local(const PackageSet *s, const Apt *apt) {
         _cleanup_strv_free_ char **args = NULL;
 
         if (strv_extend(&args, "download") < 0 || strv_extend(&args, "-qq") < 0)
                 return log_oom();
-        for (size_t i = 0; i < c->n_packages; i++) {
-                Package *p = &c->packages[i];
+        for (size_t i = 0; i < s->n_packages; i++) {
+                const Package *p = &s->packages[i];
                 _cleanup_free_ char *fn = apt_deb_filename(p->name, p->version, p->architecture);
                 _cleanup_free_ char *path = fn ? path_join(apt->archives, fn) : NULL, *spec = NULL;
 
@@ -219,7 +225,7 @@ static int fetch_local(BuildContext *c, const Apt *apt) {
 }
 
 /* apt-get -s prints "Inst name (version suite [arch])" for each package it would install. */
-static int parse_simulation(BuildContext *c, const char *output) {
+static int parse_simulation(PackageSet *s, const char *output) {
         const char *p = output;
 
         while ((p = strstr(p, "Inst "))) {
@@ -237,23 +243,23 @@ static int parse_simulation(BuildContext *c, const char *output) {
                 if (sscanf(p, "Inst %255s (%255s", name, version) != 2 || !lb ||
                     sscanf(lb, "[%63[^]]]", arch) != 1)
                         return log_error_errno(EBADMSG, "Cannot parse apt's line: %.*s", (int) (eol - p), p);
-                int r = add_package(c, name, version, arch);
+                int r = add_package(s, name, version, arch);
                 if (r < 0)
                         return log_oom();
                 p = eol;
         }
-        if (c->n_packages == 0)
+        if (s->n_packages == 0)
                 return log_error_errno(EBADMSG, "apt chose no package at all.");
         return 0;
 }
 
-static int fetch(BuildContext *c, const Apt *apt, char **wanted) {
+static int fetch(const BuildEnv *env, PackageSet *s, const Apt *apt, char **wanted) {
         _cleanup_strv_free_ char **args = NULL;
         _cleanup_free_ char *output = NULL;
         int r;
 
-        if (c->opts->refresh || !apt_lists_ready(apt)) {
-                char *update[] = { (char *) "update", c->opts->quiet ? (char *) "-qq" : (char *) "-q",
+        if (env->opts->refresh || !apt_lists_ready(apt)) {
+                char *update[] = { (char *) "update", env->opts->quiet ? (char *) "-qq" : (char *) "-q",
                                    NULL };
                 log_info("apt: updating the package lists");
                 r = apt_get(apt, update, NULL);
@@ -275,8 +281,8 @@ static int fetch(BuildContext *c, const Apt *apt, char **wanted) {
         if (r < 0)
                 return log_error_errno(r, "Cannot run apt-get: %m");
         if (r != 0)
-                return report_apt_failure(c, output);
-        r = parse_simulation(c, output);
+                return report_apt_failure(env->recipe, output);
+        r = parse_simulation(s, output);
         if (r < 0)
                 return r;
 
@@ -285,10 +291,10 @@ static int fetch(BuildContext *c, const Apt *apt, char **wanted) {
         free(args[1]);
         args[1] = strdup("--download-only");
         free(args[2]);
-        args[2] = strdup(c->opts->quiet ? "-qq" : "-y");
+        args[2] = strdup(env->opts->quiet ? "-qq" : "-y");
         if (!args[1] || !args[2])
                 return log_oom();
-        if (c->opts->quiet && strv_extend(&args, "-y") < 0)
+        if (env->opts->quiet && strv_extend(&args, "-y") < 0)
                 return log_oom();
         r = apt_get(apt, args, NULL);
         if (r != 0)
@@ -296,12 +302,12 @@ static int fetch(BuildContext *c, const Apt *apt, char **wanted) {
                                        "apt-get could not download the packages (status %d).", r),
                        -ENOPKG;
 
-        r = fetch_local(c, apt);
+        r = fetch_local(s, apt);
         if (r < 0)
                 return r;
 
-        for (size_t i = 0; i < c->n_packages; i++) {
-                Package *p = &c->packages[i];
+        for (size_t i = 0; i < s->n_packages; i++) {
+                Package *p = &s->packages[i];
                 _cleanup_free_ char *fn = apt_deb_filename(p->name, p->version, p->architecture);
                 struct stat st;
 
@@ -317,20 +323,21 @@ static int fetch(BuildContext *c, const Apt *apt, char **wanted) {
         return 0;
 }
 
-int stage_resolve(BuildContext *c) {
+int stage_resolve(const BuildEnv *env, PackageSet *ret, bool *ret_cached) {
         _cleanup_strv_free_ char **wanted = NULL;
         _cleanup_free_ char *record = NULL;
+        char key[65];
         Apt apt;
         int r;
 
-        r = wanted_packages(c->recipe, &wanted);
+        r = wanted_packages(env->recipe, &wanted);
         if (r < 0)
                 return log_oom();
-        r = apt_setup(c->cache, c->recipe, &apt);
+        r = apt_setup(env->cache, env->recipe, &apt);
         if (r < 0)
                 return r;
-        resolve_key(&apt, wanted, c->resolve_key);
-        record = cache_path(c->cache, "resolve", c->resolve_key);
+        resolve_key(&apt, wanted, key);
+        record = cache_path(env->cache, "resolve", key);
         if (!record) {
                 apt_done(&apt);
                 return log_oom();
@@ -338,27 +345,20 @@ int stage_resolve(BuildContext *c) {
 
         /* The packages chosen once stay chosen (a rebuild needs no network
          * and gives the same image) until --refresh asks apt again. */
-        r = c->opts->refresh ? -ESTALE : load_record(c, &apt, record);
+        r = env->opts->refresh ? -ESTALE : load_record(ret, &apt, record);
         if (r >= 0) {
-                c->stage_cached = true;
+                *ret_cached = true;
                 apt_done(&apt);
                 return 0;
         }
-        for (size_t i = 0; i < c->n_packages; i++) {
-                free(c->packages[i].name);
-                free(c->packages[i].version);
-                free(c->packages[i].architecture);
-                free(c->packages[i].deb);
-                free(c->packages[i].source);
-                free(c->packages[i].license);
-        }
-        c->n_packages = 0;
+        package_set_done(ret);
 
-        r = fetch(c, &apt, wanted);
+        r = fetch(env, ret, &apt, wanted);
         apt_done(&apt);
         if (r < 0)
                 return r;
-        /* Source package and licence are known only once each .deb is
-         * opened: the unpack stage completes the record and saves it. */
+        r = save_record(ret, record);
+        if (r < 0)
+                return log_error_errno(r, "Cannot save the package record %s: %m", record);
         return 0;
 }

@@ -3,7 +3,8 @@
 /* Stage sysfiles: the files that make the tree an image, written into the
  * delta: the initramfs beside its kernel, os-release, users and groups, an
  * empty machine-id, and the SBOM. A file an overlay already put there wins
- * (a recipe may ship its own /etc/passwd), and the log says so. */
+ * (a recipe may ship its own /etc/passwd), and the log says so. The SBOM is
+ * made here, once: the manifest stage writes the same document into OUTDIR. */
 
 #include <errno.h>
 #include <stdio.h>
@@ -31,8 +32,8 @@ static const struct {
         { "dhcpcd", "/usr/lib/dhcpcd", 100 },
 };
 
-static int write_delta(const BuildContext *c, const char *rel, const char *text, size_t len, int mode) {
-        _cleanup_free_ char *path = path_join(c->delta, rel), *dir = NULL;
+static int write_delta(const Delta *delta, const char *rel, const char *text, size_t len, int mode) {
+        _cleanup_free_ char *path = path_join(delta->path, rel), *dir = NULL;
         int r;
 
         if (!path || !(dir = path_dirname_absolute(path)))
@@ -51,14 +52,15 @@ static int write_delta(const BuildContext *c, const char *rel, const char *text,
 
 /* base-passwd's master files hold the standard users with '*' passwords;
  * /etc/passwd gets 'x' and /etc/shadow the locked '*'. */
-static int write_accounts(const BuildContext *c, const char *kind, const char *shadow_kind, bool users) {
+static int write_accounts(const BaseTree *base, const Delta *delta, const char *kind,
+                          const char *shadow_kind, bool users) {
         _cleanup_free_ char *master = NULL, *text = NULL, *out = NULL, *sout = NULL;
         size_t olen = 0, slen = 0;
         FILE *of, *sf;
         char *save = NULL;
         int r;
 
-        if (asprintf(&master, "%s/usr/share/base-passwd/%s.master", c->base_tree, kind) < 0)
+        if (asprintf(&master, "%s/usr/share/base-passwd/%s.master", base->path, kind) < 0)
                 return log_oom();
         r = read_full_file(master, 0, &text, NULL);
         if (r < 0)
@@ -92,22 +94,22 @@ static int write_accounts(const BuildContext *c, const char *kind, const char *s
         _cleanup_free_ char *rel = NULL, *srel = NULL;
         if (asprintf(&rel, "usr/etc/%s", kind) < 0 || asprintf(&srel, "usr/etc/%s", shadow_kind) < 0)
                 return log_oom();
-        r = write_delta(c, rel, out, olen, 0644);
+        r = write_delta(delta, rel, out, olen, 0644);
         if (r >= 0)
-                r = write_delta(c, srel, sout, slen, 0640);
+                r = write_delta(delta, srel, sout, slen, 0640);
         return r;
 }
 
-static int write_os_release(const BuildContext *c) {
+static int write_os_release(const Recipe *recipe, const BaseTree *base, const Delta *delta) {
         _cleanup_free_ char *text = NULL, *link = NULL;
         _cleanup_(hasher_freep) Hasher *h = hasher_new();
         char build_id[65];
         int n;
 
         /* BUILD_ID names the inputs, not the time: the same inputs, the same id. */
-        hasher_add_str(h, c->base_key);
-        hasher_add_str(h, c->recipe->name);
-        hasher_add_str(h, c->recipe->version);
+        hasher_add_str(h, base->key);
+        hasher_add_str(h, recipe->name);
+        hasher_add_str(h, recipe->version);
         hasher_hex(h, build_id);
 
         n = asprintf(&text,
@@ -121,14 +123,14 @@ static int write_os_release(const BuildContext *c) {
                      "IMAGE_ID=%s\n"
                      "IMAGE_VERSION=\"%s\"\n"
                      "BUILD_ID=%.12s\n",
-                     c->recipe->name, c->recipe->version, c->recipe->version, c->recipe->version,
-                     c->recipe->name, c->recipe->name, c->recipe->version, build_id);
+                     recipe->name, recipe->version, recipe->version, recipe->version, recipe->name,
+                     recipe->name, recipe->version, build_id);
         if (n < 0)
                 return log_oom();
-        if (write_delta(c, "usr/lib/os-release", text, (size_t) n, 0644) < 0)
+        if (write_delta(delta, "usr/lib/os-release", text, (size_t) n, 0644) < 0)
                 return -EIO;
 
-        link = path_join(c->delta, "usr/etc/os-release");
+        link = path_join(delta->path, "usr/etc/os-release");
         if (!link)
                 return log_oom();
         (void) unlink(link);
@@ -137,37 +139,42 @@ static int write_os_release(const BuildContext *c) {
         return 0;
 }
 
-int stage_sysfiles(BuildContext *c) {
-        _cleanup_json_ json_object *sbom = NULL;
+void sysfiles_done(SysFiles *s) {
+        json_object_put(s->sbom);
+        *s = (SysFiles){ 0 };
+}
+
+int stage_sysfiles(const BuildEnv *env, const PackageSet *packages, const BaseTree *base,
+                   const Initramfs *initramfs, const Delta *delta, SysFiles *ret) {
         _cleanup_free_ char *initrd = NULL;
         const char *text;
         int r;
 
-        if (asprintf(&initrd, "usr/lib/modules/%s/initramfs.img", c->kver) < 0)
+        if (asprintf(&initrd, "usr/lib/modules/%s/initramfs.img", base->kver) < 0)
                 return log_oom();
-        r = tree_install_file(c->initramfs, c->delta, initrd, 0644);
+        r = tree_install_file(initramfs->path, delta->path, initrd, 0644);
         if (r < 0)
                 return r;
-        r = write_accounts(c, "passwd", "shadow", true);
+        r = write_accounts(base, delta, "passwd", "shadow", true);
         if (r < 0)
                 return r;
-        r = write_accounts(c, "group", "gshadow", false);
+        r = write_accounts(base, delta, "group", "gshadow", false);
         if (r < 0)
                 return r;
-        r = write_os_release(c);
+        r = write_os_release(env->recipe, base, delta);
         if (r < 0)
                 return r;
         /* Empty: berth-init makes the machine's id at boot (systemd's first-boot rule). */
-        r = write_delta(c, "usr/etc/machine-id", "", 0, 0444);
+        r = write_delta(delta, "usr/etc/machine-id", "", 0, 0444);
         if (r < 0)
                 return r;
 
-        sbom = sbom_new(c);
-        if (!sbom)
+        ret->sbom = sbom_new(env->recipe, packages, base);
+        if (!ret->sbom)
                 return log_oom();
-        text = json_text(sbom);
-        r = write_delta(c, "usr/share/berth/sbom.spdx.json", text, strlen(text), 0644);
+        text = json_text(ret->sbom);
+        r = write_delta(delta, "usr/share/berth/sbom.spdx.json", text, strlen(text), 0644);
         if (r < 0)
                 return r;
-        return tree_size(c->delta, &c->delta_size);
+        return tree_size(delta->path, &ret->delta_size);
 }

@@ -5,7 +5,9 @@
  * the kernel's modules pruned to kernel.modules, and the maintainer scripts'
  * system-wide work done once (tree.h). The tree is cached under trees/KEY
  * (KEY: the .debs' hashes, exclude_paths, kernel.modules, this code's
- * version), so images of the same packages share it. */
+ * version), so images of the same packages share it. Beside it,
+ * trees/KEY.meta records what later stages need to know about the tree and
+ * each package's origin (source package, licence), read from the .debs. */
 
 #include <errno.h>
 #include <stdio.h>
@@ -14,6 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "boot-contract.h"
+#include "deb.h"
 #include "fileio.h"
 #include "hash.h"
 #include "log.h"
@@ -26,88 +30,127 @@
 /* Bump when the unpacking or the tree layout changes: old trees are then unused. */
 #define BASE_TREE_FORMAT "base-tree-v4"
 
-static void base_key(const BuildContext *c, char out[static 65]) {
+void base_tree_done(BaseTree *t, size_t n_packages) {
+        for (size_t i = 0; t->origins && i < n_packages; i++) {
+                free(t->origins[i].source);
+                free(t->origins[i].license);
+        }
+        free(t->origins);
+        free(t->path);
+        free(t->kver);
+        *t = (BaseTree){ 0 };
+}
+
+static void base_key(const BuildEnv *env, const PackageSet *s, const char *berth_init_sha256,
+                     char out[static 65]) {
         _cleanup_(hasher_freep) Hasher *h = hasher_new();
 
         hasher_add_str(h, BASE_TREE_FORMAT);
-        for (size_t i = 0; i < c->n_packages; i++)
-                hasher_add_str(h, c->packages[i].sha256);
+        for (size_t i = 0; i < s->n_packages; i++)
+                hasher_add_str(h, s->packages[i].sha256);
         hasher_add_str(h, "exclude");
-        STRV_FOREACH (g, c->recipe->exclude_paths)
+        STRV_FOREACH (g, env->recipe->exclude_paths)
                 hasher_add_str(h, *g);
         hasher_add_str(h, "modules");
-        STRV_FOREACH (m, c->recipe->kernel_modules)
+        STRV_FOREACH (m, env->recipe->kernel_modules)
                 hasher_add_str(h, *m);
-        hasher_add_str(h, c->recipe->kernel_modules ? "some" : "all");
-        hasher_add_str(h, c->berth_init_sha256);
+        hasher_add_str(h, env->recipe->kernel_modules ? "some" : "all");
+        hasher_add_str(h, berth_init_sha256);
         hasher_hex(h, out);
 }
 
-/* trees/KEY.meta holds what later stages need to know about a cached tree. */
-static int load_meta(BuildContext *c, const char *meta) {
+/* trees/KEY.meta: "kver", "epoch" and "size" lines, then one line per
+ * package, "package NAME SOURCE LICENSE..." (LICENSE "-" when none). A meta
+ * without the package lines (an earlier builder's) is not enough: the tree is
+ * made again. */
+static int load_meta(const PackageSet *s, BaseTree *t, const char *meta) {
         _cleanup_free_ char *text = NULL;
-        char kver[256];
+        char kver[256], *line, *save = NULL;
         long long epoch;
         unsigned long long size;
+        size_t n = 0;
+        int consumed = 0;
 
         if (read_full_file(meta, 0, &text, NULL) < 0)
                 return -ENOENT;
-        if (sscanf(text, "kver %255s\nepoch %lld\nsize %llu\n", kver, &epoch, &size) != 3)
+        if (sscanf(text, "kver %255s\nepoch %lld\nsize %llu\n%n", kver, &epoch, &size, &consumed) != 3 ||
+            consumed == 0)
                 return -EBADMSG;
-        c->kver = strdup(kver);
-        c->source_date_epoch = epoch;
-        c->base_size = size;
-        return c->kver ? 0 : -ENOMEM;
-}
-
-static int save_meta(const BuildContext *c, const char *meta) {
-        _cleanup_free_ char *text = NULL;
-        int n = asprintf(&text, "kver %s\nepoch %lld\nsize %llu\n", c->kver,
-                         (long long) c->source_date_epoch, (unsigned long long) c->base_size);
-        if (n < 0)
+        t->origins = calloc(s->n_packages, sizeof(PackageOrigin));
+        t->kver = strdup(kver);
+        if (!t->origins || !t->kver)
                 return -ENOMEM;
-        return write_file_atomic(meta, text, (size_t) n, 0644);
+        t->source_date_epoch = epoch;
+        t->size = size;
+
+        for (line = strtok_r(text + consumed, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+                char name[256], source[256];
+                int rest = 0;
+
+                if (sscanf(line, "package %255s %255s %n", name, source, &rest) != 2 || rest == 0 ||
+                    line[rest] == 0 || n >= s->n_packages || !streq(name, s->packages[n].name))
+                        return -EBADMSG;
+                t->origins[n].source = strdup(source);
+                if (!t->origins[n].source ||
+                    (!streq(line + rest, "-") && !(t->origins[n].license = strdup(line + rest))))
+                        return -ENOMEM;
+                n++;
+        }
+        return n == s->n_packages ? 0 : -EBADMSG;
 }
 
-static bool records_complete(const BuildContext *c) {
-        for (size_t i = 0; i < c->n_packages; i++)
-                if (!c->packages[i].source)
-                        return false;
-        return true;
+static int save_meta(const PackageSet *s, const BaseTree *t, const char *meta) {
+        _cleanup_free_ char *text = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&text, &len);
+
+        if (!f)
+                return -ENOMEM;
+        fprintf(f, "kver %s\nepoch %lld\nsize %llu\n", t->kver, (long long) t->source_date_epoch,
+                (unsigned long long) t->size);
+        for (size_t i = 0; i < s->n_packages; i++)
+                fprintf(f, "package %s %s %s\n", s->packages[i].name, t->origins[i].source,
+                        t->origins[i].license ? t->origins[i].license : "-");
+        if (fclose(f) != 0)
+                return -ENOMEM;
+        return write_file_atomic(meta, text, len, 0644);
 }
 
-static int unpack_all(BuildContext *c, const char *tree) {
+static int unpack_all(const BuildEnv *env, const PackageSet *s, BaseTree *t, const char *tree) {
         DebUnpackStats stats = { 0 };
         int r;
 
-        for (size_t i = 0; i < c->n_packages; i++) {
-                Package *p = &c->packages[i];
+        t->origins = calloc(s->n_packages, sizeof(PackageOrigin));
+        if (!t->origins)
+                return log_oom();
+        for (size_t i = 0; i < s->n_packages; i++) {
+                _cleanup_(deb_control_freep) DebControl *control = NULL;
+                const Package *p = &s->packages[i];
+                PackageOrigin *o = &t->origins[i];
 
                 if (build_interrupted())
                         return -EINTR;
-                r = deb_unpack(p->deb, tree, c->recipe->exclude_paths, &p->control, &stats);
+                r = deb_unpack(p->deb, tree, env->recipe->exclude_paths, &control, &stats);
                 if (r < 0)
                         return r;
-                free(p->source);
-                p->source = strdup(p->control->source);
-                free(p->license);
-                p->license = p->control->license ? strdup(p->control->license) : NULL;
-                if (!p->source || (p->control->license && !p->license))
+                o->source = strdup(control->source);
+                o->license = control->license ? strdup(control->license) : NULL;
+                if (!o->source || (control->license && !o->license))
                         return log_oom();
         }
         log_info("unpacked %zu packages: %llu files, %.1f MB, %llu paths excluded, %llu replaced",
-                 c->n_packages, (unsigned long long) stats.files, (double) stats.bytes / 1e6,
+                 s->n_packages, (unsigned long long) stats.files, (double) stats.bytes / 1e6,
                  (unsigned long long) stats.excluded, (unsigned long long) stats.replaced);
-        c->source_date_epoch = stats.max_mtime;
+        t->source_date_epoch = stats.max_mtime;
         return 0;
 }
 
-static int build_tree(BuildContext *c, const char *tree) {
+static int build_tree(const BuildEnv *env, const PackageSet *s, BaseTree *t, const char *tree) {
         int r;
 
         if (mkdir(tree, 0755) < 0)
                 return log_error_errno(errno, "Cannot create %s: %m", tree);
-        r = unpack_all(c, tree);
+        r = unpack_all(env, s, t, tree);
         if (r < 0)
                 return r;
         r = tree_layout(tree);
@@ -115,25 +158,29 @@ static int build_tree(BuildContext *c, const char *tree) {
                 return r;
         /* berth-init lives in the base tree: dracut takes it (and its
          * libraries) from there for the initramfs, and stage 2 runs it. */
-        r = tree_install_file(c->berth_init, tree, "usr/lib/berth/berth-init", 0755);
+        r = tree_install_file(env->berth_init, tree, BERTH_INIT_PATH + 1, 0755);
         if (r < 0)
                 return r;
-        /* dhcpcd's hook: berth-init under another name (there is no shell for dhcpcd-run-hooks). */
+        /* berth-init under other names: dhcpcd's hook (there is no shell for
+         * dhcpcd-run-hooks) and berthctl, the control socket's client. */
         {
-                _cleanup_free_ char *hook = path_join(tree, "usr/lib/berth/dhcpcd-hook");
-                if (!hook || symlink("berth-init", hook) < 0)
+                _cleanup_free_ char *hook = path_join(tree, BERTH_DHCPCD_HOOK_PATH);
+                if (!hook || symlink(BERTH_INIT_NAME, hook) < 0)
                         return log_error_errno(errno ?: ENOMEM, "Cannot link the dhcpcd hook: %m");
+                _cleanup_free_ char *ctl = path_join(tree, BERTH_CTL_PATH);
+                if (!ctl || symlink(BERTH_CTL_LINK_TARGET, ctl) < 0)
+                        return log_error_errno(errno ?: ENOMEM, "Cannot link berthctl: %m");
         }
         r = tree_busybox_links(tree);
         if (r < 0)
                 return r;
-        r = tree_place_kernel(tree, &c->kver);
+        r = tree_place_kernel(tree, &t->kver);
         if (r < 0)
                 return r;
         if (build_interrupted())
                 return -EINTR;
-        r = c->recipe->kernel_modules ? modules_prune(tree, c->kver, c->recipe->kernel_modules)
-                                      : modules_depmod(tree, c->kver);
+        r = env->recipe->kernel_modules ? modules_prune(tree, t->kver, env->recipe->kernel_modules)
+                                        : modules_depmod(tree, t->kver);
         if (r < 0)
                 return r;
         r = tree_ldconfig(tree);
@@ -148,41 +195,41 @@ static int build_tree(BuildContext *c, const char *tree) {
         r = tree_move_etc(tree);
         if (r < 0)
                 return r;
-        return tree_size(tree, &c->base_size);
+        return tree_size(tree, &t->size);
 }
 
-int stage_unpack(BuildContext *c) {
+int stage_unpack(const BuildEnv *env, const PackageSet *packages, BaseTree *ret, bool *ret_cached) {
         _cleanup_free_ char *tree = NULL, *meta = NULL, *tmp = NULL, *tmp_meta = NULL;
         const char *sde = getenv("SOURCE_DATE_EPOCH");
+        char berth_init_sha256[65];
         int r;
 
-        r = sha256_file(c->berth_init, c->berth_init_sha256);
+        r = sha256_file(env->berth_init, berth_init_sha256);
         if (r < 0)
-                return log_error_errno(r, "Cannot read %s: %m", c->berth_init);
-        base_key(c, c->base_key);
-        tree = cache_path(c->cache, "trees", c->base_key);
+                return log_error_errno(r, "Cannot read %s: %m", env->berth_init);
+        base_key(env, packages, berth_init_sha256, ret->key);
+        tree = cache_path(env->cache, "trees", ret->key);
         if (!tree || asprintf(&meta, "%s.meta", tree) < 0)
                 return log_oom();
 
-        if (records_complete(c) && access(tree, F_OK) == 0 && load_meta(c, meta) >= 0) {
-                c->stage_cached = true;
+        if (access(tree, F_OK) == 0 && load_meta(packages, ret, meta) >= 0) {
+                *ret_cached = true;
         } else {
-                tmp = path_join(c->cache->tmp, "tree");
+                base_tree_done(ret, packages->n_packages);
+                base_key(env, packages, berth_init_sha256, ret->key);
+                tmp = path_join(env->cache->tmp, "tree");
                 if (!tmp || asprintf(&tmp_meta, "%s.meta", tmp) < 0)
                         return log_oom();
-                r = build_tree(c, tmp);
+                r = build_tree(env, packages, ret, tmp);
                 if (r < 0)
                         return r;
-                r = save_meta(c, tmp_meta);
+                r = save_meta(packages, ret, tmp_meta);
                 if (r < 0)
                         return log_error_errno(r, "Cannot write %s: %m", tmp_meta);
                 /* The meta first, the tree last: a tree in the cache always has its meta. */
                 (void) rm_rf(tree);
                 if (rename(tmp_meta, meta) < 0 || rename(tmp, tree) < 0)
                         return log_error_errno(errno, "Cannot move the tree into the cache (%s): %m", tree);
-                r = resolve_save_record(c);
-                if (r < 0)
-                        return log_error_errno(r, "Cannot save the package record: %m");
         }
 
         /* SOURCE_DATE_EPOCH, when set, wins; otherwise the newest file of the
@@ -193,10 +240,10 @@ int stage_unpack(BuildContext *c) {
                 if (*end || v < 0)
                         return log_error_errno(EINVAL, "SOURCE_DATE_EPOCH='%s' is not a number of seconds.",
                                                sde);
-                c->source_date_epoch = v;
+                ret->source_date_epoch = v;
         }
 
-        cache_touch_and_evict(c->cache, "trees", c->base_key, 3);
-        c->base_tree = TAKE_PTR(tree);
+        cache_touch_and_evict(env->cache, "trees", ret->key, 3);
+        ret->path = TAKE_PTR(tree);
         return 0;
 }

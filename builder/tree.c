@@ -4,7 +4,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,7 @@
 
 #include "cache.h"
 #include "fileio.h"
+#include "dir-walk.h"
 #include "log.h"
 #include "path-util.h"
 #include "process-util.h"
@@ -119,12 +119,12 @@ int tree_ldconfig(const char *tree) {
         return 0;
 }
 
-static char **ca_files;
+static int ca_collect(const WalkEntry *e, void *userdata) {
+        char ***files = userdata;
+        size_t len = strlen(e->path);
 
-static int ca_collect(const char *path, const struct stat *st, int type, struct FTW *ftw) {
-        size_t len = strlen(path);
-        if (type == FTW_F && len > 4 && streq(path + len - 4, ".crt"))
-                return strv_extend(&ca_files, path) < 0 ? -1 : 0;
+        if (e->type == WALK_FILE && len > 4 && streq(e->path + len - 4, ".crt"))
+                return strv_extend(files, e->path);
         return 0;
 }
 
@@ -136,6 +136,7 @@ int tree_ca_bundle(const char *tree) {
         _cleanup_free_ char *dir = path_join(tree, "usr/share/ca-certificates"), *certs = NULL,
                             *bundle = NULL;
         _cleanup_free_ char *text = NULL;
+        _cleanup_strv_free_ char **ca_files = NULL;
         size_t len = 0;
         FILE *f;
         int r = 0;
@@ -145,19 +146,15 @@ int tree_ca_bundle(const char *tree) {
         if (access(dir, F_OK) < 0)
                 return 0;
 
-        ca_files = NULL;
-        if (nftw(dir, ca_collect, 16, FTW_PHYS) < 0) {
-                ca_files = strv_free(ca_files);
-                return log_error_errno(errno ?: ENOMEM, "Cannot list %s: %m", dir);
-        }
+        r = walk_tree(dir, ca_collect, &ca_files);
+        if (r < 0)
+                return log_error_errno(r, "Cannot list %s: %m", dir);
         /* Sorted, so the same certificates give the same bundle. */
         qsort(ca_files, strv_length(ca_files), sizeof(char *), cmp_str);
 
         f = open_memstream(&text, &len);
-        if (!f) {
-                ca_files = strv_free(ca_files);
+        if (!f)
                 return log_oom();
-        }
         STRV_FOREACH (c, ca_files) {
                 _cleanup_free_ char *pem = NULL;
                 size_t n;
@@ -169,7 +166,6 @@ int tree_ca_bundle(const char *tree) {
                         fputc('\n', f);
         }
         fclose(f);
-        ca_files = strv_free(ca_files);
         if (r < 0)
                 return log_error_errno(r, "Cannot read a certificate under %s: %m", dir);
 
@@ -211,22 +207,24 @@ int tree_move_etc(const char *tree) {
         return 0;
 }
 
-static uint64_t size_total;
+static int size_one(const WalkEntry *e, void *userdata) {
+        uint64_t *total = userdata;
 
-static int size_one(const char *path, const struct stat *st, int type, struct FTW *ftw) {
-        /* nftw visits every name of a hard-linked file: each adds its share. */
-        if (type == FTW_F)
-                size_total += (uint64_t) st->st_size / (st->st_nlink > 0 ? st->st_nlink : 1);
-        else if (type == FTW_SL)
-                size_total += (uint64_t) st->st_size;
+        /* The walk visits every name of a hard-linked file: each adds its share. */
+        if (e->type == WALK_FILE)
+                *total += (uint64_t) e->st->st_size / (e->st->st_nlink > 0 ? e->st->st_nlink : 1);
+        else if (e->type == WALK_SYMLINK)
+                *total += (uint64_t) e->st->st_size;
         return 0;
 }
 
 int tree_size(const char *tree, uint64_t *ret) {
-        size_total = 0;
-        if (nftw(tree, size_one, 32, FTW_PHYS) < 0)
-                return log_error_errno(errno, "Cannot measure %s: %m", tree);
-        *ret = size_total;
+        uint64_t total = 0;
+        int r = walk_tree(tree, size_one, &total);
+
+        if (r < 0)
+                return log_error_errno(r, "Cannot measure %s: %m", tree);
+        *ret = total;
         return 0;
 }
 

@@ -1,14 +1,30 @@
-# init/: berth-init (PID 1 of the initramfs and of the real root)
-INIT_SRCS := $(wildcard init/*.c init/common/*.c init/stage1/*.c init/stage2/*.c)
+# init/: berth-init (PID 1 of the initramfs and of the real root; under the
+# names dhcpcd-hook and berthctl, the control socket's clients)
+INIT_SRCS := $(wildcard init/*.c init/common/*.c init/stage1/*.c init/stage2/*.c init/berthctl/*.c)
 INIT_OBJS := $(INIT_SRCS:%.c=$(BUILD)/obj/%.o)
 # libkmod is dlopen()ed (init/common/kmod-util.c): only its headers are needed here.
-INIT_LIBS := blkid libsystemd
-INIT_CFLAGS := -Iinit -Iinit/common $(call pc_cflags,$(INIT_LIBS) libkmod)
+INIT_LIBS := blkid libsystemd json-c
+INIT_CFLAGS := -Iinit -Iinit/common -Iinit/stage2 $(call pc_cflags,$(INIT_LIBS) libkmod)
 EXTRA_CFLAGS_init_ := $(INIT_CFLAGS)
 EXTRA_CFLAGS_init_common_ := $(INIT_CFLAGS)
 EXTRA_CFLAGS_init_stage1_ := $(INIT_CFLAGS)
 EXTRA_CFLAGS_init_stage2_ := $(INIT_CFLAGS)
+EXTRA_CFLAGS_init_berthctl_ := $(INIT_CFLAGS)
+EXTRA_CFLAGS_init_tests_ := $(INIT_CFLAGS)
 PROGRAMS += $(BUILD)/berth-init
 
 $(BUILD)/berth-init: $(INIT_OBJS) $(BUILD)/libberth.a
+	$(CC) $(BERTH_LDFLAGS) $(LDFLAGS) $^ $(call pc_libs,$(INIT_LIBS)) -o $@
+
+# Unit tests: each init/tests/test-*.c is a TAP program linking berth-init's
+# objects but main (from an archive, so a test pulls in only what it uses).
+INIT_TESTS := $(patsubst init/tests/%.c,$(BUILD)/tests/%,$(wildcard init/tests/test-*.c))
+TEST_PROGRAMS += $(INIT_TESTS)
+
+$(BUILD)/libinit.a: $(filter-out $(BUILD)/obj/init/main.o,$(INIT_OBJS))
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+$(INIT_TESTS): $(BUILD)/tests/%: $(BUILD)/obj/init/tests/%.o $(BUILD)/libinit.a $(BUILD)/libberth.a
+	@mkdir -p $(@D)
 	$(CC) $(BERTH_LDFLAGS) $(LDFLAGS) $^ $(call pc_libs,$(INIT_LIBS)) -o $@

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -40,15 +41,42 @@ static int read_all(int fd, char **ret) {
         return 0;
 }
 
+/* The bytes a child reads on stdin: a memory file, written whole before the
+ * child starts, so neither side waits on the other. */
+static int stdin_file(const char *data, size_t size) {
+        _cleanup_close_ int fd = memfd_create("stdin", MFD_CLOEXEC);
+
+        if (fd < 0)
+                return -errno;
+        for (size_t done = 0; done < size;) {
+                ssize_t n = write(fd, data + done, size - done);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                done += (size_t) n;
+        }
+        if (lseek(fd, 0, SEEK_SET) < 0)
+                return -errno;
+        return TAKE_FD(fd);
+}
+
 int run_command(char *const argv[], const RunOptions *opts) {
         static const RunOptions none = { .stdout_fd = -1, .stderr_fd = -1 };
         int pipefd[2] = { -1, -1 }, errpipe[2] = { -1, -1 };
+        _cleanup_close_ int in = -EBADF;
         _cleanup_free_ char *out = NULL;
         int status, r = 0, child_errno = 0;
         pid_t pid;
 
         if (!opts)
                 opts = &none;
+        if (opts->stdin_data) {
+                in = stdin_file(opts->stdin_data, opts->stdin_size);
+                if (in < 0)
+                        return in;
+        }
         if (opts->ret_stdout && pipe2(pipefd, O_CLOEXEC) < 0)
                 return -errno;
         /* The child reports a failed exec through this pipe, so "no such
@@ -67,6 +95,8 @@ int run_command(char *const argv[], const RunOptions *opts) {
                 sigset_t all;
                 (void) sigemptyset(&all);
                 (void) sigprocmask(SIG_SETMASK, &all, NULL);
+                if (in >= 0)
+                        (void) dup2(in, STDIN_FILENO);
                 if (opts->ret_stdout)
                         (void) dup2(pipefd[1], STDOUT_FILENO);
                 else if (opts->stdout_fd >= 0)

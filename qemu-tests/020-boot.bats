@@ -33,6 +33,15 @@ teardown_file() {
         done
 }
 
+@test "PID 1's resident memory stays under its budget of 4 MiB" {
+        local rss
+        rss=$(tr -d '\r' <"$(vm_dir main)/console.log" |
+                sed -n 's/^berth: memory used .*, pid1 rss \([0-9.]*\) MiB.*/\1/p' | head -1)
+        echo "pid1 rss: $rss MiB"
+        [ -n "$rss" ]
+        awk -v r="$rss" 'BEGIN { exit !(r < 4) }'
+}
+
 @test "berth-init is PID 1" {
         run -0 vm_run main 'cat /proc/1/comm'
         is "$output" "^berth-init" "PID 1"
@@ -66,6 +75,63 @@ teardown_file() {
 @test "cgroup2 is mounted on /sys/fs/cgroup" {
         run -0 vm_run main 'grep " /sys/fs/cgroup " /proc/mounts'
         is "$output" "^cgroup2 /sys/fs/cgroup cgroup2 " "cgroup2"
+}
+
+@test "cgroup v2: controllers on, PID 1 and the system services under system/, containers/ empty" {
+        run -0 vm_run main 'cat /sys/fs/cgroup/cgroup.subtree_control'
+        is "$output" "(^| )cpu( |$)" "root: cpu"
+        is "$output" "(^| )memory( |$)" "root: memory"
+        is "$output" "(^| )pids( |$)" "root: pids"
+        run -0 vm_run main 'cat /sys/fs/cgroup/system/cgroup.subtree_control'
+        is "$output" "(^| )memory( |$)" "system: memory"
+        run -0 vm_run main 'cat /proc/1/cgroup'
+        is "$output" "^0::/system/init$" "PID 1's cgroup"
+        run -0 vm_run main 'cat /proc/$(pidof containerd)/cgroup'
+        is "$output" "^0::/system/containerd$" "containerd's cgroup"
+        run -0 vm_run main 'for p in $(pidof dhcpcd); do cat /proc/$p/cgroup; done | sort -u'
+        is "$output" "^0::/system/dhcpcd$" "every dhcpcd process's cgroup"
+        # No internal processes: system/ itself holds none, its leaves do.
+        run -0 vm_run main 'wc -l < /sys/fs/cgroup/system/cgroup.procs'
+        is "$output" "^0$" "processes in system/ itself"
+        run -0 vm_run main 'cat /sys/fs/cgroup/system/memory.min /sys/fs/cgroup/system/cpu.weight'
+        is "$output" "^67108864"$'\n'"200$" "system's reserve: memory.min, cpu.weight"
+        run -0 vm_run main 'wc -l < /sys/fs/cgroup/containers/cgroup.procs; find /sys/fs/cgroup/containers -mindepth 1 -type d | wc -l'
+        is "$output" "^0"$'\n'"0$" "containers/: no process, no child cgroup"
+}
+
+@test "berthctl status lists the services running and ready, and the milestones" {
+        run -0 vm_run main 'berthctl status'
+        is "$output" "(^|"$'\n'")dhcpcd +running +[0-9]+ +[0-9]+ +[0-9.]+s +yes +none" "dhcpcd"
+        is "$output" "(^|"$'\n'")containerd +running +[0-9]+ +[0-9]+ +[0-9.]+s +yes +notify" "containerd"
+        is "$output" "network: eth0 10\.0\.2\.15" "network"
+        is "$output" $'\n'"stage1 +[0-9]+\.[0-9]+" "stage 1's milestones"
+        is "$output" $'\n'"containerd ready +[0-9]+\.[0-9]+" "stage 2's milestones"
+}
+
+@test "berthctl status --json is JSON with every field" {
+        run -0 vm_run main 'berthctl status --json'
+        local json=$output
+        # jq -e succeeds on an empty input
+        [ -n "$json" ]
+        run -0 jq -e '.services | map(select(.name == "containerd")) | .[0] |
+                .state == "running" and .ready == true and .readiness == "notify" and .pid > 1 and
+                .restarts >= 0 and .uptime > 0 and .cgroup == "system/containerd"' <<<"$json"
+        run -0 jq -e '.services | map(select(.name == "dhcpcd")) | .[0] |
+                .state == "running" and .ready == true and .readiness == "none" and .pid > 1' <<<"$json"
+        run -0 jq -e '[.milestones[].name] | index("stage1") and index("root mounted") and index("containerd ready")' <<<"$json"
+        run -0 jq -e '.milestones | map(.time) | . == sort and all(. > 0)' <<<"$json"
+        run -0 jq -e '.network.up == true and .network.address == "eth0 10.0.2.15"' <<<"$json"
+        run -0 jq -e '.uptime > 0 and (.orphans_reaped | type) == "number" and (.jobs | type) == "array"' <<<"$json"
+}
+
+@test "the control socket answers root only" {
+        # busybox su: root needs no password; nobody's own shell is nologin.
+        run -0 vm_run main 'su -s /bin/sh -c "id -u" nobody'
+        is "$output" "^65534$" "su to nobody"
+        run vm_run main 'su -s /bin/sh -c "berthctl status" nobody'
+        is "$status" "^1$" "berthctl's status as nobody"
+        is "$output" "permission denied: the control socket is for root only" "refusal"
+        run -0 vm_run main 'berthctl status'
 }
 
 @test "the network has the address QEMU's DHCP gave, and resolv.conf from the lease" {
@@ -103,16 +169,19 @@ teardown_file() {
         local before after
         before=$(grep -c "containerd exited" "$(vm_dir main)/console.log" || true)
         # A config containerd refuses: every start fails at once.
-        run -0 vm_run main 'echo "this is not toml [[" > /etc/containerd/config.toml; kill $(pidof containerd)'
+        run -0 vm_run main 'echo "this is not toml [[" > /etc/containerd/config.toml && kill $(pidof containerd)'
         sleep 8
         after=$(grep -c "containerd exited" "$(vm_dir main)/console.log" || true)
         echo "failed starts in 8 s: $((after - before))"
         # 0.1 + 0.2 + 0.4 + 0.8 + 1.6 + 3.2 s: at most ~7 restarts, not hundreds
-        [ $((after - before)) -ge 2 ] && [ $((after - before)) -le 8 ]
+        [ $((after - before)) -ge 2 ]
+        [ $((after - before)) -le 8 ]
         # The serial console ends lines with CR LF.
         delays=$(grep "containerd exited" "$(vm_dir main)/console.log" | tail -3 | tr -d '\r' |
                 sed 's/.* in \([0-9.]*\) s$/\1/')
         echo "last delays: $delays"
+        # Every line a number, or sort -n -c has nothing to compare.
+        run -1 grep -vxE '[0-9]+(\.[0-9]+)?' <<<"$delays"
         sort -n -c <<<"$delays"
         # The image's default comes back from the lower layer; containerd follows.
         local n
@@ -122,7 +191,7 @@ teardown_file() {
 }
 
 @test "ctrl-alt-del reboots; /etc forgets what was written, /var keeps it" {
-        run -0 vm_run main 'echo etc > /etc/berth-etc-test; echo var > /var/berth-var-test; sync'
+        run -0 vm_run main 'echo etc > /etc/berth-etc-test && echo var > /var/berth-var-test && sync'
         local n
         n=$(grep -c "^berth: containerd ready" "$(vm_dir main)/console.log")
         vm_keys main ctrl alt delete
@@ -209,6 +278,22 @@ teardown_file() {
                 vm_start badroot "$DEBUG_OUT"
         vm_wait badroot "^berth: FAILED root: no device LABEL=no-such-disk appeared within 3 s" 60
         vm_stop badroot
+}
+
+@test "a kernel argument that is not valid is one warning, and its default is used" {
+        local console
+        # No network card: the network timeout's default (30 s) shows in its FAILED line.
+        VM_NO_NET=1 vm_start badargs "$DEBUG_OUT" berth.root_timeout=4294968 berth.network_timeout=abc
+        vm_wait badargs "^berth: FAILED network: no DHCP lease within 30 s; starting containerd without it" 180
+        vm_wait badargs "^berth: containerd ready " 120
+        vm_stop badargs
+        console=$(tr -d '\r' <"$(vm_dir badargs)/console.log")
+        run -0 grep -x "berth: warning: berth.root_timeout=4294968: out of range (1 to 86400); using the default 30" <<<"$console"
+        run -0 grep -x "berth: warning: berth.network_timeout=abc: not a number; using the default 30" <<<"$console"
+        # Each from the stage that uses it, once: root_timeout in stage 1, network_timeout in stage 2.
+        run -0 awk '/^berth: stage1 /{a=NR} /^berth: warning: berth.root_timeout=/{b=NR; nb++} /^berth: root mounted /{c=NR}
+                /^berth: stage2 /{d=NR} /^berth: warning: berth.network_timeout=/{e=NR; ne++}
+                END {exit !(a && a < b && b < c && c < d && d < e && nb == 1 && ne == 1)}' <<<"$console"
 }
 
 @test "a missing ostree= argument stops with a clear message" {

@@ -16,13 +16,26 @@ is() {
         fi
 }
 
+# is_not VALUE REGEX WHAT: fails with a message naming WHAT when VALUE matches
+# REGEX (matched as by is: ^ and $ are the start and end of all of VALUE).
+is_not() {
+        if [[ $1 =~ $2 ]]; then
+                echo "$3: expected no /$2/, found '${BASH_REMATCH[0]}' in:" >&2
+                printf '%s\n' "$1" | head -40 >&2
+                return 1
+        fi
+}
+
 # ostree commands on the suite's output repository.
 repo_ls() { ostree --repo="$OUT/repo" ls "$@"; }
 repo_cat() { ostree --repo="$OUT/repo" cat berth/"$NAME"/x86_64 "$1"; }
 
 # Mode of a path in the commit, as ostree ls prints it ("-00755").
 commit_mode() {
-        ostree --repo="$OUT/repo" ls berth/"$NAME"/x86_64 -d "$1" | awk '{print $1}'
+        local line
+        # Not a pipeline, and no errexit under run: ostree's failure is the function's.
+        line=$(ostree --repo="$OUT/repo" ls berth/"$NAME"/x86_64 -d "$1") || return
+        awk '{print $1}' <<<"$line"
 }
 
 # A cache that shares the downloaded packages and lists of the test cache but

@@ -182,10 +182,17 @@ static void test_unpack(void) {
         static const Member evil[] = {
                 { "./../escape", AE_IFREG, 0644, "x\n" },
         };
+        /* A symlink out of the tree, then a file through it. */
+        static const Member through_link[] = {
+                { "./usr/", AE_IFDIR, 0755, NULL },
+                { "./usr/out", AE_IFLNK, 0777, "../.." },
+                { "./usr/out/escape2", AE_IFREG, 0644, "x\n" },
+        };
         char dir[] = "/tmp/test-deb-XXXXXX";
         char *globs[] = { (char *) "/usr/share/doc/*", NULL };
         _cleanup_(deb_control_freep) DebControl *c = NULL;
-        _cleanup_free_ char *deb = NULL, *bad = NULL, *tree = NULL;
+        _cleanup_free_ char *deb = NULL, *bad = NULL, *tree = NULL, *linked = NULL, *tree3 = NULL;
+        _cleanup_free_ char *cwd_before = getcwd(NULL, 0), *cwd_after = NULL;
         DebUnpackStats stats = { 0 };
         struct stat a, b;
         char buf[64];
@@ -193,13 +200,18 @@ static void test_unpack(void) {
         if (!mkdtemp(dir))
                 return (void) ok(false, "mkdtemp");
         if (asprintf(&deb, "%s/fixture.deb", dir) < 0 || asprintf(&bad, "%s/evil.deb", dir) < 0 ||
-            asprintf(&tree, "%s/tree", dir) < 0)
+            asprintf(&tree, "%s/tree", dir) < 0 || asprintf(&linked, "%s/linked.deb", dir) < 0 ||
+            asprintf(&tree3, "%s/tree3", dir) < 0)
                 return;
         mkdir(tree, 0755);
+        mkdir(tree3, 0755);
         make_deb(deb, data, ARRAY_SIZE(data));
         make_deb(bad, evil, ARRAY_SIZE(evil));
+        make_deb(linked, through_link, ARRAY_SIZE(through_link));
 
         ok(deb_unpack(deb, tree, globs, &c, &stats) == 0, "unpack a .deb");
+        cwd_after = getcwd(NULL, 0);
+        ok(cwd_before && cwd_after && streq(cwd_before, cwd_after), "the working folder is unchanged");
         ok(c && streq(c->package, "fixture") && streq(c->version, "1:2.0-1") &&
                    streq(c->source, "fixture-src"),
            "control read from control.tar.gz");
@@ -248,6 +260,16 @@ static void test_unpack(void) {
         _cleanup_free_ char *escape = NULL;
         ok(asprintf(&escape, "%s/escape", dir) > 0 && access(escape, F_OK) < 0,
            "nothing written outside the tree");
+        deb_control_free(c);
+        c = NULL;
+        /* libarchive (SECURE_SYMLINKS with UNLINK) replaces the symlink by a folder. */
+        ok(deb_unpack(linked, tree3, NULL, &c, &stats) == 0, "a member through a symlink is unpacked");
+        _cleanup_free_ char *escape2 = NULL, *inside = NULL;
+        ok(asprintf(&escape2, "%s/escape2", dir) > 0 && access(escape2, F_OK) < 0,
+           "nothing written through a symlink out of the tree");
+        ok(asprintf(&inside, "%s/usr/out/escape2", tree3) > 0 && lstat(inside, &a) == 0 &&
+                   S_ISREG(a.st_mode),
+           "the file lands inside the tree");
         ok(deb_unpack("/nonexistent.deb", tree, NULL, &c, &stats) < 0, "a missing .deb is an error");
         log_set_max_level(LOG_LEVEL_INFO);
         rm_rf(dir);

@@ -17,8 +17,7 @@ void emergency(const char *what, const char *fmt, ...) {
         (void) vsnprintf(why, sizeof(why), fmt, ap);
         va_end(ap);
         console_failed(what, "%s", why);
-        printf("berth: the system is halted; fix the problem above and restart it.\n");
-        fflush(stdout);
+        console_info("the system is halted; fix the problem above and restart it.");
         sync();
         if (getpid() == 1)
                 (void) reboot(RB_HALT_SYSTEM);

@@ -37,7 +37,7 @@ int mount_table(const MountSpec *table, unsigned n) {
                                 console_failed("mount", "%s on %s: %s", m->type, m->where, strerror(errno));
                                 return r;
                         }
-                        printf("berth: warning: mount %s on %s: %s\n", m->type, m->where, strerror(errno));
+                        console_warning("mount %s on %s: %s", m->type, m->where, strerror(errno));
                 }
         }
         return 0;

@@ -6,21 +6,11 @@
 #include <sys/reboot.h>
 #include <unistd.h>
 
+#include "console.h"
+
 /* Only async-signal-safe calls in here: the process state is unknown. */
 static void on_crash(int sig) {
-        static const char head[] = "\nberth: FAILED berth-init: crashed (signal ";
-        static const char tail[] = "); the system is halted\n";
-        char num[4] = { 0 };
-        size_t n = 0;
-
-        if (sig >= 100)
-                num[n++] = (char) ('0' + sig / 100);
-        if (sig >= 10)
-                num[n++] = (char) ('0' + sig / 10 % 10);
-        num[n++] = (char) ('0' + sig % 10);
-        (void) !write(STDOUT_FILENO, head, sizeof(head) - 1);
-        (void) !write(STDOUT_FILENO, num, n);
-        (void) !write(STDOUT_FILENO, tail, sizeof(tail) - 1);
+        console_crashed(sig);
         sync();
         (void) reboot(RB_HALT_SYSTEM);
         for (;;)

@@ -15,11 +15,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "boot-contract.h"
 #include "macro.h"
 #include "mount-util.h"
 #include "stage1.h"
-
-#define STAGE2 "/usr/lib/berth/berth-init"
 
 static int bind_ro(const char *path) {
         if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0)
@@ -58,7 +57,7 @@ int deploy_root_setup(const char *ostree_arg, bool var_tmpfs, const char **ret_w
         strcpy(cut, "/var");
 
         *ret_what = "corrupt deployment";
-        snprintf(p, sizeof(p), "%s" STAGE2, deploy);
+        snprintf(p, sizeof(p), "%s" BERTH_INIT_PATH, deploy);
         if (access(p, X_OK) < 0)
                 return -errno;
         snprintf(p, sizeof(p), "%s/usr/etc", deploy);

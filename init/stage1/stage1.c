@@ -12,17 +12,15 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include "boot-contract.h"
 #include "macro.h"
 #include "console.h"
 #include "emergency.h"
 #include "fileio.h"
 #include "mount-util.h"
 #include "pid1.h"
-#include "proc-cmdline.h"
+#include "kernel-args.h"
 #include "stage1.h"
-
-#define STAGE2 "/usr/lib/berth/berth-init"
-#define ROOT_TIMEOUT_MS_DEFAULT 30000
 
 static const MountSpec early_mounts[] = {
         { "proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 0555, true },
@@ -51,15 +49,15 @@ static void random_warm_up(void) {
 
 void stage1_main(void) {
         _cleanup_(modules_closep) Modules *modules = NULL;
-        _cleanup_free_ char *root = NULL, *ostree = NULL, *var = NULL, *timeout = NULL, *dev = NULL;
-        const char *what;
-        unsigned timeout_ms = ROOT_TIMEOUT_MS_DEFAULT;
+        _cleanup_free_ char *dev = NULL;
+        const char *root, *ostree, *what;
+        unsigned timeout_s;
         int r;
 
         if (mount_table(early_mounts, ARRAY_SIZE(early_mounts)) < 0)
                 emergency("stage1", "the API file systems could not be mounted");
         console_setup();
-        milestone("stage1");
+        console_milestone("stage1");
         {
                 /* /run moves into the real root with us: stage 2 reads it there. */
                 char text[64];
@@ -71,17 +69,15 @@ void stage1_main(void) {
         }
         random_warm_up();
 
-        root = proc_cmdline_get(NULL, "root");
-        ostree = proc_cmdline_get(NULL, "ostree");
-        var = proc_cmdline_get(NULL, "berth.var");
-        timeout = proc_cmdline_get(NULL, "berth.root_timeout");
-        if (timeout)
-                timeout_ms = (unsigned) strtoul(timeout, NULL, 10) * 1000;
+        root = kernel_arg_string(KARG_ROOT);
+        ostree = kernel_arg_string(KARG_OSTREE);
+        timeout_s = kernel_arg_unsigned(KARG_ROOT_TIMEOUT);
         if (!root || !root[0])
-                emergency("root", "no root= on the kernel command line (e.g. root=LABEL=berth-root)");
+                emergency("root", "no " BERTH_KARG_ROOT "= on the kernel command line (e.g. " BERTH_KARG_ROOT
+                                  "=LABEL=" BERTH_ROOT_LABEL ")");
         if (!ostree || !ostree[0])
-                emergency("ostree",
-                          "no ostree= on the kernel command line: which deployment to boot is unknown");
+                emergency("ostree", "no " BERTH_KARG_OSTREE
+                                    "= on the kernel command line: which deployment to boot is unknown");
 
         r = modules_open(&modules);
         if (r < 0)
@@ -90,26 +86,28 @@ void stage1_main(void) {
         /* /etc is an overlay; the root is ext4 (build-image writes it). Both
          * are built into some kernels: then there is nothing to load. */
         (void) modules_load(modules, "overlay");
-        (void) modules_load(modules, "ext4");
+        (void) modules_load(modules, BERTH_ROOT_FSTYPE);
 
-        r = root_find(root, timeout_ms, modules, &dev);
+        r = root_find(root, timeout_s * 1000, modules, &dev);
         if (r < 0)
-                emergency("root", "no device %s appeared within %u s", root, timeout_ms / 1000);
+                emergency("root", "no device %s appeared within %u s", root, timeout_s);
 
         (void) mkdir_p("/sysroot", 0755);
-        if (mount(dev, "/sysroot", "ext4", MS_NOATIME, NULL) < 0)
+        if (mount(dev, "/sysroot", BERTH_ROOT_FSTYPE, MS_NOATIME, NULL) < 0)
                 emergency("root", "cannot mount %s (%s) on /sysroot: %s", dev, root, strerror(errno));
-        milestone("root mounted");
+        console_milestone("root mounted");
 
-        r = deploy_root_setup(ostree, var && streq(var, "tmpfs"), &what);
+        r = deploy_root_setup(ostree, kernel_arg_unsigned(KARG_VAR) == VAR_TMPFS, &what);
         if (r < 0)
                 emergency(what, "ostree=%s: %s", ostree, strerror(-r));
 
         modules = modules_close(modules);
+        /* /run moves into the real root: stage 2 lists these with its own. */
+        (void) console_milestones_save(MILESTONES_PATH);
         r = switch_root("/sysroot");
         if (r < 0)
                 emergency("switch root", "%s", strerror(-r));
 
-        execl(STAGE2, "berth-init", (char *) NULL);
-        emergency("stage2", "cannot execute %s: %s", STAGE2, strerror(errno));
+        execl(BERTH_INIT_PATH, BERTH_INIT_NAME, (char *) NULL);
+        emergency("stage2", "cannot execute %s: %s", BERTH_INIT_PATH, strerror(errno));
 }

@@ -15,7 +15,7 @@
 #include "manager.h"
 
 static void emit(Service *s, const char *line, size_t len) {
-        printf("[%8.3f] %s: %.*s\n", uptime(), s->name, (int) len, line);
+        printf("[%8.3f] %s: %.*s\n", uptime(), s->spec->name, (int) len, line);
 }
 
 static int on_output(sd_event_source *es, int fd, uint32_t revents, void *userdata) {
@@ -64,12 +64,12 @@ int service_watch_output(Service *s, int fd) {
  * a service that would block on a full pipe) are read here, waiting at
  * most timeout_ms for any of them to say something. True when one did. */
 bool services_drain_output(Manager *m, int timeout_ms) {
-        struct pollfd fds[8];
-        Service *owner[8];
+        struct pollfd fds[32];
+        Service *owner[32];
         nfds_t n = 0;
 
-        for (size_t i = 0; i < m->n_services && n < 8; i++) {
-                Service *s = &m->services[i];
+        for (size_t i = 0; i < m->n_services && n < ARRAY_SIZE(fds); i++) {
+                Service *s = m->services[i];
                 if (!s->output)
                         continue;
                 fds[n] = (struct pollfd){ .fd = sd_event_source_get_io_fd(s->output), .events = POLLIN };

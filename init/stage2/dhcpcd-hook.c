@@ -2,20 +2,20 @@
 
 /* berth-init as dhcpcd's hook script (the image has no shell to run
  * dhcpcd-run-hooks): on a new lease, write /etc/resolv.conf from it
- * (atomically) and tell PID 1 the network is up. dhcpcd passes the lease in
+ * (atomically) and tell PID 1 the network is up, over the control socket. dhcpcd passes the lease in
  * the environment: reason, interface, new_ip_address, new_domain_name_servers,
  * new_domain_search, new_domain_name. */
 
+#include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "macro.h"
 #include "fileio.h"
-#include "manager.h"
+#include "control-client.h"
 #include "stage2.h"
 
 static bool bound(const char *reason) {
@@ -47,26 +47,32 @@ static void write_resolv_conf(void) {
         (void) write_file_atomic("/etc/resolv.conf", text, n, 0644);
 }
 
-static void notify_pid1(const char *address) {
-        struct sockaddr_un sa = { .sun_family = AF_UNIX, .sun_path = NOTIFY_SOCKET_PATH };
-        char msg[128];
-        int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+/* Over the control socket: PID 1 takes "network up" from root only. */
+static int tell_pid1(const char *interface, const char *address) {
+        json_object *req = json_object_new_object(), *reply = NULL, *err;
+        int r;
 
-        if (fd < 0)
-                return;
-        snprintf(msg, sizeof(msg), "BERTH_NETWORK_UP=%s", address);
-        (void) sendto(fd, msg, strlen(msg), 0, (struct sockaddr *) &sa, sizeof(sa));
-        close(fd);
+        json_object_object_add(req, "method", json_object_new_string("network-up"));
+        json_object_object_add(req, "interface", json_object_new_string(interface));
+        json_object_object_add(req, "address", json_object_new_string(address));
+        r = control_call(req, 5000, &reply);
+        json_object_put(req);
+        if (r < 0) {
+                fprintf(stderr, "dhcpcd-hook: cannot tell PID 1 the network is up: %s\n", strerror(-r));
+                return r;
+        }
+        if (json_object_object_get_ex(reply, "error", &err)) {
+                fprintf(stderr, "dhcpcd-hook: PID 1 said: %s\n", json_object_get_string(err));
+                r = -EINVAL;
+        }
+        json_object_put(reply);
+        return r;
 }
 
 int dhcpcd_hook_main(void) {
         const char *reason = getenv("reason"), *ip = getenv("new_ip_address"), *ifname = getenv("interface");
-        char address[96];
-
         if (!bound(reason))
                 return 0;
         write_resolv_conf();
-        snprintf(address, sizeof(address), "%s %s", ifname ? ifname : "?", ip ? ip : "(ipv6)");
-        notify_pid1(address);
-        return 0;
+        return tell_pid1(ifname && ifname[0] ? ifname : "?", ip && ip[0] ? ip : "(ipv6)") < 0 ? 1 : 0;
 }

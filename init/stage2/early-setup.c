@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 
 /* What the real root needs before any service: the remaining API file
- * systems, hostname, loopback, a machine id, kernel modules. Required mounts
+ * systems, hostname, loopback, a machine id. Required mounts
  * fail the boot; the rest warns and goes on (LinuxKit's init does the same). */
 
 #include <errno.h>
@@ -16,13 +16,12 @@
 #include <systemd/sd-id128.h>
 #include <unistd.h>
 
+#include "boot-contract.h"
 #include "macro.h"
 #include "console.h"
 #include "fileio.h"
-#include "kmod-util.h"
 #include "manager.h"
 #include "mount-util.h"
-#include "pid1.h"
 
 static const MountSpec mounts[] = {
         /* stage 1 moved /proc /sys /dev /run here; these are for a boot without it */
@@ -42,12 +41,6 @@ static const MountSpec mounts[] = {
         { "pstore", "/sys/fs/pstore", "pstore", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 0755, false },
 };
 
-/* Modules a container host wants whatever its hardware: the overlay
- * snapshotter, container networking, and the power button's input device. */
-static const char *const wanted_modules[] = {
-        "overlay", "br_netfilter", "veth", "bridge", "evdev", "button"
-};
-
 static void set_hostname(void) {
         _cleanup_free_ char *name = NULL;
         size_t n = 0;
@@ -62,7 +55,7 @@ static void set_hostname(void) {
                 n = name ? strlen(name) : 0;
         }
         if (name && sethostname(name, n) < 0)
-                printf("berth: warning: sethostname: %s\n", strerror(errno));
+                console_warning("sethostname: %s", strerror(errno));
 }
 
 static void loopback_up(void) {
@@ -74,7 +67,7 @@ static void loopback_up(void) {
         if (ioctl(fd, SIOCGIFFLAGS, &ifr) == 0) {
                 ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
                 if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
-                        printf("berth: warning: loopback: %s\n", strerror(errno));
+                        console_warning("loopback: %s", strerror(errno));
         }
         close(fd);
 }
@@ -94,28 +87,7 @@ static void machine_id(void) {
                 return;
         snprintf(text, sizeof(text), "%s\n", sd_id128_to_string(id, (char[SD_ID128_STRING_MAX]){}));
         if (write_file_atomic("/etc/machine-id", text, strlen(text), 0444) < 0)
-                printf("berth: warning: cannot write /etc/machine-id\n");
-}
-
-/* In a child: PID 1 itself never maps libkmod (see kmod-util.c), and the
- * services start meanwhile (dhcpcd sees the network card when its driver
- * comes). */
-pid_t modules_load_start(void) {
-        pid_t pid = fork();
-
-        if (pid != 0)
-                return pid;
-        pid1_crash_handler_reset();
-        _cleanup_(modules_closep) Modules *modules = NULL;
-        int r = modules_open(&modules);
-        if (r < 0) {
-                printf("berth: warning: kernel modules not loaded: %s\n", modules_error(r));
-                _exit(1);
-        }
-        (void) modules_coldplug(modules);
-        for (size_t i = 0; i < ARRAY_SIZE(wanted_modules); i++)
-                (void) modules_load(modules, wanted_modules[i]);
-        _exit(0);
+                console_warning("cannot write /etc/machine-id");
 }
 
 int early_setup(void) {
@@ -127,9 +99,5 @@ int early_setup(void) {
         set_hostname();
         loopback_up();
         machine_id();
-        /* Folders packages ship under /var, which ostree does not deploy. */
-        (void) mkdir_p("/var/lib/dhcpcd", 0755);
-        (void) mkdir_p("/var/lib/containerd", 0711);
-        (void) mkdir_p("/run/containerd", 0711);
         return 0;
 }

@@ -6,8 +6,8 @@
  *              here goes to emergency(): a FAILED line, then halt.
  *   main loop  from the first service on, nothing bails: a service that dies
  *              is restarted with back-off, a failed optional step warns, and
- *              every child and orphan is reaped, until a signal or the power
- *              button asks for shutdown.
+ *              every child and orphan is reaped, until a signal, the power
+ *              button or the control socket asks for shutdown.
  */
 
 #include <stdio.h>
@@ -16,42 +16,29 @@
 #include <sys/reboot.h>
 #include <unistd.h>
 
+#include "boot-contract.h"
 #include "macro.h"
 #include "console.h"
+#include "control.h"
 #include "emergency.h"
 #include "manager.h"
-#include "proc-cmdline.h"
+#include "kernel-args.h"
 #include "stage2.h"
-
-static char path_env[] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin";
-static char notify_env[] = "NOTIFY_SOCKET=" NOTIFY_SOCKET_PATH;
-static char *service_env[] = { path_env, NULL };
-static char *notify_service_env[] = { path_env, notify_env, NULL };
-
-static char *dhcpcd_argv[] = { (char *) "/usr/sbin/dhcpcd",
-                               (char *) "--nobackground",
-                               (char *) "--noarp",
-                               (char *) "--nodev",
-                               (char *) "--nodelay",
-                               (char *) "--script",
-                               (char *) "/usr/lib/berth/dhcpcd-hook",
-                               NULL };
-static char *containerd_argv[] = { (char *) "/usr/bin/containerd", (char *) "--log-level", (char *) "warn",
-                                   NULL };
-static char *shell_argv[] = { (char *) "/bin/sh", NULL };
+#include "system-services.h"
 
 int stage2_main(void) {
-        _cleanup_free_ char *shell_tty = NULL;
-        Service services[3];
-        _cleanup_free_ char *network_timeout = NULL;
-        Manager m = { .notify_fd = -1, .shutdown_action = RB_POWER_OFF, .network_timeout = 30 };
-        size_t n = 0;
+        const char *shell_tty;
+        static ServiceSpec shell;
+        Manager m = { .notify_fd = -1, .shutdown_action = RB_POWER_OFF };
         int r;
 
         console_setup();
+        console_milestones_load(MILESTONES_PATH);
         if (early_setup() < 0)
                 emergency("stage2", "the API file systems could not be mounted");
-        milestone("stage2");
+        console_milestone("stage2");
+        /* Before any child: they start in PID 1's cgroup, or their service's. */
+        (void) cgroup_setup();
 
         r = sd_event_new(&m.event);
         if (r < 0)
@@ -63,36 +50,30 @@ int stage2_main(void) {
                 emergency("stage2", "cannot watch signals: %s", strerror(-r));
         r = readiness_install(&m);
         if (r < 0)
-                printf("berth: warning: no readiness socket (%s): containerd's readiness is unknown\n",
-                       strerror(-r));
-        network_timeout = proc_cmdline_get(NULL, "berth.network_timeout");
-        if (network_timeout)
-                m.network_timeout = (unsigned) strtoul(network_timeout, NULL, 10);
-        /* The modules load while dhcpcd starts; the reaper sees the child end
-         * and then watches the power button (manager_modules_loaded). */
-        m.modules_pid = modules_load_start();
-        if (m.modules_pid < 0)
-                manager_modules_loaded(&m);
+                console_warning("no readiness socket (%s): containerd's readiness is unknown", strerror(-r));
+        r = control_install(&m);
+        if (r < 0)
+                console_warning("no control socket (%s): berthctl and the DHCP hook cannot reach PID 1",
+                                strerror(-r));
+        m.network_timeout = kernel_arg_unsigned(KARG_NETWORK_TIMEOUT);
+        /* The modules load while dhcpcd starts; CONDITION_MODULES follows the job's end. */
+        modules_load_start(&m);
 
-        services[n++] = (Service){ .name = "dhcpcd", .argv = dhcpcd_argv, .env = service_env };
-        services[n++] = (Service){ .name = "containerd",
-                                   .argv = containerd_argv,
-                                   .env = notify_service_env,
-                                   .needs_network = true,
-                                   .notify = true,
-                                   .ready_socket = "/run/containerd/containerd.sock" };
+        for (size_t i = 0; i < n_system_services; i++)
+                if (service_add(&m, &system_services[i], NULL) < 0)
+                        console_warning("cannot add %s", system_services[i].name);
         /* The debug image's shell, on the console the recipe named (berth.shell=ttyS1). */
-        shell_tty = proc_cmdline_get(NULL, "berth.shell");
-        if (shell_tty && shell_tty[0])
-                services[n++] = (Service){
-                        .name = "shell", .argv = shell_argv, .env = service_env, .tty = shell_tty
-                };
-        m.services = services;
-        m.n_services = n;
+        shell_tty = kernel_arg_string(KARG_SHELL);
+        if (shell_tty && shell_tty[0]) {
+                shell = debug_shell_spec;
+                shell.tty = shell_tty;
+                if (service_add(&m, &shell, NULL) < 0)
+                        console_warning("cannot add the shell");
+        }
 
         manager_start_services(&m);
         r = sd_event_loop(m.event);
         if (r < 0)
-                printf("berth: warning: event loop: %s\n", strerror(-r));
+                console_warning("event loop: %s", strerror(-r));
         shutdown_run(&m);
 }

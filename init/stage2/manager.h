@@ -1,88 +1,53 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
-/* Stage 2's state: the event loop, the services it supervises, and where
- * shutdown stands. One Manager per boot; every source on the loop points
- * back to it. */
+/* Stage 2's state: the event loop, the children it owns (services and
+ * helper jobs), the conditions services wait on, and where shutdown stands.
+ * One Manager per boot; every source on the loop points back to it. */
 
 #include <stdbool.h>
 #include <sys/types.h>
 #include <systemd/sd-event.h>
 
-#include "backoff.h"
-
-typedef enum ServiceState {
-        SERVICE_WAITING, /* not started yet (waits for its dependency) */
-        SERVICE_RUNNING,
-        SERVICE_BACKOFF, /* exited; a timer restarts it */
-        SERVICE_STOPPING,
-        SERVICE_STOPPED,
-} ServiceState;
-
-typedef struct Manager Manager;
-
-typedef struct Service {
-        const char *name;
-        char **argv;
-        char **env; /* extra "KEY=value" for the child */
-        bool needs_network; /* start once the network is up */
-        bool notify; /* gets NOTIFY_SOCKET; ready on READY=1 */
-        const char *ready_socket; /* without a notify socket: ready once this accepts a connection */
-        const char *tty; /* run on this terminal (debug shell) instead of the console prefixer */
-
-        ServiceState state;
-        pid_t pid;
-        double started_at; /* uptime() */
-        bool ready;
-        unsigned restarts;
-        Backoff backoff;
-        sd_event_source *restart_timer;
-        sd_event_source *ready_timer; /* the readiness deadline */
-        sd_event_source *ready_poll; /* connect() to ready_socket, every 100 ms */
-        sd_event_source *output; /* the pipe carrying its stdout and stderr */
-        char linebuf[1024];
-        size_t linelen;
-        Manager *manager;
-} Service;
+#include "child.h"
+#include "service.h"
 
 struct Manager {
         sd_event *event;
-        Service *services;
+        Service **services; /* in the order they were added */
         size_t n_services;
+        Child *children; /* every child PID 1 started and has not reaped yet */
+        unsigned long orphans_reaped;
+        unsigned conditions; /* Condition bits met (or given up on) */
         bool network_up;
-        bool network_gave_up; /* no lease in time: waiting services started anyway */
+        char network_address[96]; /* "eth0 10.0.2.15" once network_up */
         unsigned network_timeout; /* seconds; berth.network_timeout= */
         sd_event_source *network_timer;
-        pid_t modules_pid; /* the child loading kernel modules; 0 once it is done */
         bool shutting_down;
         int shutdown_action; /* RB_POWER_OFF, RB_AUTOBOOT, RB_HALT_SYSTEM */
         int notify_fd;
         sd_event_source *notify_source;
+        struct ControlServer *control;
 };
 
-/* supervisor.c */
+/* supervisor.c: conditions. manager_condition_met() starts every WAITING
+ * service whose conditions are all met now. */
+void manager_condition_met(Manager *m, unsigned condition);
+bool manager_conditions_met(const Manager *m, unsigned wanted);
 int manager_start_services(Manager *m);
-void service_start(Service *s);
-void service_exited(Service *s, int code, int status);
-Service *manager_find_pid(Manager *m, pid_t pid);
-void manager_network_up(Manager *m, const char *address);
-void manager_modules_loaded(Manager *m);
 
-/* spawn.c: fork + exec with a clean signal state, output into a pipe; returns the pid. */
-pid_t spawn(Service *s, int *ret_output_fd);
+/* network.c: the network condition. A lease (the dhcpcd hook, over the
+ * control socket) brings "network up"; without one within network_timeout
+ * seconds the condition is given up on and what waits for it starts. */
+void manager_network_up(Manager *m, const char *interface, const char *address);
+void manager_network_watch(Manager *m);
 
-/* console-log.c: prefixes each line of a service's output on the console. */
-int service_watch_output(Service *s, int fd);
+/* console-log.c: during shutdown, reads services' output without the loop. */
 bool services_drain_output(Manager *m, int timeout_ms);
 
-/* reaper.c: the only caller of wait*(). */
-int reaper_install(Manager *m);
-
-/* readiness.c: NOTIFY_SOCKET for services, and the dhcpcd hook's message. */
+/* readiness.c: NOTIFY_SOCKET for the services with notify readiness. */
 #define NOTIFY_SOCKET_PATH "/run/berth/notify"
 int readiness_install(Manager *m);
-/* The service said it is ready (or its socket answered): milestone, memory report. */
-void service_ready(Service *s);
 
 /* signals.c and power-button.c: what ends the boot. */
 int signals_install(Manager *m);
@@ -92,8 +57,11 @@ void manager_request_shutdown(Manager *m, int action, const char *why);
 /* shutdown.c: stops everything and calls reboot(2). */
 _Noreturn void shutdown_run(Manager *m);
 
-/* early-setup.c: mounts, hostname, loopback, machine id; then the kernel
- * modules, loaded by a child while the services start (its pid; the reaper
- * calls manager_modules_loaded() when it exits; < 0 when it could not start). */
+/* early-setup.c: mounts, hostname, loopback, machine id. */
 int early_setup(void);
-pid_t modules_load_start(void);
+/* modules-load.c: the kernel modules, loaded by a helper job while the
+ * services start; CONDITION_MODULES is met when it ends, however it ends. */
+void modules_load_start(Manager *m);
+
+/* cgroup-setup.c: the cgroup v2 layout (docs/architecture.md). */
+int cgroup_setup(void);

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 
-/* One datagram socket, NOTIFY_SOCKET of the services that tell when they are
- * ready (containerd sends READY=1 once it serves its API) and the address
- * berth-init --dhcpcd-hook sends when a lease is bound. The sender's pid
- * (SO_PASSCRED) tells which service spoke. */
+/* One datagram socket, NOTIFY_SOCKET of the services whose spec has notify
+ * readiness (containerd sends READY=1 once it serves its API). The sender's
+ * pid (SO_PASSCRED) tells which service spoke; a message from any other
+ * process is dropped. Everything else PID 1 is told comes over the control
+ * socket (control.c), which checks who is asking. */
 
 #include <errno.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@
 #include "fileio.h"
 #include "manager.h"
 #include "mount-util.h"
+#include "notify-message.h"
 
 static long meminfo_kib(const char *text, const char *key) {
         const char *p = strstr(text, key);
@@ -47,58 +49,47 @@ static void memory_report(void) {
                 own -= init_total;
                 own_user -= init_user;
         }
-        printf("berth: memory used %.1f MiB, pid1 rss %.1f MiB, berth-init cpu %ld ms (user %ld ms)\n",
-               (double) (total - avail) / 1024.0, (double) rss / 1024.0, own, own_user);
-        fflush(stdout);
-}
-
-/* sd_notify(3): newline-separated assignments, the last newline optional. */
-static bool has_line(const char *text, const char *line) {
-        size_t n = strlen(line);
-
-        for (const char *p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
-                if (strncmp(p, line, n) == 0 && (p[n] == '\n' || p[n] == 0))
-                        return true;
-        return false;
+        console_info("memory used %.1f MiB, pid1 rss %.1f MiB, berth-init cpu %ld ms (user %ld ms)",
+                     (double) (total - avail) / 1024.0, (double) rss / 1024.0, own, own_user);
 }
 
 void service_ready(Service *s) {
-        char what[64];
-
         s->ready = true;
         s->ready_timer = sd_event_source_disable_unref(s->ready_timer);
-        snprintf(what, sizeof(what), "%s ready", s->name);
-        milestone(what);
+        console_milestone("%s ready", s->spec->name);
         memory_report();
+}
+
+static Service *service_of_pid(Manager *m, pid_t pid) {
+        for (size_t i = 0; i < m->n_services; i++)
+                if (m->services[i]->pid == pid && pid > 0)
+                        return m->services[i];
+        return NULL;
 }
 
 static int on_message(sd_event_source *es, int fd, uint32_t revents, void *userdata) {
         Manager *m = userdata;
         char buf[4096], control[CMSG_SPACE(sizeof(struct ucred))];
-        struct iovec iov = { buf, sizeof(buf) - 1 };
+        struct iovec iov = { buf, sizeof(buf) };
         struct msghdr msg = {
                 .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof(control)
         };
         struct ucred *cred = NULL;
         ssize_t n = recvmsg(fd, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
 
+        NotifyMessage nm;
+
         if (n < 0)
                 return 0;
-        buf[n] = 0;
         for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
                 if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS)
                         cred = (struct ucred *) CMSG_DATA(c);
 
-        const char *addr = strstr(buf, "BERTH_NETWORK_UP=");
-        if (addr) {
-                char a[96] = "";
-                (void) sscanf(addr + strlen("BERTH_NETWORK_UP="), "%95[^\n]", a);
-                manager_network_up(m, a);
+        Service *s = cred ? service_of_pid(m, cred->pid) : NULL;
+        if (!s || s->spec->readiness != READINESS_NOTIFY || (msg.msg_flags & MSG_TRUNC) ||
+            notify_message_parse(buf, (size_t) n, &nm) < 0)
                 return 0;
-        }
-
-        Service *s = cred ? manager_find_pid(m, cred->pid) : NULL;
-        if (s && s->notify && !s->ready && has_line(buf, "READY=1"))
+        if (nm.ready && !s->ready && s->state == SERVICE_RUNNING)
                 service_ready(s);
         return 0;
 }

@@ -14,80 +14,33 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "macro.h"
 #include "strv.h"
 #include "console.h"
 #include "manager.h"
+#include "mountinfo.h"
 
 #define GRACE_SECONDS 10.0
 
-/* Reaps until every pid in the set is gone or the deadline passes. */
-static bool wait_services(Manager *m, double deadline) {
-        for (;;) {
-                bool left = false;
-
-                for (;;) {
-                        siginfo_t info = { 0 };
-                        if (waitid(P_ALL, 0, &info, WEXITED | WNOHANG) < 0 || info.si_pid == 0)
-                                break;
-                        Service *s = manager_find_pid(m, info.si_pid);
-                        if (s) {
-                                s->pid = 0;
-                                s->state = SERVICE_STOPPED;
-                        }
-                }
-                for (size_t i = 0; i < m->n_services; i++)
-                        left = left || m->services[i].pid > 0;
-                if (!left) {
-                        /* What they wrote before they went, up to the pipes' end
-                         * (bounded: a shim may still hold a pipe open). */
-                        for (int i = 0; i < 64 && services_drain_output(m, 0); i++)
-                                ;
-                        return true;
-                }
-                if (uptime() >= deadline)
+static bool no_service_running(Manager *m) {
+        for (size_t i = 0; i < m->n_services; i++)
+                if (m->services[i]->pid > 0)
                         return false;
-                services_drain_output(m, 20);
-        }
+        return true;
+}
+
+static bool no_child_left(Manager *m) {
+        return reap_all(m) == -ECHILD;
 }
 
 /* Signals every process but us; true when none is left after the grace period. */
-static bool kill_all(int sig, double grace) {
-        double deadline = uptime() + grace;
-
+static bool kill_all(Manager *m, int sig, double grace) {
         (void) kill(-1, sig);
         if (sig == SIGTERM)
                 (void) kill(-1, SIGCONT);
-        for (;;) {
-                siginfo_t info = { 0 };
-                int r = waitid(P_ALL, 0, &info, WEXITED | WNOHANG);
-                if (r < 0 && errno == ECHILD)
-                        return true;
-                if (r == 0 && info.si_pid > 0)
-                        continue;
-                if (uptime() >= deadline)
-                        return false;
-                usleep(20 * 1000);
-        }
-}
-
-/* mountinfo writes space, tab, newline and backslash in paths as \ooo. */
-static void unescape_octal(char *s) {
-        char *w = s;
-
-        for (char *r = s; *r; r++) {
-                if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' &&
-                    r[3] >= '0' && r[3] <= '7') {
-                        *w++ = (char) ((r[1] - '0') << 6 | (r[2] - '0') << 3 | (r[3] - '0'));
-                        r += 3;
-                } else
-                        *w++ = *r;
-        }
-        *w = 0;
+        return reap_until(m, no_child_left, uptime() + grace);
 }
 
 static char **mount_points(void) {
@@ -98,7 +51,7 @@ static char **mount_points(void) {
                 return NULL;
         while (fgets(line, sizeof(line), f))
                 if (sscanf(line, "%*s %*s %*s %*s %4095s", mp) == 1) {
-                        unescape_octal(mp);
+                        mountinfo_unescape(mp);
                         if (strv_extend(&points, mp) < 0)
                                 break;
                 }
@@ -138,38 +91,31 @@ void shutdown_run(Manager *m) {
                                                                         : "poweroff";
         double deadline = uptime() + GRACE_SECONDS;
 
-        printf("berth: stopping services %.2f\n", uptime());
-        fflush(stdout);
-        for (size_t i = m->n_services; i-- > 0;) {
-                Service *s = &m->services[i];
-                if (s->pid > 0) {
-                        s->state = SERVICE_STOPPING;
-                        (void) kill(s->pid, SIGTERM);
-                        /* An interactive shell ignores SIGTERM; a hangup ends it, as a terminal's would. */
-                        if (s->tty)
-                                (void) kill(s->pid, SIGHUP);
-                        (void) kill(s->pid, SIGCONT);
-                }
-        }
-        if (!wait_services(m, deadline)) {
-                printf("berth: services still running after %.0f s: killing them\n", GRACE_SECONDS);
+        console_milestone("stopping services");
+        for (size_t i = m->n_services; i-- > 0;)
+                (void) service_stop(m->services[i]);
+        if (!reap_until(m, no_service_running, deadline)) {
+                console_info("services still running after %.0f s: killing them", GRACE_SECONDS);
                 for (size_t i = 0; i < m->n_services; i++)
-                        if (m->services[i].pid > 0)
-                                (void) kill(m->services[i].pid, SIGKILL);
-                (void) wait_services(m, uptime() + 5);
+                        if (m->services[i]->pid > 0)
+                                (void) kill(m->services[i]->pid, SIGKILL);
+                (void) reap_until(m, no_service_running, uptime() + 5);
         }
+        /* What they wrote before they went, up to the pipes' end (bounded: a
+         * shim may still hold a pipe open). */
+        for (int i = 0; i < 64 && services_drain_output(m, 0); i++)
+                ;
 
-        /* Containers, shims and orphans. */
-        if (!kill_all(SIGTERM, GRACE_SECONDS))
-                (void) kill_all(SIGKILL, 5);
+        /* Containers, shims, helper jobs and orphans. */
+        if (!kill_all(m, SIGTERM, GRACE_SECONDS))
+                (void) kill_all(m, SIGKILL, 5);
 
         sync();
         unmount_all();
         if (mount(NULL, "/", NULL, MS_REMOUNT | MS_RDONLY, NULL) < 0)
-                printf("berth: warning: cannot remount / read-only: %s\n", strerror(errno));
+                console_warning("cannot remount / read-only: %s", strerror(errno));
         sync();
-        printf("berth: %s %.2f\n", verb, uptime());
-        fflush(stdout);
+        console_milestone("%s", verb);
         (void) reboot(m->shutdown_action);
         /* reboot(2) returned: nothing else to do but wait. */
         for (;;)

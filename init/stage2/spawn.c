@@ -1,20 +1,23 @@
 /* SPDX-License-Identifier: MIT */
 
 /* The one way stage 2 starts a process: in the child, restore the signal
- * mask and dispositions PID 1 changed, start a new session, wire stdout and
- * stderr to the console prefixer (or a terminal for the debug shell), and
- * exec; 127/126 tell "not found" from "not allowed", as shells do. */
+ * mask and dispositions PID 1 changed, start a new session, move into the
+ * service's cgroup, wire stdout and stderr to the console prefixer (or a
+ * terminal for the debug shell), and exec; 127/126 tell "not found" from
+ * "not allowed", as shells do. */
 
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "macro.h"
-#include "manager.h"
+#include "console.h"
+#include "service.h"
 
 static void child_signals_reset(void) {
         struct sigaction sa = { .sa_handler = SIG_DFL };
@@ -39,11 +42,26 @@ static void child_terminal(const char *tty) {
                 (void) dup2(fd, i);
 }
 
-pid_t spawn(Service *s, int *ret_output_fd) {
+/* Before exec, so the service's first instruction already counts against
+ * its cgroup. Failing that it runs in PID 1's: say so. */
+static void child_cgroup(const char *cgroup) {
+        char path[256];
+        int fd;
+
+        snprintf(path, sizeof(path), "/sys/fs/cgroup/%s/cgroup.procs", cgroup);
+        fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (fd < 0 || write(fd, "0", 1) != 1)
+                console_warning("cannot join cgroup %s: %s", cgroup, strerror(errno));
+        if (fd >= 0)
+                close(fd);
+}
+
+pid_t spawn(const ServiceSpec *spec, const char *notify_socket, int *ret_output_fd) {
         int pipefd[2] = { -1, -1 };
         pid_t pid;
 
-        if (!s->tty && pipe2(pipefd, O_CLOEXEC) < 0)
+        *ret_output_fd = -1;
+        if (!spec->tty && pipe2(pipefd, O_CLOEXEC) < 0)
                 return -errno;
         pid = fork();
         if (pid < 0) {
@@ -57,8 +75,10 @@ pid_t spawn(Service *s, int *ret_output_fd) {
         if (pid == 0) {
                 child_signals_reset();
                 (void) setsid();
-                if (s->tty)
-                        child_terminal(s->tty);
+                if (spec->cgroup)
+                        child_cgroup(spec->cgroup);
+                if (spec->tty)
+                        child_terminal(spec->tty);
                 else {
                         int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
                         if (null >= 0)
@@ -66,9 +86,12 @@ pid_t spawn(Service *s, int *ret_output_fd) {
                         (void) dup2(pipefd[1], STDOUT_FILENO);
                         (void) dup2(pipefd[1], STDERR_FILENO);
                 }
-                for (char **e = s->env; e && *e; e++)
-                        (void) putenv(*e);
-                execv(s->argv[0], s->argv);
+                /* The child's own copy of PID 1's environment: changing it here is safe. */
+                for (const char *const *e = spec->env; e && *e; e++)
+                        (void) putenv((char *) *e);
+                if (notify_socket)
+                        (void) setenv("NOTIFY_SOCKET", notify_socket, 1);
+                execv(spec->argv[0], (char **) spec->argv);
                 _exit(errno == ENOENT ? 127 : 126);
         }
         if (pipefd[1] >= 0)

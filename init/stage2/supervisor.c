@@ -1,31 +1,27 @@
 /* SPDX-License-Identifier: MIT */
 
-/* Starting, watching and restarting the services. A service that exits is
- * started again after its back-off (backoff.h); nothing here gives up or
- * stops the boot: once the main loop runs, PID 1 warns and carries on. */
+/* Starting, watching, restarting and stopping services. A service starts
+ * once the conditions its spec wants are met; one that exits is started
+ * again after its back-off (backoff.h); nothing here gives up or stops the
+ * boot: once the main loop runs, PID 1 warns and carries on. */
 
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "macro.h"
 #include "console.h"
+#include "fs-util.h"
 #include "manager.h"
 
 #define READY_TIMEOUT_USEC (90ULL * 1000000ULL)
 #define READY_POLL_USEC (100ULL * 1000ULL)
-
-Service *manager_find_pid(Manager *m, pid_t pid) {
-        for (size_t i = 0; i < m->n_services; i++)
-                if (m->services[i].pid == pid && pid > 0)
-                        return &m->services[i];
-        return NULL;
-}
 
 static uint64_t now_usec(Manager *m) {
         uint64_t now = 0;
@@ -39,14 +35,15 @@ static int on_ready_timeout(sd_event_source *es, uint64_t usec, void *userdata) 
         Service *s = userdata;
 
         if (s->state == SERVICE_RUNNING && !s->ready && s->pid > 0) {
-                console_failed(s->name, "not ready %llu s after it started; restarting it",
+                console_failed(s->spec->name, "not ready %llu s after it started; restarting it",
                                READY_TIMEOUT_USEC / 1000000ULL);
                 (void) kill(s->pid, SIGKILL);
         }
         return 0;
 }
 
-/* Without a notify socket, readiness is the service's own socket answering. */
+/* Socket readiness (or notify readiness without a notify socket): the
+ * service's own socket answering. */
 static int on_ready_poll(sd_event_source *es, uint64_t usec, void *userdata) {
         Service *s = userdata;
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -56,7 +53,7 @@ static int on_ready_poll(sd_event_source *es, uint64_t usec, void *userdata) {
                 s->ready_poll = sd_event_source_disable_unref(s->ready_poll);
                 return 0;
         }
-        snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", s->ready_socket);
+        snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", s->spec->ready_socket);
         fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (fd >= 0 && connect(fd, (struct sockaddr *) &sa, sizeof(sa)) == 0) {
                 s->ready_poll = sd_event_source_disable_unref(s->ready_poll);
@@ -69,43 +66,81 @@ static int on_ready_poll(sd_event_source *es, uint64_t usec, void *userdata) {
 
 static void readiness_watch(Service *s) {
         Manager *m = s->manager;
+        const ServiceSpec *spec = s->spec;
         uint64_t now = now_usec(m);
 
+        if (spec->readiness == READINESS_NONE) {
+                s->ready = true;
+                return;
+        }
         s->ready_timer = sd_event_source_disable_unref(s->ready_timer);
         (void) sd_event_add_time(m->event, &s->ready_timer, CLOCK_MONOTONIC, now + READY_TIMEOUT_USEC, 0,
                                  on_ready_timeout, s);
         s->ready_poll = sd_event_source_disable_unref(s->ready_poll);
-        if (m->notify_fd < 0 && s->ready_socket)
+        if (spec->ready_socket && (spec->readiness == READINESS_SOCKET || m->notify_fd < 0))
                 (void) sd_event_add_time(m->event, &s->ready_poll, CLOCK_MONOTONIC, now + READY_POLL_USEC, 0,
                                          on_ready_poll, s);
 }
 
+static void service_exited(Manager *m, pid_t pid, const ChildResult *res, void *userdata);
+
+static void folders_make(const ServiceSpec *spec) {
+        for (const FolderSpec *f = spec->folders; f && f->path; f++)
+                if (mkdir_p(f->path, f->mode) < 0)
+                        console_warning("cannot create %s for %s: %s", f->path, spec->name, strerror(errno));
+}
+
+static void cgroup_make(const ServiceSpec *spec) {
+        char path[256];
+
+        if (!spec->cgroup)
+                return;
+        snprintf(path, sizeof(path), "/sys/fs/cgroup/%s", spec->cgroup);
+        if (mkdir(path, 0755) < 0 && errno != EEXIST)
+                console_warning("cannot create cgroup %s: %s", spec->cgroup, strerror(errno));
+}
+
 void service_start(Service *s) {
         Manager *m = s->manager;
-        int fd = -1;
+        const ServiceSpec *spec = s->spec;
+        int fd = -1, r;
         pid_t pid;
 
-        if (m->shutting_down)
+        if (m->shutting_down || s->pid > 0)
                 return;
         s->restart_timer = sd_event_source_disable_unref(s->restart_timer);
-        /* Before spawn(): a service that cannot even be started backs off too. */
-        s->started_at = uptime();
-        pid = spawn(s, &fd);
-        if (pid < 0) {
-                printf("berth: warning: cannot start %s: %s\n", s->name, strerror((int) -pid));
-                service_exited(s, CLD_EXITED, 126);
+        if (access(spec->argv[0], X_OK) < 0) {
+                console_warning("%s is not in this image (%s); not started", spec->name, spec->argv[0]);
+                s->state = SERVICE_STOPPED;
                 return;
         }
+        if (!manager_conditions_met(m, spec->wants)) {
+                s->state = SERVICE_WAITING;
+                return;
+        }
+        folders_make(spec);
+        cgroup_make(spec);
+        /* Before spawn(): a service that cannot even be started backs off too. */
+        s->started_at = uptime();
+        s->ready = false;
+        pid = spawn(spec,
+                    spec->readiness == READINESS_NOTIFY && m->notify_fd >= 0 ? NOTIFY_SOCKET_PATH : NULL,
+                    &fd);
+        if (pid < 0) {
+                console_warning("cannot start %s: %s", spec->name, strerror((int) -pid));
+                s->state = SERVICE_RUNNING;
+                service_exited(m, 0, &(ChildResult){ .code = CLD_EXITED, .status = 126 }, s);
+                return;
+        }
+        r = child_watch(m, pid, spec->name, service_exited, s);
+        if (r < 0)
+                console_warning("%s (pid %d) is not watched: %s", spec->name, (int) pid, strerror(-r));
         s->pid = pid;
         s->state = SERVICE_RUNNING;
-        s->ready = false;
         if (fd >= 0 && service_watch_output(s, fd) < 0)
-                printf("berth: warning: %s's output is lost\n", s->name);
-        if (s->notify)
-                readiness_watch(s);
-        char what[96];
-        snprintf(what, sizeof(what), "%s started", s->name);
-        milestone(what);
+                console_warning("%s's output is lost", spec->name);
+        readiness_watch(s);
+        console_milestone("%s started", spec->name);
 }
 
 static int on_restart(sd_event_source *es, uint64_t usec, void *userdata) {
@@ -113,12 +148,12 @@ static int on_restart(sd_event_source *es, uint64_t usec, void *userdata) {
         return 0;
 }
 
-void service_exited(Service *s, int code, int status) {
-        Manager *m = s->manager;
+static void service_exited(Manager *m, pid_t pid, const ChildResult *res, void *userdata) {
+        Service *s = userdata;
         double ran = uptime() - s->started_at, delay;
-        uint64_t now;
 
         s->pid = 0;
+        s->ready = false;
         s->ready_timer = sd_event_source_disable_unref(s->ready_timer);
         s->ready_poll = sd_event_source_disable_unref(s->ready_poll);
         if (m->shutting_down || s->state == SERVICE_STOPPING) {
@@ -128,85 +163,47 @@ void service_exited(Service *s, int code, int status) {
         delay = backoff_next(&s->backoff, ran);
         s->restarts++;
         s->state = SERVICE_BACKOFF;
-        printf("berth: %s %s %d after %.1f s; restart %u in %.1f s\n", s->name,
-               code == CLD_EXITED ? "exited with status" : "was killed by signal", status, ran, s->restarts,
-               delay);
-        fflush(stdout);
-        (void) sd_event_now(m->event, CLOCK_MONOTONIC, &now);
+        console_info("%s %s %d after %.1f s; restart %u in %.1f s", s->spec->name,
+                     res->code == CLD_EXITED ? "exited with status" : "was killed by signal", res->status,
+                     ran, s->restarts, delay);
         (void) sd_event_add_time(m->event, &s->restart_timer, CLOCK_MONOTONIC,
-                                 now + (uint64_t) (delay * 1e6), 0, on_restart, s);
+                                 now_usec(m) + (uint64_t) (delay * 1e6), 0, on_restart, s);
 }
 
-/* Services that need the network wait for a lease (or its timeout) and for
- * the kernel modules (the container network's bridge, veth, br_netfilter). */
-static void start_waiting_services(Manager *m) {
-        if (!(m->network_up || m->network_gave_up) || m->modules_pid > 0)
-                return;
-        for (size_t i = 0; i < m->n_services; i++)
-                if (m->services[i].needs_network && m->services[i].state == SERVICE_WAITING)
-                        service_start(&m->services[i]);
-}
-
-void manager_network_up(Manager *m, const char *address) {
-        if (m->network_up)
-                return;
-        m->network_up = true;
-        m->network_timer = sd_event_source_disable_unref(m->network_timer);
-        milestone("network up");
-        printf("berth: address %s\n", address);
-        fflush(stdout);
-        start_waiting_services(m);
-}
-
-void manager_modules_loaded(Manager *m) {
-        m->modules_pid = 0;
-        /* The power button's input device exists once evdev and button are in. */
-        if (power_button_install(m) == 0)
-                printf("berth: warning: no power button input device; ACPI power-off is not handled\n");
-        start_waiting_services(m);
-}
-
-/* A host without a lease still runs its local containers: say so, loudly,
- * and start what waits for the network; a lease that comes later still
- * brings "network up". */
-static int on_network_timeout(sd_event_source *es, uint64_t usec, void *userdata) {
-        Manager *m = userdata;
-
-        m->network_timer = sd_event_source_disable_unref(m->network_timer);
-        if (m->network_up)
+int service_stop(Service *s) {
+        s->restart_timer = sd_event_source_disable_unref(s->restart_timer);
+        if (s->pid <= 0) {
+                s->state = SERVICE_STOPPED;
                 return 0;
-        console_failed("network", "no DHCP lease within %u s; starting containerd without it",
-                       m->network_timeout);
-        m->network_gave_up = true;
-        start_waiting_services(m);
+        }
+        s->state = SERVICE_STOPPING;
+        if (kill(s->pid, SIGTERM) < 0)
+                return -errno;
+        /* An interactive shell ignores SIGTERM; a hangup ends it, as a terminal's would. */
+        if (s->spec->tty)
+                (void) kill(s->pid, SIGHUP);
+        (void) kill(s->pid, SIGCONT);
         return 0;
 }
 
-int manager_start_services(Manager *m) {
-        bool dhcp = false;
+bool manager_conditions_met(const Manager *m, unsigned wanted) {
+        return (wanted & ~m->conditions) == 0;
+}
 
+void manager_condition_met(Manager *m, unsigned condition) {
+        m->conditions |= condition;
         for (size_t i = 0; i < m->n_services; i++) {
-                Service *s = &m->services[i];
-
-                s->manager = m;
-                if (access(s->argv[0], X_OK) < 0) {
-                        printf("berth: warning: %s is not in this image (%s); not started\n", s->name,
-                               s->argv[0]);
-                        s->state = SERVICE_STOPPED;
-                        continue;
-                }
-                if (streq(s->name, "dhcpcd"))
-                        dhcp = true;
-                if (!s->needs_network)
+                Service *s = m->services[i];
+                if (s->state == SERVICE_WAITING && (s->spec->wants & condition) &&
+                    manager_conditions_met(m, s->spec->wants))
                         service_start(s);
         }
-        /* Without a DHCP client nothing would ever say the network is up. */
-        if (!dhcp)
-                manager_network_up(m, "(no DHCP client)");
-        else if (m->network_timeout > 0)
-                (void) sd_event_add_time(m->event, &m->network_timer, CLOCK_MONOTONIC,
-                                         now_usec(m) + m->network_timeout * 1000000ULL, 0,
-                                         on_network_timeout, m);
+}
+
+int manager_start_services(Manager *m) {
+        for (size_t i = 0; i < m->n_services; i++)
+                service_start(m->services[i]);
+        manager_network_watch(m);
         return 0;
 }
 
@@ -215,7 +212,6 @@ void manager_request_shutdown(Manager *m, int action, const char *why) {
                 return;
         m->shutting_down = true;
         m->shutdown_action = action;
-        printf("berth: shutdown requested by %s %.2f\n", why, uptime());
-        fflush(stdout);
+        console_milestone("shutdown requested by %s", why);
         (void) sd_event_exit(m->event, 0);
 }

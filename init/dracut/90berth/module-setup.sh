@@ -1,9 +1,12 @@
 #!/bin/bash
 # berth's dracut module: the initramfs holds berth-init as /init and the
 # kernel modules the root needs; no dracut shell init, no systemd.
-# build-image calls dracut with "-m berth" and exports:
-#   BERTH_INIT          path of berth-init inside the sysroot
-#   BERTH_ROOT_DRIVERS  extra kernel modules for the root device (optional)
+# build-image calls dracut with "-m berth" and exports (lib/boot-contract.h,
+# which holds the values):
+#   BERTH_INIT               path of berth-init inside the sysroot
+#   BERTH_INITRAMFS_MODULES  the kernel modules stage 1 needs, separated by
+#                            spaces: the root's disks and file system, and
+#                            the network card
 
 # Only when asked for by name (-m berth).
 check() {
@@ -15,13 +18,9 @@ depends() {
 }
 
 installkernel() {
-        # Disks of VMs and servers, the root filesystem, and what /etc and
-        # the container runtime stack on top of it.
-        # Also the VM's network card: the kernel reports a new card's
-        # carrier through linkwatch, at most one event a second, so the card
-        # must appear as early as it can for DHCP not to wait on it.
-        instmods virtio_blk virtio_scsi virtio_pci virtio_mmio sd_mod nvme \
-                ext4 overlay virtio_net ${BERTH_ROOT_DRIVERS-}
+        # The list is build-image's; word splitting makes it arguments.
+        # shellcheck disable=SC2086
+        instmods ${BERTH_INITRAMFS_MODULES:?}
 }
 
 install() {

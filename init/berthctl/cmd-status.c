@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: MIT */
+
+/* berthctl status [--json]: what PID 1 says of the services, the network
+ * and the boot's milestones; --json prints PID 1's answer as it is. */
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "macro.h"
+#include "berthctl.h"
+#include "stage2/control-client.h"
+
+static const char *str(json_object *o, const char *key) {
+        json_object *v;
+        return json_object_object_get_ex(o, key, &v) && v ? json_object_get_string(v) : "-";
+}
+
+static void print_human(json_object *reply) {
+        json_object *services, *milestones, *network, *jobs, *up;
+
+        printf("%-12s %-9s %7s %8s %9s %-5s %s\n", "SERVICE", "STATE", "PID", "RESTARTS", "UPTIME", "READY",
+               "READINESS");
+        if (json_object_object_get_ex(reply, "services", &services))
+                for (size_t i = 0; i < json_object_array_length(services); i++) {
+                        json_object *s = json_object_array_get_idx(services, i), *v;
+                        char uptime[32] = "-";
+
+                        if (json_object_object_get_ex(s, "uptime", &v) && v)
+                                snprintf(uptime, sizeof(uptime), "%.1fs", json_object_get_double(v));
+                        json_object_object_get_ex(s, "ready", &v);
+                        printf("%-12s %-9s %7s %8s %9s %-5s %s\n", str(s, "name"), str(s, "state"),
+                               streq(str(s, "pid"), "0") ? "-" : str(s, "pid"), str(s, "restarts"), uptime,
+                               json_object_get_boolean(v) ? "yes" : "no", str(s, "readiness"));
+                }
+        if (json_object_object_get_ex(reply, "network", &network)) {
+                json_object_object_get_ex(network, "up", &up);
+                printf("\nnetwork: %s\n", json_object_get_boolean(up) ? str(network, "address") : "not up");
+        }
+        if (json_object_object_get_ex(reply, "jobs", &jobs))
+                for (size_t i = 0; i < json_object_array_length(jobs); i++) {
+                        json_object *j = json_object_array_get_idx(jobs, i);
+                        printf("job: %s (pid %s)\n", str(j, "name"), str(j, "pid"));
+                }
+        if (json_object_object_get_ex(reply, "milestones", &milestones)) {
+                printf("\n%-28s %s\n", "MILESTONE", "TIME");
+                for (size_t i = 0; i < json_object_array_length(milestones); i++) {
+                        json_object *ms = json_object_array_get_idx(milestones, i);
+                        printf("%-28s %s\n", str(ms, "name"), str(ms, "time"));
+                }
+        }
+        printf("\nuptime %s s, orphans reaped %s\n", str(reply, "uptime"), str(reply, "orphans_reaped"));
+}
+
+int berthctl_status(int argc, char *argv[]) {
+        bool json = false;
+        json_object *req, *reply = NULL, *err;
+        int r;
+
+        for (int i = 1; i < argc; i++) {
+                if (streq(argv[i], "--json"))
+                        json = true;
+                else {
+                        fprintf(stderr, "berthctl status: unknown option '%s'\n", argv[i]);
+                        return 2;
+                }
+        }
+        req = json_object_new_object();
+        json_object_object_add(req, "method", json_object_new_string("status"));
+        r = control_call(req, 5000, &reply);
+        json_object_put(req);
+        if (r < 0) {
+                fprintf(stderr, "berthctl: cannot reach PID 1 on its control socket: %s\n", strerror(-r));
+                return 1;
+        }
+        if (json_object_object_get_ex(reply, "error", &err)) {
+                fprintf(stderr, "berthctl: %s\n", json_object_get_string(err));
+                json_object_put(reply);
+                return 1;
+        }
+        if (json)
+                printf("%s\n", json_object_to_json_string_ext(reply, JSON_C_TO_STRING_PRETTY |
+                                                                             JSON_C_TO_STRING_SPACED));
+        else
+                print_human(reply);
+        json_object_put(reply);
+        return 0;
+}

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: MIT */
+
+/* {"method":"status"}: what berthctl status shows (docs/control.md). */
+
+#include <stdio.h>
+
+#include "macro.h"
+#include "console.h"
+#include "control.h"
+#include "manager.h"
+
+static json_object *seconds(double s) {
+        char text[32];
+
+        /* Two decimals, as the console prints them. */
+        snprintf(text, sizeof(text), "%.2f", s);
+        return json_object_new_double_s(s, text);
+}
+
+static json_object *service_status(const Service *s, double now) {
+        json_object *o = json_object_new_object();
+
+        json_object_object_add(o, "name", json_object_new_string(s->spec->name));
+        json_object_object_add(o, "state", json_object_new_string(service_state_to_string(s->state)));
+        json_object_object_add(o, "pid", json_object_new_int(s->pid));
+        json_object_object_add(o, "restarts", json_object_new_int((int) s->restarts));
+        json_object_object_add(o, "uptime", s->pid > 0 ? seconds(now - s->started_at) : NULL);
+        json_object_object_add(o, "ready", json_object_new_boolean(s->ready));
+        json_object_object_add(o, "readiness",
+                               json_object_new_string(readiness_to_string(s->spec->readiness)));
+        json_object_object_add(o, "cgroup",
+                               s->spec->cgroup ? json_object_new_string(s->spec->cgroup) : NULL);
+        return o;
+}
+
+json_object *control_status(Manager *m) {
+        json_object *o = json_object_new_object(), *services = json_object_new_array(),
+                    *milestones = json_object_new_array(), *jobs = json_object_new_array(),
+                    *network = json_object_new_object();
+        double now = uptime();
+        const Milestone *ms;
+        size_t n;
+
+        json_object_object_add(o, "uptime", seconds(now));
+        for (size_t i = 0; i < m->n_services; i++)
+                json_object_array_add(services, service_status(m->services[i], now));
+        json_object_object_add(o, "services", services);
+
+        ms = console_milestones(&n);
+        for (size_t i = 0; i < n; i++) {
+                json_object *e = json_object_new_object();
+                json_object_object_add(e, "name", json_object_new_string(ms[i].name));
+                json_object_object_add(e, "time", seconds(ms[i].at));
+                json_object_array_add(milestones, e);
+        }
+        json_object_object_add(o, "milestones", milestones);
+
+        json_object_object_add(network, "up", json_object_new_boolean(m->network_up));
+        json_object_object_add(network, "address",
+                               m->network_up ? json_object_new_string(m->network_address) : NULL);
+        json_object_object_add(o, "network", network);
+
+        /* Helper jobs still running (services' children are listed above). */
+        for (const Child *c = m->children; c; c = c->next) {
+                bool is_service = false;
+                for (size_t i = 0; i < m->n_services; i++)
+                        is_service = is_service || m->services[i]->pid == c->pid;
+                if (is_service)
+                        continue;
+                json_object *e = json_object_new_object();
+                json_object_object_add(e, "name", json_object_new_string(c->name));
+                json_object_object_add(e, "pid", json_object_new_int(c->pid));
+                json_object_array_add(jobs, e);
+        }
+        json_object_object_add(o, "jobs", jobs);
+        json_object_object_add(o, "orphans_reaped", json_object_new_int64((int64_t) m->orphans_reaped));
+        return o;
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/* The contract between build-image and berth-init: where the image holds
+ * berth-init, the kernel arguments both sides speak, the root file system's
+ * label and the kernel modules the boot needs. Written once here; the
+ * builder writes what berth-init reads. No dependencies: plain C only.
+ *
+ * The dracut module (init/dracut/90berth/module-setup.sh) is a shell
+ * script: build-image hands it the path and the module list in its
+ * environment (BERTH_DRACUT_ENV_*). */
+
+/* ---- paths in the image ---- */
+#define BERTH_LIB_DIR "/usr/lib/berth"
+#define BERTH_INIT_NAME "berth-init"
+#define BERTH_INIT_PATH BERTH_LIB_DIR "/" BERTH_INIT_NAME
+/* dhcpcd's hook script: a symbolic link to berth-init, which tells by this
+ * name (argv[0]) that dhcpcd runs it. */
+#define BERTH_DHCPCD_HOOK_NAME "dhcpcd-hook"
+#define BERTH_DHCPCD_HOOK_PATH BERTH_LIB_DIR "/" BERTH_DHCPCD_HOOK_NAME
+/* berthctl, the control socket's client: berth-init again, by this name. */
+#define BERTH_CTL_NAME "berthctl"
+#define BERTH_CTL_PATH "/usr/bin/" BERTH_CTL_NAME
+#define BERTH_CTL_LINK_TARGET "../lib/berth/" BERTH_INIT_NAME
+
+/* ---- the root file system ---- */
+/* The label of the root partition and of its ext4 file system. */
+#define BERTH_ROOT_LABEL "berth-root"
+#define BERTH_ROOT_FSTYPE "ext4"
+
+/* ---- kernel arguments (docs/boot.md; berth-init parses them in
+ * init/common/kernel-args.c) ---- */
+#define BERTH_KARG_ROOT "root"
+#define BERTH_KARG_OSTREE "ostree"
+#define BERTH_KARG_VAR "berth.var"
+#define BERTH_KARG_SHELL "berth.shell"
+#define BERTH_KARG_ROOT_TIMEOUT "berth.root_timeout"
+#define BERTH_KARG_NETWORK_TIMEOUT "berth.network_timeout"
+/* The values of berth.var. */
+#define BERTH_VAR_PERSISTENT "persistent"
+#define BERTH_VAR_TMPFS "tmpfs"
+
+/* ---- kernel modules ---- */
+/* NULL-terminated. An image whose recipe names its modules keeps both
+ * lists all the same (builder/modules.c). */
+
+/* In the initramfs, for stage 1: the disks of VMs and servers, the root's
+ * file system and what /etc stacks on it (overlay), and the VM's network
+ * card (the kernel reports a new card's carrier through linkwatch, at most
+ * one event a second, so the card must appear as early as it can for DHCP
+ * not to wait on it). */
+static const char *const berth_initramfs_modules[] = {
+        "virtio_blk", "virtio_scsi",     "virtio_pci", "virtio_mmio", "sd_mod",
+        "nvme",       BERTH_ROOT_FSTYPE, "overlay",    "virtio_net",  (const char *) 0,
+};
+/* Loaded by stage 2 whatever the hardware: the overlay snapshotter,
+ * container networking, and the power button's input device. */
+static const char *const berth_host_modules[] = {
+        "overlay", "br_netfilter", "veth", "bridge", "evdev", "button", (const char *) 0,
+};
+
+/* ---- build-image → the dracut module, in dracut's environment ---- */
+/* berth-init's path inside the sysroot dracut reads. */
+#define BERTH_DRACUT_ENV_INIT "BERTH_INIT"
+/* berth_initramfs_modules, separated by spaces. */
+#define BERTH_DRACUT_ENV_MODULES "BERTH_INITRAMFS_MODULES"

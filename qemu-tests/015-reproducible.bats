@@ -1,0 +1,50 @@
+#!/usr/bin/env bats
+# The same recipe gives the same commit id from any checkout: two clones of
+# this repository in folders of different path lengths, each built with
+# `make all`, build recipes/minimal.toml with the same SOURCE_DATE_EPOCH and
+# the suite's shared cache. berth-init goes into the image, so a checkout's
+# folder that reached it (debug information, and the GNU build-id that hashes
+# it) would change the commit id.
+
+bats_require_minimum_version 1.5.0
+load helpers
+
+# clone_and_build DIR: a clone of this checkout's HEAD, built.
+clone_and_build() {
+        git clone --quiet "$BERTH_ROOT" "$1"
+        make -C "$1" --no-print-directory -s -j2 all >"$1.make.log" 2>&1 || {
+                cat "$1.make.log" >&2
+                return 1
+        }
+}
+
+# build_minimal DIR OUT: recipes/minimal.toml built by DIR's build-image; prints the commit id.
+build_minimal() {
+        SOURCE_DATE_EPOCH=1700000000 "$1/build/build-image" --json --cache "$BERTH_TEST_CACHE" \
+                -o "$2" "$1/recipes/minimal.toml" >"$2.json" 2>"$2.log" || {
+                cat "$2.log" >&2
+                return 1
+        }
+        jq -r .commit "$2.json"
+}
+
+setup_file() {
+        export A="$BATS_FILE_TMPDIR/a" B="$BATS_FILE_TMPDIR/a-checkout-in-a-folder-with-a-longer-path/b"
+        mkdir -p "$(dirname "$B")"
+        clone_and_build "$A"
+        clone_and_build "$B"
+}
+
+@test "berth-init holds no checkout's folder and is the same from both checkouts" {
+        run -1 grep -c -F "$BATS_FILE_TMPDIR" "$A/build/berth-init"
+        run -1 grep -c -F "$BATS_FILE_TMPDIR" "$B/build/berth-init"
+        run -0 cmp "$A/build/berth-init" "$B/build/berth-init"
+}
+
+@test "recipes/minimal.toml gives the same commit id from both checkouts" {
+        run -0 build_minimal "$A" "$BATS_FILE_TMPDIR/out-a"
+        is "$output" '^[0-9a-f]{64}$' "commit id from $A"
+        local first=$output
+        run -0 build_minimal "$B" "$BATS_FILE_TMPDIR/out-b"
+        is "$output" "^$first\$" "commit id from $B"
+}
