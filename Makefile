@@ -97,14 +97,18 @@ check-format:
 # ---- install / clean ----
 .PHONY: install clean
 # build-image finds berth-init in ../lib/berth and the dracut module in
-# ../share/berth/dracut relative to itself (builder/build.c).
+# ../share/berth/dracut relative to itself (builder/build.c). overlays/ goes
+# beside the recipes, whose overlay paths (../overlays/...) are relative to
+# their folder; cp -R keeps the modes the overlay files have in the checkout.
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/berth \
-		$(DESTDIR)$(PREFIX)/share/berth/recipes $(DESTDIR)$(PREFIX)/share/berth/dracut/90berth
+		$(DESTDIR)$(PREFIX)/share/berth/recipes $(DESTDIR)$(PREFIX)/share/berth/overlays \
+		$(DESTDIR)$(PREFIX)/share/berth/dracut/90berth
 	install -m 0755 $(BUILD)/build-image $(DESTDIR)$(PREFIX)/bin/
 	install -m 0755 $(BUILD)/berth-init $(DESTDIR)$(PREFIX)/lib/berth/
 	install -m 0755 init/dracut/90berth/module-setup.sh $(DESTDIR)$(PREFIX)/share/berth/dracut/90berth/
 	install -m 0644 recipes/*.toml $(DESTDIR)$(PREFIX)/share/berth/recipes/
+	cp -R overlays/. $(DESTDIR)$(PREFIX)/share/berth/overlays/
 
 clean:
 	rm -rf $(BUILD)

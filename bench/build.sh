@@ -16,7 +16,9 @@ rm -rf "$work"
 mkdir -p "$work/overlay/etc"
 echo "bench $(date +%s)" >"$work/overlay/etc/motd"
 recipe=$work/minimal.toml
-sed "s|^\[output\]|[overlays]\npaths = [\"overlay\"]\n\n[output]|" "$BERTH_ROOT/recipes/minimal.toml" >"$recipe"
+# After the recipe's own overlays, whose paths are relative to recipes/.
+sed -e "s|\"\.\./overlays/|\"$BERTH_ROOT/overlays/|g" -e 's|^paths = \[\(.*\)\]$|paths = [\1, "overlay"]|' \
+        "$BERTH_ROOT/recipes/minimal.toml" >"$recipe"
 
 # Downloads happen once, outside the timings, into the shared cache.
 "$BI" --quiet --cache "$BERTH_CACHE" -o "$work/seed" "$recipe" >/dev/null

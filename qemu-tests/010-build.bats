@@ -20,7 +20,9 @@ setup_file() {
                 "$OVL/usr/local/bin/cap-tool"
         # replaces the file dhcpcd-base ships
         echo "# berth test dhcpcd.conf" >"$OVL/etc/dhcpcd.conf"
-        sed "s|^\[output\]|[overlays]\npaths = [\"overlay\"]\n\n[output]|" "$BERTH_ROOT/recipes/minimal.toml" >"$RECIPE"
+        # After the recipe's own overlays, whose paths are relative to recipes/.
+        sed -e "s|\"\.\./overlays/|\"$BERTH_ROOT/overlays/|g" -e 's|^paths = \[\(.*\)\]$|paths = [\1, "overlay"]|' \
+                "$BERTH_ROOT/recipes/minimal.toml" >"$RECIPE"
 
         "$BI" --json --cache "$BERTH_TEST_CACHE" -o "$OUT" "$RECIPE" >"$BATS_FILE_TMPDIR/first.json" \
                 2>"$BATS_FILE_TMPDIR/first.log" || {
@@ -140,6 +142,13 @@ setup_file() {
         run -0 repo_cat /usr/etc/dhcpcd.conf
         is "$output" "^# berth test dhcpcd.conf$" "dhcpcd.conf"
         is "$(cat "$BATS_FILE_TMPDIR/first.log")" "replaces /usr/etc/dhcpcd.conf of the packages" "build log"
+}
+
+@test "berth's containerd overlay replaces the configuration Debian's package ships" {
+        run -0 repo_cat /usr/etc/containerd/config.toml
+        is "$output" '"io.containerd.snapshotter.v1.devmapper",' "berth's config.toml"
+        is "$(cat "$BATS_FILE_TMPDIR/first.log")" "overlays/containerd: replaces /usr/etc/containerd/config.toml of the packages" "build log"
+        run -0 repo_cat /usr/etc/cni/net.d/99-berth-loopback.conflist
 }
 
 @test "setuid bits and file capabilities are kept" {

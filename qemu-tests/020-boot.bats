@@ -314,3 +314,16 @@ teardown_file() {
         vm_wait corrupt "^berth: FAILED corrupt deployment: ostree=.*: No such file or directory" 60
         vm_stop corrupt
 }
+
+@test "a healthy boot and power-off print no warning or error on the console" {
+        vm_start clean "$MIN_OUT"
+        vm_wait clean "^berth: containerd ready" 180
+        # Some plugins (CRI's network set-up) log just after containerd is ready.
+        sleep 5
+        vm_qmp clean system_powerdown
+        vm_wait_exit clean 60
+        # containerd's log lines (logfmt: level=...) and berth-init's own.
+        run grep -E "level=(warning|error|fatal|panic)|^berth: (warning|FAILED)" "$(vm_dir clean)/console.log"
+        echo "lines a healthy boot must not print: $output"
+        [ "$status" -eq 1 ]
+}
