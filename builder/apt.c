@@ -184,7 +184,6 @@ int apt_get_in(const Apt *apt, const char *cwd, char *const args[], char **outpu
         _cleanup_strv_free_ char **argv = NULL;
         char *envv[] = { NULL, (char *) "DEBIAN_FRONTEND=noninteractive", (char *) "LC_ALL=C.UTF-8", NULL };
         RunOptions o = { .stdout_fd = STDERR_FILENO, .stderr_fd = -1, .env_extra = envv, .cwd = cwd };
-        _cleanup_close_ int devnull = -EBADF;
 
         if (asprintf(&env, "APT_CONFIG=%s", apt->config) < 0 || strv_extend(&argv, "apt-get") < 0)
                 return -ENOMEM;

@@ -71,9 +71,6 @@ static int control_field(const char *name, size_t nlen, const char *v, size_t vl
                 if (sp)
                         vlen = (size_t) (sp - v);
                 slot = &c->source;
-        } else if (field_is(name, nlen, "Installed-Size")) {
-                c->installed_size_kib = strtoull(v, NULL, 10);
-                return 0;
         }
         if (!slot || *slot)
                 return 0;

@@ -17,7 +17,6 @@ typedef struct DebControl {
         char *architecture;
         char *source; /* source package name; the binary name when absent */
         char *license; /* from a machine-readable copyright file; NULL when unknown */
-        uint64_t installed_size_kib;
 } DebControl;
 
 DebControl *deb_control_free(DebControl *c);

@@ -105,7 +105,8 @@ static bool check_console(const char *v, char *msg, size_t n) {
         return ok;
 }
 
-int parse_size(const char *v, uint64_t *ret) {
+/* "512M", "1G", "4096": bytes. -EINVAL when not a size. */
+static int parse_size(const char *v, uint64_t *ret) {
         char *end;
         unsigned long long n;
 

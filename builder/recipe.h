@@ -60,8 +60,6 @@ int recipe_load(const char *path, Recipe **ret, TomlError *reterr);
 
 Recipe *recipe_free(Recipe *r);
 
-/* "512M", "1G", "4096": bytes. -EINVAL when not a size. */
-int parse_size(const char *v, uint64_t *ret);
 static inline void recipe_freep(Recipe **r) {
         if (*r)
                 *r = recipe_free(*r);

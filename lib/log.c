@@ -6,7 +6,6 @@
 #include <string.h>
 
 static int max_level = LOG_LEVEL_INFO;
-static const char *log_ident;
 
 void log_set_max_level(int level) {
         max_level = level;
@@ -14,10 +13,6 @@ void log_set_max_level(int level) {
 
 int log_get_max_level(void) {
         return max_level;
-}
-
-void log_set_ident(const char *ident) {
-        log_ident = ident;
 }
 
 int log_internal(int level, int error, const char *format, ...) {
@@ -31,7 +26,7 @@ int log_internal(int level, int error, const char *format, ...) {
         (void) vsnprintf(buf, sizeof(buf), format, ap);
         va_end(ap);
 
-        (void) fprintf(stderr, "%s%s%s\n", log_ident ? log_ident : "", log_ident ? ": " : "", buf);
+        (void) fprintf(stderr, "%s\n", buf);
         (void) fflush(stderr);
 
         errno = saved_errno;

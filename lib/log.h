@@ -23,7 +23,6 @@ enum {
 void log_set_max_level(int level);
 int log_get_max_level(void);
 /* Prefix every line with "<ident>: " (for PID 1 on the console); NULL for none. */
-void log_set_ident(const char *ident);
 
 /* Returns -abs(error) (or 0 if error is 0, so it can be used in returns). */
 int log_internal(int level, int error, const char *format, ...) _printf_(3, 4);
