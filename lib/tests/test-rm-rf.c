@@ -45,10 +45,19 @@ static void test_bind_mount(void) {
         if (!mkdtemp(top))
                 return (void) ok(false, "mkdtemp: %m");
         /* A mount namespace of our own: nothing we mount is seen outside, and
-         * it all goes when the test exits. */
-        if (!ok(unshare(CLONE_NEWNS) == 0 && mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) == 0 &&
-                        mount("tmpfs", top, "tmpfs", 0, "size=1m") == 0,
-                "a tmpfs in a mount namespace of our own"))
+         * it all goes when the test exits. In a chroot (a fresh-clone check)
+         * "/" is no mount point, so it cannot be made private, and a mount
+         * could then reach the build host's namespace: not there. */
+        if (!ok(unshare(CLONE_NEWNS) == 0, "a mount namespace of our own"))
+                return;
+        if (mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0 && errno == EINVAL) {
+                printf("ok %u - rm_rf leaves a bind mount alone # SKIP in a chroot: / is no mount point, "
+                       "and a mount could reach the host's namespace\n",
+                       ++tap_count);
+                (void) rmdir(top);
+                return;
+        }
+        if (!ok(mount("tmpfs", top, "tmpfs", 0, "size=1m") == 0, "a tmpfs in a mount namespace of our own"))
                 return;
         victim = at(top, "victim");
         file = at(top, "victim/file");
