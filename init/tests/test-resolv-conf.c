@@ -71,7 +71,8 @@ int main(void) {
            "a long list of search domains stays within the buffer");
         ok(count(text, ".example") == RESOLV_CONF_SEARCH_MAX, "at most %d search domains (%u)",
            RESOLV_CONF_SEARCH_MAX, count(text, ".example"));
-        _cleanup_free_ char *wide = repeat("abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklm.example ", 6);
+        _cleanup_free_ char *wide =
+                repeat("abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklm.example ", 6);
         wide[strlen(wide) - 1] = 0;
         ok(format("10.0.2.3", wide, NULL) == 0 && strstr(text, "search ") &&
                    strcspn(strstr(text, "search ") + 7, "\n") <= RESOLV_CONF_SEARCH_CHARS_MAX,
