@@ -77,7 +77,7 @@ static void readiness_watch(Service *s) {
         (void) sd_event_add_time(m->event, &s->ready_timer, CLOCK_MONOTONIC, now + READY_TIMEOUT_USEC, 0,
                                  on_ready_timeout, s);
         s->ready_poll = sd_event_source_disable_unref(s->ready_poll);
-        if (spec->ready_socket && (spec->readiness == READINESS_SOCKET || m->notify_fd < 0))
+        if (spec->ready_socket && (spec->readiness == READINESS_SOCKET || !readiness_socket(m)))
                 (void) sd_event_add_time(m->event, &s->ready_poll, CLOCK_MONOTONIC, now + READY_POLL_USEC, 0,
                                          on_ready_poll, s);
 }
@@ -123,9 +123,7 @@ void service_start(Service *s) {
         /* Before spawn(): a service that cannot even be started backs off too. */
         s->started_at = uptime();
         s->ready = false;
-        pid = spawn(spec,
-                    spec->readiness == READINESS_NOTIFY && m->notify_fd >= 0 ? NOTIFY_SOCKET_PATH : NULL,
-                    &fd);
+        pid = spawn(spec, spec->readiness == READINESS_NOTIFY ? readiness_socket(m) : NULL, &fd);
         if (pid < 0) {
                 console_warning("cannot start %s: %s", spec->name, strerror((int) -pid));
                 s->state = SERVICE_RUNNING;
