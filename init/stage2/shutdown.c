@@ -22,7 +22,7 @@
 #include "manager.h"
 #include "mountinfo.h"
 
-#define GRACE_SECONDS 10.0
+#define GRACE_SECONDS ((double) SERVICE_STOP_GRACE_SECONDS)
 
 static bool no_service_running(Manager *m) {
         for (size_t i = 0; i < m->n_services; i++)
