@@ -21,7 +21,8 @@ static void run_for(Manager *m, Service *s, ServiceState until, double seconds) 
 }
 
 int main(void) {
-        static const char *const argv[] = { "/bin/sh", "-c", "trap '' TERM; echo trapped; exec sleep 60", NULL };
+        static const char *const argv[] = { "/bin/sh", "-c", "trap '' TERM; echo trapped; exec sleep 60",
+                                            NULL };
         static const ServiceSpec spec = { .name = "stubborn", .argv = argv };
         Manager m = { .notify_fd = -1 };
         Service *s = NULL;
