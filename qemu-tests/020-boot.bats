@@ -130,7 +130,8 @@ teardown_file() {
         is "$output" "^65534$" "su to nobody"
         run vm_run main 'su -s /bin/sh -c "berthctl status" nobody'
         is "$status" "^1$" "berthctl's status as nobody"
-        is "$output" "permission denied: the control socket is for root only" "refusal"
+        # Mode 0600: the kernel refuses the connect() (docs/control.md).
+        is "$output" "cannot reach PID 1 on its control socket: Permission denied" "refusal"
         run -0 vm_run main 'berthctl status'
 }
 

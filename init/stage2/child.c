@@ -85,6 +85,16 @@ static int on_deadline(sd_event_source *es, uint64_t usec, void *userdata) {
         return 0;
 }
 
+void child_signals_reset(void) {
+        struct sigaction sa = { .sa_handler = SIG_DFL };
+        sigset_t none;
+
+        for (int sig = 1; sig < _NSIG; sig++)
+                (void) sigaction(sig, &sa, NULL);
+        sigemptyset(&none);
+        (void) sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
 int job_start(Manager *m, const char *name, int (*run)(void *arg), void *arg, uint64_t timeout_usec,
               ChildExitedFn done, void *userdata, pid_t *ret_pid) {
         pid_t pid = fork();
@@ -95,6 +105,10 @@ int job_start(Manager *m, const char *name, int (*run)(void *arg), void *arg, ui
         if (pid == 0) {
                 /* A crash here is the job's own, not a reason to halt the machine. */
                 pid1_crash_handler_reset();
+                /* Shutdown's SIGTERM must reach it, and a control client
+                 * must see EOF when PID 1 closes its connection. */
+                child_signals_reset();
+                (void) close_range(3, ~0U, 0);
                 _exit(run(arg) & 0xff);
         }
         r = child_watch(m, pid, name, done, userdata);

@@ -43,8 +43,13 @@ void child_unwatch(Manager *m, pid_t pid);
 Child *child_find(Manager *m, pid_t pid);
 size_t children_count(const Manager *m);
 
+/* In a forked child: every signal unblocked and back to its default
+ * action, as PID 1 found them (spawn() and job_start() both call it). */
+void child_signals_reset(void);
+
 /* Starts a helper job: run(arg) in a forked child, its return value the exit
- * status. Past timeout_usec (0: none) the job is killed with SIGKILL and
+ * status. It runs with child_signals_reset()'s signals and only fds 0-2
+ * of PID 1's. Past timeout_usec (0: none) the job is killed with SIGKILL and
  * its result says timed_out. */
 int job_start(Manager *m, const char *name, int (*run)(void *arg), void *arg, uint64_t timeout_usec,
               ChildExitedFn done, void *userdata, pid_t *ret_pid);

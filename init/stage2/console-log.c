@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -64,11 +65,13 @@ int service_watch_output(Service *s, int fd) {
  * a service that would block on a full pipe) are read here, waiting at
  * most timeout_ms for any of them to say something. True when one did. */
 bool services_drain_output(Manager *m, int timeout_ms) {
-        struct pollfd fds[32];
-        Service *owner[32];
+        _cleanup_free_ struct pollfd *fds = calloc(m->n_services ?: 1, sizeof(struct pollfd));
+        _cleanup_free_ Service **owner = calloc(m->n_services ?: 1, sizeof(Service *));
         nfds_t n = 0;
 
-        for (size_t i = 0; i < m->n_services && n < ARRAY_SIZE(fds); i++) {
+        if (!fds || !owner)
+                return false;
+        for (size_t i = 0; i < m->n_services; i++) {
                 Service *s = m->services[i];
                 if (!s->output)
                         continue;

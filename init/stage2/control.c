@@ -70,9 +70,12 @@ static void connection_update_events(Connection *c) {
 /* Queues one response line; a client that reads nothing overflows and goes. */
 static int connection_send(Connection *c, json_object *reply) {
         const char *text = json_object_to_json_string_ext(reply, JSON_C_TO_STRING_PLAIN);
-        size_t n = strlen(text);
+        size_t n;
         char *grown;
 
+        if (!text)
+                return -ENOMEM;
+        n = strlen(text);
         if (c->out_len + n + 1 > CONTROL_OUTPUT_MAX)
                 return -ENOBUFS;
         grown = realloc(c->out, c->out_len + n + 1);
@@ -244,8 +247,11 @@ int control_install(Manager *m) {
                 free(srv);
                 return r;
         }
-        /* Anyone may connect and be told no; only root gets an answer (SO_PEERCRED). */
-        if (bind(srv->fd, (struct sockaddr *) &sa, sizeof(sa)) < 0 || chmod(CONTROL_SOCKET_PATH, 0666) < 0 ||
+        /* Root only: the kernel refuses anyone else's connect() (EACCES), so
+         * nobody else can keep PID 1 busy or fill the backlog; SO_PEERCRED
+         * is checked all the same. chmod before listen(): until then a
+         * connect() is refused anyway. */
+        if (bind(srv->fd, (struct sockaddr *) &sa, sizeof(sa)) < 0 || chmod(CONTROL_SOCKET_PATH, 0600) < 0 ||
             listen(srv->fd, 16) < 0) {
                 r = -errno;
                 close(srv->fd);

@@ -16,6 +16,7 @@
 #include "macro.h"
 #include "fileio.h"
 #include "control-client.h"
+#include "resolv-conf.h"
 #include "stage2.h"
 
 static bool bound(const char *reason) {
@@ -28,22 +29,12 @@ static bool bound(const char *reason) {
 }
 
 static void write_resolv_conf(void) {
-        const char *dns = getenv("new_domain_name_servers"), *search = getenv("new_domain_search"),
-                   *domain = getenv("new_domain_name");
         char text[2048];
-        size_t n = 0;
+        size_t n;
 
-        if (!dns || !dns[0])
+        if (resolv_conf_format(getenv("new_domain_name_servers"), getenv("new_domain_search"),
+                               getenv("new_domain_name"), text, sizeof(text), &n) < 0)
                 return;
-        n += (size_t) snprintf(text + n, sizeof(text) - n, "# written by berth-init from the DHCP lease\n");
-        if ((search && search[0]) || (domain && domain[0]))
-                n += (size_t) snprintf(text + n, sizeof(text) - n, "search %s\n",
-                                       search && search[0] ? search : domain);
-        _cleanup_free_ char *copy = strdup(dns);
-        char *save = NULL;
-        for (char *a = copy ? strtok_r(copy, " ", &save) : NULL; a && n < sizeof(text) - 64;
-             a = strtok_r(NULL, " ", &save))
-                n += (size_t) snprintf(text + n, sizeof(text) - n, "nameserver %s\n", a);
         (void) write_file_atomic("/etc/resolv.conf", text, n, 0644);
 }
 

@@ -25,8 +25,9 @@ struct Manager {
         sd_event_source *network_timer;
         bool shutting_down;
         int shutdown_action; /* RB_POWER_OFF, RB_AUTOBOOT, RB_HALT_SYSTEM */
-        int notify_fd;
+        int notify_fd; /* -1 without a notify socket */
         sd_event_source *notify_source;
+        char notify_path[108]; /* sun_path: where notify_fd is bound */
         struct ControlServer *control;
 };
 
@@ -48,6 +49,11 @@ bool services_drain_output(Manager *m, int timeout_ms);
 /* readiness.c: NOTIFY_SOCKET for the services with notify readiness. */
 #define NOTIFY_SOCKET_PATH "/run/berth/notify"
 int readiness_install(Manager *m);
+/* The same, bound at path. On failure nothing of it is left: notify_fd is -1. */
+int readiness_install_at(Manager *m, const char *path);
+/* NOTIFY_SOCKET for a notify service: the socket's path, or NULL when there
+ * is none (the service's ready_socket is polled instead). */
+const char *readiness_socket(const Manager *m);
 
 /* signals.c and power-button.c: what ends the boot. */
 int signals_install(Manager *m);

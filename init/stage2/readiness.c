@@ -94,18 +94,44 @@ static int on_message(sd_event_source *es, int fd, uint32_t revents, void *userd
         return 0;
 }
 
-int readiness_install(Manager *m) {
-        struct sockaddr_un sa = { .sun_family = AF_UNIX, .sun_path = NOTIFY_SOCKET_PATH };
+/* Without the socket, services are not told of it and notify services'
+ * readiness falls back to polling their ready_socket (supervisor.c). */
+static int readiness_uninstall(Manager *m, int r) {
+        m->notify_source = sd_event_source_disable_unref(m->notify_source);
+        (void) safe_close(m->notify_fd);
+        m->notify_fd = -1;
+        m->notify_path[0] = 0;
+        return r;
+}
+
+int readiness_install_at(Manager *m, const char *path) {
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
         int one = 1, r;
 
-        (void) mkdir_p("/run/berth", 0755);
-        (void) unlink(NOTIFY_SOCKET_PATH);
+        if (strlen(path) >= sizeof(sa.sun_path) || strlen(path) >= sizeof(m->notify_path))
+                return -ENAMETOOLONG;
+        snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+        (void) unlink(path);
         m->notify_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
         if (m->notify_fd < 0)
-                return -errno;
+                return readiness_uninstall(m, -errno);
         if (setsockopt(m->notify_fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) < 0 ||
             bind(m->notify_fd, (struct sockaddr *) &sa, sizeof(sa)) < 0)
-                return -errno;
+                return readiness_uninstall(m, -errno);
         r = sd_event_add_io(m->event, &m->notify_source, m->notify_fd, EPOLLIN, on_message, m);
-        return r;
+        if (r < 0) {
+                (void) unlink(path);
+                return readiness_uninstall(m, r);
+        }
+        snprintf(m->notify_path, sizeof(m->notify_path), "%s", path);
+        return 0;
+}
+
+int readiness_install(Manager *m) {
+        (void) mkdir_p("/run/berth", 0755);
+        return readiness_install_at(m, NOTIFY_SOCKET_PATH);
+}
+
+const char *readiness_socket(const Manager *m) {
+        return m->notify_fd >= 0 && m->notify_source && m->notify_path[0] ? m->notify_path : NULL;
 }

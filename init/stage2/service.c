@@ -40,6 +40,7 @@ Service *service_find(Manager *m, const char *name) {
 Service *service_free(Service *s) {
         if (s) {
                 sd_event_source_disable_unref(s->restart_timer);
+                sd_event_source_disable_unref(s->stop_timer);
                 sd_event_source_disable_unref(s->ready_timer);
                 sd_event_source_disable_unref(s->ready_poll);
                 sd_event_source_disable_unref(s->output);

@@ -15,6 +15,10 @@
 
 typedef struct Manager Manager;
 
+/* How long a stopped service (and, at shutdown, every process) has between
+ * SIGTERM and SIGKILL. */
+#define SERVICE_STOP_GRACE_SECONDS 10
+
 /* What services wait for. A service starts once every condition it wants
  * is met; a condition is met by an event (a lease, the modules loader's end)
  * or given up on (the network timeout). */
@@ -67,6 +71,7 @@ typedef struct Service {
         unsigned restarts;
         Backoff backoff;
         sd_event_source *restart_timer;
+        sd_event_source *stop_timer; /* SIGKILL once the stop grace has passed */
         sd_event_source *ready_timer; /* the readiness deadline */
         sd_event_source *ready_poll; /* connect() to ready_socket, every 100 ms */
         sd_event_source *output; /* the pipe carrying its stdout and stderr */
@@ -87,7 +92,8 @@ Service *service_free(Service *s);
 
 /* supervisor.c: the life cycle. service_start() starts it now, or leaves it
  * WAITING until its conditions are met; service_stop() sends SIGTERM (and
- * SIGHUP to a terminal's shell) and does not restart it. */
+ * SIGHUP to a terminal's shell), SIGKILL SERVICE_STOP_GRACE_SECONDS later
+ * if it is still there, and does not restart it. */
 void service_start(Service *s);
 int service_stop(Service *s);
 

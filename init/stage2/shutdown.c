@@ -22,7 +22,7 @@
 #include "manager.h"
 #include "mountinfo.h"
 
-#define GRACE_SECONDS 10.0
+#define GRACE_SECONDS ((double) SERVICE_STOP_GRACE_SECONDS)
 
 static bool no_service_running(Manager *m) {
         for (size_t i = 0; i < m->n_services; i++)
@@ -91,6 +91,9 @@ void shutdown_run(Manager *m) {
                                                                         : "poweroff";
         double deadline = uptime() + GRACE_SECONDS;
 
+        /* First: should the loop have ended on an error, nothing (a job's
+         * end meeting a condition, a restart) may start a service now. */
+        m->shutting_down = true;
         console_milestone("stopping services");
         for (size_t i = m->n_services; i-- > 0;)
                 (void) service_stop(m->services[i]);

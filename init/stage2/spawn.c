@@ -16,18 +16,9 @@
 #include <unistd.h>
 
 #include "macro.h"
+#include "child.h"
 #include "console.h"
 #include "service.h"
-
-static void child_signals_reset(void) {
-        struct sigaction sa = { .sa_handler = SIG_DFL };
-        sigset_t none;
-
-        for (int sig = 1; sig < _NSIG; sig++)
-                (void) sigaction(sig, &sa, NULL);
-        sigemptyset(&none);
-        (void) sigprocmask(SIG_SETMASK, &none, NULL);
-}
 
 static void child_terminal(const char *tty) {
         char path[64];

@@ -77,7 +77,7 @@ static void readiness_watch(Service *s) {
         (void) sd_event_add_time(m->event, &s->ready_timer, CLOCK_MONOTONIC, now + READY_TIMEOUT_USEC, 0,
                                  on_ready_timeout, s);
         s->ready_poll = sd_event_source_disable_unref(s->ready_poll);
-        if (spec->ready_socket && (spec->readiness == READINESS_SOCKET || m->notify_fd < 0))
+        if (spec->ready_socket && (spec->readiness == READINESS_SOCKET || !readiness_socket(m)))
                 (void) sd_event_add_time(m->event, &s->ready_poll, CLOCK_MONOTONIC, now + READY_POLL_USEC, 0,
                                          on_ready_poll, s);
 }
@@ -123,9 +123,7 @@ void service_start(Service *s) {
         /* Before spawn(): a service that cannot even be started backs off too. */
         s->started_at = uptime();
         s->ready = false;
-        pid = spawn(spec,
-                    spec->readiness == READINESS_NOTIFY && m->notify_fd >= 0 ? NOTIFY_SOCKET_PATH : NULL,
-                    &fd);
+        pid = spawn(spec, spec->readiness == READINESS_NOTIFY ? readiness_socket(m) : NULL, &fd);
         if (pid < 0) {
                 console_warning("cannot start %s: %s", spec->name, strerror((int) -pid));
                 s->state = SERVICE_RUNNING;
@@ -133,8 +131,18 @@ void service_start(Service *s) {
                 return;
         }
         r = child_watch(m, pid, spec->name, service_exited, s);
-        if (r < 0)
-                console_warning("%s (pid %d) is not watched: %s", spec->name, (int) pid, strerror(-r));
+        if (r < 0) {
+                /* Its exit would never reach us: the service would stay
+                 * RUNNING and its pid be reused. Kill it (the reaper counts
+                 * it as an orphan) and back off as from a failed start. */
+                (void) kill(pid, SIGKILL);
+                if (fd >= 0)
+                        close(fd);
+                console_warning("cannot start %s: %s", spec->name, strerror(-r));
+                s->state = SERVICE_RUNNING;
+                service_exited(m, 0, &(ChildResult){ .code = CLD_EXITED, .status = 126 }, s);
+                return;
+        }
         s->pid = pid;
         s->state = SERVICE_RUNNING;
         if (fd >= 0 && service_watch_output(s, fd) < 0)
@@ -151,11 +159,13 @@ static int on_restart(sd_event_source *es, uint64_t usec, void *userdata) {
 static void service_exited(Manager *m, pid_t pid, const ChildResult *res, void *userdata) {
         Service *s = userdata;
         double ran = uptime() - s->started_at, delay;
+        int r;
 
         s->pid = 0;
         s->ready = false;
         s->ready_timer = sd_event_source_disable_unref(s->ready_timer);
         s->ready_poll = sd_event_source_disable_unref(s->ready_poll);
+        s->stop_timer = sd_event_source_disable_unref(s->stop_timer);
         if (m->shutting_down || s->state == SERVICE_STOPPING) {
                 s->state = SERVICE_STOPPED;
                 return;
@@ -166,15 +176,53 @@ static void service_exited(Manager *m, pid_t pid, const ChildResult *res, void *
         console_info("%s %s %d after %.1f s; restart %u in %.1f s", s->spec->name,
                      res->code == CLD_EXITED ? "exited with status" : "was killed by signal", res->status,
                      ran, s->restarts, delay);
-        (void) sd_event_add_time(m->event, &s->restart_timer, CLOCK_MONOTONIC,
-                                 now_usec(m) + (uint64_t) (delay * 1e6), 0, on_restart, s);
+        r = sd_event_add_time(m->event, &s->restart_timer, CLOCK_MONOTONIC,
+                              now_usec(m) + (uint64_t) (delay * 1e6), 0, on_restart, s);
+        if (r >= 0)
+                return;
+        /* Without its timer it would stay in BACKOFF forever. Start it now;
+         * unless it could not even be started (pid 0), which would loop. */
+        if (pid > 0) {
+                console_warning("cannot schedule %s's restart: %s; restarting it now", s->spec->name,
+                                strerror(-r));
+                service_start(s);
+        } else {
+                console_warning("cannot schedule %s's restart: %s; it stays stopped", s->spec->name,
+                                strerror(-r));
+                s->state = SERVICE_STOPPED;
+        }
+}
+
+/* A service still there a grace period after SIGTERM gets SIGKILL, as
+ * systemd does when TimeoutStopSec= passes (shutdown has its own wait). */
+static int on_stop_timeout(sd_event_source *es, uint64_t usec, void *userdata) {
+        Service *s = userdata;
+
+        s->stop_timer = sd_event_source_disable_unref(s->stop_timer);
+        if (s->state == SERVICE_STOPPING && s->pid > 0) {
+                console_warning("%s still running %d s after SIGTERM: killing it", s->spec->name,
+                                SERVICE_STOP_GRACE_SECONDS);
+                (void) kill(s->pid, SIGKILL);
+        }
+        return 0;
 }
 
 int service_stop(Service *s) {
+        Manager *m = s->manager;
+        int r;
+
         s->restart_timer = sd_event_source_disable_unref(s->restart_timer);
         if (s->pid <= 0) {
                 s->state = SERVICE_STOPPED;
                 return 0;
+        }
+        if (s->state != SERVICE_STOPPING) {
+                s->stop_timer = sd_event_source_disable_unref(s->stop_timer);
+                r = sd_event_add_time(m->event, &s->stop_timer, CLOCK_MONOTONIC,
+                                      now_usec(m) + SERVICE_STOP_GRACE_SECONDS * 1000000ULL, 0,
+                                      on_stop_timeout, s);
+                if (r < 0)
+                        console_warning("%s is stopped without a deadline: %s", s->spec->name, strerror(-r));
         }
         s->state = SERVICE_STOPPING;
         if (kill(s->pid, SIGTERM) < 0)

@@ -6,6 +6,7 @@
  * wait goes through the same reaper. */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -35,6 +36,23 @@ static int job_exit7(void *arg) {
 static int job_sleep(void *arg) {
         sleep(5);
         return 0;
+}
+
+/* A job starts as a clean process: nothing blocked or ignored, none of PID
+ * 1's descriptors but 0-2. Its exit status tells what was not. */
+static int job_inherited(void *arg) {
+        int fd = *(int *) arg, r = 0;
+        sigset_t blocked;
+        struct sigaction sa;
+
+        if (sigprocmask(SIG_SETMASK, NULL, &blocked) < 0 || sigismember(&blocked, SIGTERM) ||
+            sigismember(&blocked, SIGCHLD))
+                r |= 1;
+        if (sigaction(SIGTERM, NULL, &sa) < 0 || sa.sa_handler != SIG_DFL)
+                r |= 2;
+        if (fcntl(fd, F_GETFD) >= 0)
+                r |= 4;
+        return r;
 }
 
 static bool all_seen(Seen *seen, size_t n) {
@@ -80,6 +98,23 @@ int main(void) {
         (void) reap_all(&m);
         ok(m.orphans_reaped == 1, "the unregistered child counts as an orphan (%lu)", m.orphans_reaped);
         ok(reap_all(&m) == -ECHILD, "with no child left, the reaper says so");
+
+        /* What PID 1 blocks, ignores and holds open stays with PID 1. */
+        Seen clean = {};
+        int held = open("/dev/null", O_RDONLY); /* not O_CLOEXEC: a job does not exec anyway */
+        (void) signal(SIGTERM, SIG_IGN);
+        sigaddset(&mask, SIGTERM);
+        (void) sigprocmask(SIG_BLOCK, &mask, NULL);
+        ok(held > 2 && job_start(&m, "clean", job_inherited, &held, 0, record, &clean, NULL) == 0,
+           "a job starts while PID 1 blocks and ignores SIGTERM and holds a descriptor");
+        for (int i = 0; i < 100 && clean.calls == 0; i++)
+                (void) sd_event_run(m.event, 100 * 1000);
+        ok(clean.calls == 1 && clean.result.code == CLD_EXITED && clean.result.status == 0,
+           "the job has no signal blocked or ignored and none of PID 1's descriptors (status %d: 1 mask, 2 "
+           "disposition, 4 fd)",
+           clean.result.status);
+        close(held);
+        (void) signal(SIGTERM, SIG_DFL);
 
         /* The shutdown's wait: the same reaper, with a deadline. */
         pid = fork();
