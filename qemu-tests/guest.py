@@ -40,10 +40,17 @@ def shell(path, command, timeout=120):
             text = buf.replace(b"\r", b"")
             begin = text.rfind(b"__BEGIN__MARK__\n", 0, text.find(b"__END__MARK__"))
             out = text[begin + len(b"__BEGIN__MARK__\n"):text.find(b"__END__MARK__")] if begin >= 0 else b""
+            # Terminal control (busybox's line editor redrawing its line:
+            # CSI sequences, other C0 bytes) is not the command's output.
+            out = re.sub(rb"\x1b\[[0-9;?]*[ -/]*[@-~]|[\x00-\x08\x0b-\x1f\x7f]", b"", out)
             # A line of nothing but undecodable bytes is the serial line's
             # noise (a UART reset across a reboot), not the command's output.
             lines = [l for l in out.decode(errors="replace").split("\n")
                      if "__END __MARK__" not in l and not (l and set(l) <= {"\ufffd"})]
+            # Noise before the first line of output (seen: a blank line ahead
+            # of the text) is the line's, not the command's.
+            while lines and not lines[0].strip():
+                lines.pop(0)
             sys.stdout.write("\n".join(lines))
             return int(m.group(1))
     sys.stderr.write("guest.py: no answer from the guest shell within %ss\n" % timeout)

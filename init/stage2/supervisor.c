@@ -216,7 +216,9 @@ int service_stop(Service *s) {
                 s->state = SERVICE_STOPPED;
                 return 0;
         }
-        if (s->state != SERVICE_STOPPING) {
+        /* During shutdown the event loop no longer runs (sd-event refuses new
+         * sources with ESTALE): shutdown_run() keeps the deadline itself. */
+        if (s->state != SERVICE_STOPPING && !m->shutting_down) {
                 s->stop_timer = sd_event_source_disable_unref(s->stop_timer);
                 r = sd_event_add_time(m->event, &s->stop_timer, CLOCK_MONOTONIC,
                                       now_usec(m) + SERVICE_STOP_GRACE_SECONDS * 1000000ULL, 0,
