@@ -24,6 +24,8 @@ import math
 import os
 import subprocess
 import sys
+
+from tagged_json import same
 import tomllib
 
 INT64 = (-(2**63), 2**63 - 1)
@@ -105,16 +107,6 @@ def same_scalar(a, b):
     return x == y
 
 
-def same(a, b):
-    if isinstance(a, dict) and isinstance(b, dict):
-        if set(a) == {"type", "value"} and set(b) == {"type", "value"} and isinstance(a.get("type"), str):
-            return same_scalar(a, b)
-        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
-    if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
-    return False
-
-
 def reference(data):
     """(True, tagged JSON) or (False, why) from tomllib."""
     try:
@@ -151,7 +143,7 @@ def verdict(decoder, path):
             got = json.loads(p.stdout)
         except ValueError as e:
             return "decoder printed bad JSON: %s" % e
-        if not same(got, want):
+        if not same(got, want, same_scalar):
             return "values differ: decoder %s, tomllib %s" % (
                 p.stdout.decode(errors="replace")[:200], json.dumps(want)[:200])
     parts = os.path.normpath(path).split(os.sep)
