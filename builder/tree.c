@@ -281,6 +281,9 @@ int tree_busybox_links(const char *tree) {
         STRV_FOREACH (a, names) {
                 _cleanup_free_ char *link = NULL;
 
+                /* busybox installs linuxrc as /linuxrc, for an initrd's kernel to run. */
+                if (streq(*a, "linuxrc"))
+                        continue;
                 /* One folder for all: usr/bin/NAME -> busybox. */
                 if (asprintf(&link, "%s/usr/bin/%s", tree, *a) < 0)
                         return log_oom();
