@@ -261,7 +261,8 @@ static int parse_index_hashes(PackageSet *s, const char *output) {
 
                 if (l[0] != '\'' || !(q = strchr(l + 1, '\'')))
                         continue;
-                if (sscanf(q + 1, " %511s %llu SHA256:%64[0-9a-f]", file, &size, sha) != 3 || strlen(sha) != 64)
+                if (sscanf(q + 1, " %511s %llu SHA256:%64[0-9a-f]", file, &size, sha) != 3 ||
+                    strlen(sha) != 64)
                         continue;
                 for (size_t i = 0; i < s->n_packages; i++) {
                         Package *p = &s->packages[i];
