@@ -3,8 +3,8 @@
 /* Stage resolve: apt chooses the packages (its resolver, its signature
  * checks) and fetches them into the cache. The result, every package with
  * its version and the sha256 that apt's signed index names for its .deb, is
- * recorded under resolve/KEY, KEY
- * being the hash of everything that can change apt's choice; a build whose
+ * recorded under resolve/KEY, KEY being the hash of everything that can
+ * change apt's choice; a build whose
  * record exists runs no apt at all and needs no network. This stage alone
  * writes that record; what is learnt later from inside each .deb (source
  * package, licence) is the unpack stage's and lives in its own entry. */
@@ -135,6 +135,7 @@ static int save_record(const PackageSet *s, const char *path) {
         return write_file_atomic(path, text, len, 0644);
 }
 
+/* "E: Unable to locate package foo" names the package; point at the recipe line. */
 /* Where the recipe names a package ("name" or "name=version"); NULL when
  * the recipe does not list it (the kernel's package, or one berth adds). */
 static const TomlPos *package_position(const Recipe *r, const char *name) {
