@@ -5,8 +5,9 @@
  * its version and the sha256 that apt's signed index names for its .deb, is
  * recorded under resolve/KEY, KEY being the hash of everything that can
  * change apt's choice; a build whose record exists runs no apt at all and
- * needs no network. This stage alone writes that record; what is learnt later from inside each .deb (source
- * package, licence) is the unpack stage's and lives in its own entry. */
+ * needs no network. This stage alone writes that record; what is learnt
+ * later from inside each .deb (source package, licence) is the unpack
+ * stage's and lives in its own entry. */
 
 #include <errno.h>
 #include <stdio.h>
