@@ -252,7 +252,7 @@ static int verify_deb(const Package *p) {
 /* apt-get download --print-uris prints, for each package, the line
  * "'URI' FILENAME SIZE SHA256:HEX" from the index apt will fetch it from
  * (the same record apt-get install --download-only uses). */
-static int parse_index_hashes(PackageSet *s, const char *output) {
+int resolve_parse_index_hashes(PackageSet *s, const char *output) {
         for (size_t i = 0; i < s->n_packages; i++)
                 s->packages[i].sha256[0] = 0;
         for (const char *l = output; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
@@ -307,7 +307,7 @@ static int index_hashes(PackageSet *s, const Apt *apt) {
                 return log_error_errno(EIO, "apt-get could not name the packages' hashes (status %d).", r),
                        -ENOPKG;
         }
-        return parse_index_hashes(s, output);
+        return resolve_parse_index_hashes(s, output);
 }
 
 /* A file in the archive whose bytes are not the index's (another source's
