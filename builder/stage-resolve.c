@@ -2,11 +2,12 @@
 
 /* Stage resolve: apt chooses the packages (its resolver, its signature
  * checks) and fetches them into the cache. The result, every package with
- * its version and the sha256 of its .deb, is recorded under resolve/KEY, KEY
- * being the hash of everything that can change apt's choice; a build whose
- * record exists runs no apt at all and needs no network. This stage alone
- * writes that record; what is learnt later from inside each .deb (source
- * package, licence) is the unpack stage's and lives in its own entry. */
+ * its version and the sha256 that apt's signed index names for its .deb, is
+ * recorded under resolve/KEY, KEY being the hash of everything that can
+ * change apt's choice; a build whose record exists runs no apt at all and
+ * needs no network. This stage alone writes that record; what is learnt
+ * later from inside each .deb (source package, licence) is the unpack
+ * stage's and lives in its own entry. */
 
 #include <errno.h>
 #include <stdio.h>
@@ -47,7 +48,8 @@ static int wanted_packages(const Recipe *r, char ***ret) {
 static void resolve_key(const Apt *apt, char *const *wanted, char out[static 65]) {
         _cleanup_(hasher_freep) Hasher *h = hasher_new();
 
-        hasher_add_str(h, "resolve-v2 amd64");
+        /* v3: the record's sha256 is the index's (v2 held the file's own). */
+        hasher_add_str(h, "resolve-v3 amd64");
         hasher_add_str(h, apt->sources_hash);
         hasher_add_str(h, apt_provided_status);
         STRV_FOREACH (p, (char **) wanted)
@@ -224,6 +226,112 @@ static int fetch_local(const PackageSet *s, const Apt *apt) {
         return 0;
 }
 
+/* The archive folder is shared by every set of sources, and a file there is
+ * found by its name alone: another source's package of the same name,
+ * version and architecture, or a damaged or altered file, has that name too.
+ * So the name is never trusted: every .deb is checked against the sha256 of
+ * apt's signed index each time it is used (after a download and whenever a
+ * record is reused). That closes what one archive folder per set of sources
+ * would, and also what such folders would not (a file changed in place). */
+static int verify_deb(const Package *p) {
+        char actual[65];
+        int r;
+
+        r = sha256_file(p->deb, actual);
+        if (r < 0)
+                return log_error_errno(r, "Cannot read %s (package %s): %m", p->deb, p->name), -ENOPKG;
+        if (!streq(actual, p->sha256))
+                return log_error_errno(EBADMSG,
+                                       "Package %s %s: %s has SHA256 %s, but apt's index names %s; refusing "
+                                       "it (remove the file, or build with --refresh, to fetch it again).",
+                                       p->name, p->version, p->deb, actual, p->sha256),
+                       -ENOPKG;
+        return 0;
+}
+
+/* apt-get download --print-uris prints, for each package, the line
+ * "'URI' FILENAME SIZE SHA256:HEX" from the index apt will fetch it from
+ * (the same record apt-get install --download-only uses). */
+int resolve_parse_index_hashes(PackageSet *s, const char *output) {
+        for (size_t i = 0; i < s->n_packages; i++)
+                s->packages[i].sha256[0] = 0;
+        for (const char *l = output; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+                char file[512], sha[65];
+                unsigned long long size;
+                const char *q;
+
+                if (l[0] != '\'' || !(q = strchr(l + 1, '\'')))
+                        continue;
+                if (sscanf(q + 1, " %511s %llu SHA256:%64[0-9a-f]", file, &size, sha) != 3 ||
+                    strlen(sha) != 64)
+                        continue;
+                for (size_t i = 0; i < s->n_packages; i++) {
+                        Package *p = &s->packages[i];
+                        _cleanup_free_ char *fn = apt_deb_filename(p->name, p->version, p->architecture);
+                        if (!fn)
+                                return log_oom();
+                        if (streq(fn, file)) {
+                                memcpy(p->sha256, sha, 65);
+                                p->size = size;
+                        }
+                }
+        }
+        for (size_t i = 0; i < s->n_packages; i++)
+                if (!s->packages[i].sha256[0])
+                        return log_error_errno(EBADMSG, "apt's index names no SHA256 for package %s %s.",
+                                               s->packages[i].name, s->packages[i].version),
+                               -ENOPKG;
+        return 0;
+}
+
+static int index_hashes(PackageSet *s, const Apt *apt) {
+        _cleanup_strv_free_ char **args = NULL;
+        _cleanup_free_ char *output = NULL;
+        int r;
+
+        if (strv_extend(&args, "download") < 0 || strv_extend(&args, "--print-uris") < 0 ||
+            strv_extend(&args, "-qq") < 0)
+                return log_oom();
+        for (size_t i = 0; i < s->n_packages; i++) {
+                const Package *p = &s->packages[i];
+                char *spec;
+                if (asprintf(&spec, "%s:%s=%s", p->name, p->architecture, p->version) < 0 ||
+                    strv_push(&args, spec) < 0)
+                        return log_oom();
+        }
+        r = apt_get(apt, args, &output);
+        if (r < 0)
+                return log_error_errno(r, "Cannot run apt-get: %m");
+        if (r != 0) {
+                fputs(strempty(output), stderr);
+                return log_error_errno(EIO, "apt-get could not name the packages' hashes (status %d).", r),
+                       -ENOPKG;
+        }
+        return resolve_parse_index_hashes(s, output);
+}
+
+/* A file in the archive whose bytes are not the index's (another source's
+ * package of the same name, or a damaged one) goes, so apt fetches the
+ * right one: apt itself reuses a file there whose size matches. */
+static int drop_foreign_debs(PackageSet *s, const Apt *apt) {
+        for (size_t i = 0; i < s->n_packages; i++) {
+                Package *p = &s->packages[i];
+                _cleanup_free_ char *fn = apt_deb_filename(p->name, p->version, p->architecture);
+                _cleanup_free_ char *path = fn ? path_join(apt->archives, fn) : NULL;
+                char actual[65];
+
+                if (!path)
+                        return log_oom();
+                if (access(path, F_OK) < 0 || sha256_file(path, actual) < 0 || streq(actual, p->sha256))
+                        continue;
+                log_warning("Package %s %s: %s has SHA256 %s, but apt's index names %s; fetching it again.",
+                            p->name, p->version, path, actual, p->sha256);
+                if (unlink(path) < 0)
+                        return log_error_errno(errno, "Cannot remove %s: %m", path), -ENOPKG;
+        }
+        return 0;
+}
+
 /* apt-get -s prints "Inst name (version suite [arch])" for each package it would install. */
 static int parse_simulation(PackageSet *s, const char *output) {
         const char *p = output;
@@ -285,6 +393,12 @@ static int fetch(const BuildEnv *env, PackageSet *s, const Apt *apt, char **want
         r = parse_simulation(s, output);
         if (r < 0)
                 return r;
+        r = index_hashes(s, apt);
+        if (r < 0)
+                return r;
+        r = drop_foreign_debs(s, apt);
+        if (r < 0)
+                return r;
 
         /* Same package list, download for real (apt skips what is already there
          * and checks every signature and hash). */
@@ -315,10 +429,9 @@ static int fetch(const BuildEnv *env, PackageSet *s, const Apt *apt, char **want
                         return log_oom();
                 if (stat(p->deb, &st) < 0)
                         return log_error_errno(errno, "apt did not leave %s: %m", p->deb), -ENOPKG;
-                p->size = (uint64_t) st.st_size;
-                r = sha256_file(p->deb, p->sha256);
+                r = verify_deb(p);
                 if (r < 0)
-                        return log_error_errno(r, "Cannot read %s: %m", p->deb);
+                        return r;
         }
         return 0;
 }
@@ -349,6 +462,11 @@ int stage_resolve(const BuildEnv *env, PackageSet *ret, bool *ret_cached) {
         if (r >= 0) {
                 *ret_cached = true;
                 apt_done(&apt);
+                for (size_t i = 0; i < ret->n_packages; i++) {
+                        r = verify_deb(&ret->packages[i]);
+                        if (r < 0)
+                                return r;
+                }
                 return 0;
         }
         package_set_done(ret);

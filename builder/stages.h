@@ -11,6 +11,9 @@
 
 /* stage-resolve.c: apt picks and fetches the packages; saves resolve/KEY. */
 int stage_resolve(const BuildEnv *env, PackageSet *ret, bool *ret_cached);
+/* Sets each package's sha256 and size from apt-get download --print-uris's
+ * output (the index's); -ENOPKG, named, when one has no SHA256 there. */
+int resolve_parse_index_hashes(PackageSet *s, const char *output);
 /* stage-unpack.c: the base tree from the .debs, with each package's origin; saves trees/KEY. */
 int stage_unpack(const BuildEnv *env, const PackageSet *packages, BaseTree *ret, bool *ret_cached);
 /* stage-initramfs.c: dracut with berth's module; saves initramfs/KEY. */
