@@ -105,36 +105,42 @@ static bool check_console(const char *v, char *msg, size_t n) {
         return ok;
 }
 
-/* "512M", "1G", "4096": bytes. -EINVAL when not a size. */
+/* "512M", "1G", "4096": bytes, at most 16T. -EINVAL when not a size. The
+ * limit is checked before the unit is applied: 17179869184G shifted by 30
+ * wraps around to 0. */
+#define SIZE_MAX_BYTES (UINT64_C(1) << 44)
 static int parse_size(const char *v, uint64_t *ret) {
         char *end;
         unsigned long long n;
+        unsigned shift = 0;
 
+        if (v[0] < '0' || v[0] > '9')
+                return -EINVAL;
         errno = 0;
         n = strtoull(v, &end, 10);
-        if (errno || end == v || v[0] == '-')
+        if (errno || end == v)
                 return -EINVAL;
         switch (*end) {
         case 0:
                 break;
         case 'K':
-                n <<= 10;
+                shift = 10;
                 end++;
                 break;
         case 'M':
-                n <<= 20;
+                shift = 20;
                 end++;
                 break;
         case 'G':
-                n <<= 30;
+                shift = 30;
                 end++;
                 break;
         default:
                 return -EINVAL;
         }
-        if (*end || n > (1ULL << 44))
+        if (*end || n > (SIZE_MAX_BYTES >> shift))
                 return -EINVAL;
-        *ret = n;
+        *ret = (uint64_t) n << shift;
         return 0;
 }
 

@@ -5,6 +5,7 @@
  * recipe is refused at the line that lists it. */
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,21 +17,58 @@
 #include "recipe.h"
 #include "rm-rf.h"
 
-static int load_with_overlay(const char *dir, const char *overlay, TomlError *e) {
+/* Writes dir/recipe.toml: the required keys, then extra (more TOML). */
+static int load_extra(const char *dir, const char *extra, Recipe **ret, TomlError *e) {
         _cleanup_free_ char *path = NULL, *text = NULL;
         _cleanup_(recipe_freep) Recipe *r = NULL;
         FILE *f;
+        int k;
 
         if (asprintf(&path, "%s/recipe.toml", dir) < 0 ||
             asprintf(&text,
-                     "[image]\nname = \"t\"\nversion = \"1\"\n\n[packages]\ninclude = [\"runc\"]\n\n"
-                     "[overlays]\npaths = [\"%s\"]\n",
-                     overlay) < 0)
+                     "[image]\nname = \"t\"\nversion = \"1\"\n\n[packages]\ninclude = [\"runc\"]\n\n%s",
+                     extra) < 0)
                 abort();
         f = fopen(path, "we");
         if (!f || fputs(text, f) < 0 || fclose(f) != 0)
                 abort();
-        return recipe_load(path, &r, e);
+        k = recipe_load(path, &r, e);
+        if (ret)
+                *ret = TAKE_PTR(r);
+        return k;
+}
+
+static int load_with_overlay(const char *dir, const char *overlay, TomlError *e) {
+        _cleanup_free_ char *extra = NULL;
+
+        if (asprintf(&extra, "[overlays]\npaths = [\"%s\"]\n", overlay) < 0)
+                abort();
+        return load_extra(dir, extra, NULL, e);
+}
+
+static void free_space_is(const char *dir, const char *value, uint64_t want) {
+        _cleanup_(recipe_freep) Recipe *r = NULL;
+        _cleanup_free_ char *extra = NULL;
+        TomlError e;
+        int k;
+
+        if (asprintf(&extra, "[output]\nfree_space = \"%s\"\n", value) < 0)
+                abort();
+        k = load_extra(dir, extra, &r, &e);
+        ok(k == 0 && r->free_space_bytes == want, "free_space = \"%s\" is %llu bytes (%d: %s)", value,
+           (unsigned long long) want, k, e.msg);
+}
+
+static void free_space_bad(const char *dir, const char *value) {
+        _cleanup_free_ char *extra = NULL;
+        TomlError e;
+        int k;
+
+        if (asprintf(&extra, "[output]\nfree_space = \"%s\"\n", value) < 0)
+                abort();
+        k = load_extra(dir, extra, NULL, &e);
+        ok(k == -EINVAL && strstr(e.msg, "is not a size") && e.line == 9 && e.column == 14,
+           "free_space = \"%s\" is refused at 9:14 (%d, %u:%u: %s)", value, k, e.line, e.column, e.msg);
 }
 
 int main(void) {
@@ -55,6 +93,20 @@ int main(void) {
         r = load_with_overlay(dir, "missing", &e);
         ok(r == -EINVAL && strstr(e.msg, "No such file or directory"), "a missing overlay is refused: %s",
            e.msg);
+        free_space_is(dir, "4096", 4096);
+        free_space_is(dir, "512M", UINT64_C(512) << 20);
+        free_space_is(dir, "16384G", UINT64_C(1) << 44);
+        free_space_is(dir, "17179869184K", UINT64_C(1) << 44);
+        free_space_bad(dir, "16385G");
+        free_space_bad(dir, "17179869184G"); /* 2^64 bytes: wrapped around to 0 */
+        free_space_bad(dir, "18014398509481984M");
+        free_space_bad(dir, "99999999999999999999");
+        free_space_bad(dir, "-1G");
+        free_space_bad(dir, "+1G");
+        free_space_bad(dir, " 1G");
+        free_space_bad(dir, "1T");
+        free_space_bad(dir, "");
+
         ok(rm_rf(dir) == 0, "remove the test's folder");
         return tap_done();
 }
