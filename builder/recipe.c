@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "fileio.h"
+#include "kernel-cmdline.h"
 #include "path-util.h"
 
 /* The schema lives in one table: a key not listed here is an error, so a typo
@@ -22,6 +23,8 @@ typedef enum FieldKind {
 
 /* Checks one string (or one list item); fills msg and returns false when bad. */
 typedef bool (*FieldCheck)(const char *value, char *msg, size_t msg_size);
+
+#define ALNUM "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
 typedef struct RecipeField {
         const char *section;
@@ -44,11 +47,41 @@ static bool check_image_name(const char *v, char *msg, size_t n) {
         return ok;
 }
 
-static bool check_nonempty(const char *v, char *msg, size_t n) {
-        if (v[0] && !strpbrk(v, "\n\r"))
+/* os-release(5) wants VERSION_ID and IMAGE_VERSION "mostly numeric, no
+ * spaces or other characters outside of 0-9, a-z, '.', '_' and '-'";
+ * Debian's '+' and '~' are allowed as well, and upper case. */
+static bool check_version(const char *v, char *msg, size_t n) {
+        bool ok = v[0] && strlen(v) <= 64 && strchr(ALNUM, v[0]);
+        for (const char *p = v; ok && *p; p++)
+                ok = strchr(ALNUM "._+~-", *p) != NULL;
+        if (!ok)
+                snprintf(msg, n,
+                         "version '%s' must be 1-64 characters of a-z, A-Z, 0-9, '.', '_', '+', '~', '-', "
+                         "starting with a letter or digit",
+                         v);
+        return ok;
+}
+
+static bool check_description(const char *v, char *msg, size_t n) {
+        if (strlen(v) <= 256)
                 return true;
-        snprintf(msg, n, "value must be a non-empty single line");
+        snprintf(msg, n, "'image.description' must be at most 256 characters");
         return false;
+}
+
+/* The keyring's path goes into apt's configuration as "PATH": apt's syntax
+ * has no escape for '"' (one ended the value and began an option of the
+ * recipe's choosing), so such characters are refused. */
+static bool check_keyring(const char *v, char *msg, size_t n) {
+        if (v[0] && !strpbrk(v, "\"\\{};#"))
+                return true;
+        snprintf(msg, n, "keyring path '%s' must not be empty or hold any of \" \\ { } ; #", v);
+        return false;
+}
+
+static bool check_cmdline(const char *v, char *msg, size_t n) {
+        _cleanup_strv_free_ char **words = NULL;
+        return kernel_cmdline_split(v, &words, msg, n) >= 0;
 }
 
 /* Debian policy 5.6.1: [a-z0-9][a-z0-9+.-]+; "name=version" pins a version. */
@@ -170,17 +203,17 @@ static bool check_overlay(const char *v, char *msg, size_t n) {
         { sec, k, kind, req, offsetof(Recipe, member), chk }
 static const RecipeField fields[] = {
         F("image", "name", FIELD_STRING, true, name, check_image_name),
-        F("image", "version", FIELD_STRING, true, version, check_nonempty),
-        F("image", "description", FIELD_STRING, false, description, NULL),
+        F("image", "version", FIELD_STRING, true, version, check_version),
+        F("image", "description", FIELD_STRING, false, description, check_description),
         F("image", "var", FIELD_STRING, false, var, check_var),
         F("image", "shell", FIELD_STRING, false, shell, check_console),
         F("packages", "include", FIELD_STRING_LIST, true, packages, check_package),
         F("packages", "exclude_paths", FIELD_STRING_LIST, false, exclude_paths, check_abs_glob),
         F("kernel", "package", FIELD_STRING, false, kernel_package, check_package),
-        F("kernel", "cmdline", FIELD_STRING, false, kernel_cmdline, NULL),
+        F("kernel", "cmdline", FIELD_STRING, false, kernel_cmdline, check_cmdline),
         F("kernel", "modules", FIELD_STRING_LIST, false, kernel_modules, check_module),
         F("source", "lines", FIELD_STRING_LIST, false, source_lines, check_source_line),
-        F("source", "keyring", FIELD_STRING, false, source_keyring, check_nonempty),
+        F("source", "keyring", FIELD_STRING, false, source_keyring, check_keyring),
         /* overlays.paths is resolved into Recipe.overlays below; the list is a scratch slot. */
         { "overlays", "paths", FIELD_STRING_LIST, false, SIZE_MAX, check_overlay },
         F("output", "formats", FIELD_STRING_LIST, false, formats, check_format),
@@ -233,6 +266,16 @@ static int store_overlay(Recipe *r, const char *value, TomlPos pos, TomlError *e
         return 0;
 }
 
+/* No recipe value has a use for a newline, a tab or an escape sequence, and
+ * each could change the syntax of the file it is written into (apt's
+ * configuration and sources, os-release, the boot entry) or of a terminal. */
+static bool has_control(const char *s) {
+        for (; *s; s++)
+                if ((unsigned char) *s < 0x20 || (unsigned char) *s == 0x7f)
+                        return true;
+        return false;
+}
+
 static int load_field(Recipe *r, const RecipeField *f, const TomlValue *v, TomlError *e) {
         char msg[sizeof(e->msg)];
 
@@ -247,6 +290,9 @@ static int load_field(Recipe *r, const RecipeField *f, const TomlValue *v, TomlE
                 if (strlen(s) != len)
                         return fail(e, toml_value_pos(v), "'%s.%s' must not contain NUL", f->section,
                                     f->key);
+                if (has_control(s))
+                        return fail(e, toml_value_pos(v), "'%s.%s' must not contain control characters",
+                                    f->section, f->key);
                 if (f->check && !f->check(s, msg, sizeof(msg)))
                         return fail(e, toml_value_pos(v), "%s", msg);
                 free(*slot);
@@ -270,6 +316,9 @@ static int load_field(Recipe *r, const RecipeField *f, const TomlValue *v, TomlE
                 if (strlen(s) != len)
                         return fail(e, toml_value_pos(item), "'%s.%s' must not contain NUL", f->section,
                                     f->key);
+                if (has_control(s))
+                        return fail(e, toml_value_pos(item), "'%s.%s' must not contain control characters",
+                                    f->section, f->key);
                 if (f->check && !f->check(s, msg, sizeof(msg)))
                         return fail(e, toml_value_pos(item), "%s", msg);
 

@@ -38,11 +38,14 @@ int main(void) {
         epoch_bad("", -EINVAL);
         epoch_bad(" 1", -EINVAL);
         epoch_bad("12abc", -EINVAL);
-        ok(gmtime_r(&t, &tm) && tm.tm_year == 9999 - 1900, "the last date accepted is one gmtime_r() expresses");
+        ok(gmtime_r(&t, &tm) && tm.tm_year == 9999 - 1900,
+           "the last date accepted is one gmtime_r() expresses");
         ok(!epoch_valid(INT64_MAX) && !epoch_valid(-1) && epoch_valid(0), "epoch_valid() bounds");
 
-        ok(stale_output_pid("minimal", "minimal.tmp-123", &pid) == 0 && pid == 123, "OUTDIR.tmp-PID is stale");
-        ok(stale_output_pid("[a]", "[a].tmp-7", &pid) == 0 && pid == 7, "a name with glob characters is literal");
+        ok(stale_output_pid("minimal", "minimal.tmp-123", &pid) == 0 && pid == 123,
+           "OUTDIR.tmp-PID is stale");
+        ok(stale_output_pid("[a]", "[a].tmp-7", &pid) == 0 && pid == 7,
+           "a name with glob characters is literal");
         ok(stale_output_pid("[a]", "a.tmp-7", &pid) == -ENOENT, "a glob is never matched: [a] is not a");
         ok(stale_output_pid("x*", "xyz.tmp-7", &pid) == -ENOENT, "nor is x*");
         ok(stale_output_pid("minimal", "min", &pid) == -ENOENT, "a shorter name is no match");
