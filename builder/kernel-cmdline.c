@@ -53,7 +53,8 @@ static int check_word(const char *w, size_t len, char *msg, size_t n) {
                 vlen -= 2;
         }
         if (memchr(v, '"', vlen)) {
-                snprintf(msg, n, "kernel argument '%.*s': quote a value whole, as key=\"value\"", (int) len, w);
+                snprintf(msg, n, "kernel argument '%.*s': quote a value whole, as key=\"value\"", (int) len,
+                         w);
                 return -EINVAL;
         }
         return 0;

@@ -24,6 +24,12 @@ typedef enum FieldKind {
 /* Checks one string (or one list item); fills msg and returns false when bad. */
 typedef bool (*FieldCheck)(const char *value, char *msg, size_t msg_size);
 
+/* What follows prefix in s, or NULL when s does not start with it. */
+static const char *prefix_rest(const char *s, const char *prefix) {
+        size_t n = strlen(prefix);
+        return strncmp(s, prefix, n) == 0 ? s + n : NULL;
+}
+
 #define ALNUM "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
 typedef struct RecipeField {
@@ -192,11 +198,44 @@ static bool check_source_line(const char *v, char *msg, size_t n) {
         return false;
 }
 
+/* An overlay is a folder inside the recipe's folder, named relative to it,
+ * or one of berth's own, "berth:NAME": nothing else of the build host can be
+ * copied into an image. */
 static bool check_overlay(const char *v, char *msg, size_t n) {
-        if (v[0] && !strpbrk(v, "\n\r"))
-                return true;
-        snprintf(msg, n, "overlay path must not be empty");
-        return false;
+        const char *name = prefix_rest(v, BERTH_OVERLAY_PREFIX);
+
+        if (name) {
+                bool ok = name[0] && strchr(ALNUM, name[0]);
+                for (const char *p = name; ok && *p; p++)
+                        ok = strchr(ALNUM "._-", *p) != NULL;
+                if (!ok)
+                        snprintf(msg, n,
+                                 "'%s': berth's overlays are named " BERTH_OVERLAY_PREFIX
+                                 "NAME, NAME of letters, digits, '.', '_', '-'",
+                                 v);
+                return ok;
+        }
+        if (!v[0]) {
+                snprintf(msg, n, "overlay path must not be empty");
+                return false;
+        }
+        if (v[0] == '/') {
+                snprintf(msg, n,
+                         "overlay '%s' must be relative to the recipe's folder (or " BERTH_OVERLAY_PREFIX
+                         "NAME, one of berth's own)",
+                         v);
+                return false;
+        }
+        for (const char *p = v; *p;) {
+                size_t len = strcspn(p, "/");
+                if (len == 2 && strncmp(p, "..", 2) == 0) {
+                        snprintf(msg, n, "overlay '%s' must stay inside the recipe's folder: no '..'", v);
+                        return false;
+                }
+                p += len;
+                p += strspn(p, "/");
+        }
+        return true;
 }
 
 #define F(sec, k, kind, req, member, chk) \
@@ -251,18 +290,51 @@ static int fail_type(TomlError *e, const TomlValue *v, const char *section, cons
                     toml_type_name(t));
 }
 
+/* berth's own overlays ship with build-image, found like its dracut module:
+ * beside it in the checkout (build/ or build/sanitize/), or under
+ * PREFIX/share/berth once installed. */
+static char *berth_overlays_dir(void) {
+        static const char *const candidates[] = { "../overlays", "../share/berth/overlays",
+                                                  "../../overlays" };
+        _cleanup_free_ char *exe = realpath("/proc/self/exe", NULL);
+        char *slash = exe ? strrchr(exe, '/') : NULL;
+
+        if (!slash)
+                return NULL;
+        *slash = 0;
+        for (size_t i = 0; i < ARRAY_SIZE(candidates); i++) {
+                _cleanup_free_ char *p = path_join(exe, candidates[i]);
+                struct stat st;
+                if (p && stat(p, &st) == 0 && S_ISDIR(st.st_mode))
+                        return realpath(p, NULL);
+        }
+        return NULL;
+}
+
 static int store_overlay(Recipe *r, const char *value, TomlPos pos, TomlError *e) {
         _cleanup_free_ char *abs = NULL;
+        const char *name = prefix_rest(value, BERTH_OVERLAY_PREFIX);
+        size_t len;
         RecipeOverlay *o;
 
-        abs = value[0] == '/' ? strdup(value) : path_join(r->dir, value);
+        if (name) {
+                if (!r->berth_overlays && !(r->berth_overlays = berth_overlays_dir()))
+                        return fail(e, pos, "'%s': berth's overlays folder is not found beside build-image",
+                                    value);
+                abs = path_join(r->berth_overlays, name);
+        } else
+                abs = path_join(r->dir, value);
         if (!abs)
                 return -ENOMEM;
+        /* "overlay/" names the folder overlay: lstat() must see a symlink as one. */
+        for (len = strlen(abs); len > 1 && abs[len - 1] == '/'; len--)
+                abs[len - 1] = 0;
         o = realloc(r->overlays, sizeof(RecipeOverlay) * (r->n_overlays + 1));
         if (!o)
                 return -ENOMEM;
         r->overlays = o;
-        r->overlays[r->n_overlays++] = (RecipeOverlay){ .path = TAKE_PTR(abs), .pos = pos };
+        r->overlays[r->n_overlays++] =
+                (RecipeOverlay){ .path = TAKE_PTR(abs), .pos = pos, .berth = name != NULL };
         return 0;
 }
 
@@ -411,8 +483,15 @@ static int recipe_defaults(Recipe *r) {
  * catches a missing folder and names the recipe line that lists it. An
  * overlay is copied without following symlinks, its own path included: a
  * symlink to a folder would copy nothing, so it is refused. */
-static int check_overlays(const Recipe *r, TomlError *e) {
+static int check_overlays(Recipe *r, TomlError *e) {
+        _cleanup_free_ char *recipe_dir = realpath(r->dir, NULL);
+
+        if (!recipe_dir)
+                return fail(e, (TomlPos){ 1, 1 }, "%s: %s", r->dir, strerror(errno));
         for (size_t i = 0; i < r->n_overlays; i++) {
+                const char *root = r->overlays[i].berth ? r->berth_overlays : recipe_dir;
+                _cleanup_free_ char *real = NULL;
+                const char *rest;
                 struct stat st;
 
                 if (lstat(r->overlays[i].path, &st) < 0)
@@ -425,6 +504,20 @@ static int check_overlays(const Recipe *r, TomlError *e) {
                 if (!S_ISDIR(st.st_mode))
                         return fail(e, r->overlays[i].pos, "overlay '%s' is not a folder",
                                     r->overlays[i].path);
+                /* No '..' was written, but a folder on the way may be a symlink. */
+                real = realpath(r->overlays[i].path, NULL);
+                if (!real)
+                        return fail(e, r->overlays[i].pos, "overlay '%s': %s", r->overlays[i].path,
+                                    strerror(errno));
+                rest = prefix_rest(real, root);
+                if (!rest || rest[0] != '/')
+                        return fail(e, r->overlays[i].pos,
+                                    "overlay '%s' leads out of %s (through a symlink on the way)",
+                                    r->overlays[i].path,
+                                    r->overlays[i].berth ? "berth's overlays folder"
+                                                         : "the recipe's folder");
+                free(r->overlays[i].path);
+                r->overlays[i].path = TAKE_PTR(real);
         }
         return 0;
 }
@@ -501,6 +594,7 @@ Recipe *recipe_free(Recipe *r) {
         for (size_t i = 0; i < r->n_overlays; i++)
                 free(r->overlays[i].path);
         free(r->overlays);
+        free(r->berth_overlays);
         strv_free(r->formats);
         free(r);
         return NULL;

@@ -244,3 +244,50 @@ include = ["runc"]
 free_space = "17179869184G"
 EOF
 }
+
+# Overlays stay inside the recipe's folder, or are berth's own (berth:NAME).
+
+@test "an absolute overlay path is refused" {
+        sed 's|does-not-exist|/etc|' "$RECIPES/invalid/missing-overlay.toml" >"$BATS_TEST_TMPDIR/abs.toml"
+        run -2 "$BI" --check "$BATS_TEST_TMPDIR/abs.toml"
+        echo "output: $output"
+        [[ $output =~ abs\.toml:9:10:\ overlay\ \'/etc\'\ must\ be\ relative\ to\ the\ recipe\'s\ folder ]]
+}
+
+@test "an overlay path with '..' is refused" {
+        mkdir "$BATS_TEST_TMPDIR/sub"
+        sed 's|does-not-exist|sub/../../etc|' "$RECIPES/invalid/missing-overlay.toml" >"$BATS_TEST_TMPDIR/up.toml"
+        run -2 "$BI" --check "$BATS_TEST_TMPDIR/up.toml"
+        echo "output: $output"
+        [[ $output =~ up\.toml:9:10:\ overlay\ \'sub/\.\./\.\./etc\'\ must\ stay\ inside\ the\ recipe\'s\ folder ]]
+}
+
+@test "an overlay reached through a symlink out of the recipe's folder is refused" {
+        ln -s / "$BATS_TEST_TMPDIR/host"
+        sed 's|does-not-exist|host/etc|' "$RECIPES/invalid/missing-overlay.toml" >"$BATS_TEST_TMPDIR/via.toml"
+        run -2 "$BI" --check "$BATS_TEST_TMPDIR/via.toml"
+        echo "output: $output"
+        [[ $output =~ via\.toml:9:10:\ overlay\ .*host/etc\'\ leads\ out\ of\ the\ recipe\'s\ folder ]]
+}
+
+@test "a symlinked overlay named with a trailing slash is still refused" {
+        mkdir "$BATS_TEST_TMPDIR/overlay"
+        ln -s overlay "$BATS_TEST_TMPDIR/overlay-link"
+        sed 's|does-not-exist|overlay-link/|' "$RECIPES/invalid/missing-overlay.toml" >"$BATS_TEST_TMPDIR/slash.toml"
+        run -2 "$BI" --check "$BATS_TEST_TMPDIR/slash.toml"
+        echo "output: $output"
+        [[ $output =~ slash\.toml:9:10:\ overlay\ \'.*overlay-link\'\ is\ a\ symlink ]]
+}
+
+@test "berth's own overlay is found wherever the recipe is copied" {
+        cp "$RECIPES/minimal.toml" "$BATS_TEST_TMPDIR/copy.toml"
+        run -0 "$BI" --check --json "$BATS_TEST_TMPDIR/copy.toml"
+        jq -e '.overlays | length == 1 and (.[0] | endswith("/overlays/containerd"))' <<<"$output"
+}
+
+@test "an unknown berth overlay is refused" {
+        sed 's|does-not-exist|berth:nope|' "$RECIPES/invalid/missing-overlay.toml" >"$BATS_TEST_TMPDIR/nope.toml"
+        run -2 "$BI" --check "$BATS_TEST_TMPDIR/nope.toml"
+        echo "output: $output"
+        [[ $output =~ nope\.toml:9:10:\ overlay\ \'.*/overlays/nope\':\ No\ such\ file ]]
+}

@@ -19,8 +19,8 @@ static void words(const char *cmdline, const char *want_joined) {
         int r = kernel_cmdline_split(cmdline, &l, msg, sizeof(msg));
 
         joined = strv_join(l, "|");
-        ok(r == 0 && streq(joined ?: "", want_joined), "'%s' -> '%s' (%d, '%s', %s)", cmdline, want_joined, r,
-           joined ?: "", msg);
+        ok(r == 0 && streq(joined ?: "", want_joined), "'%s' -> '%s' (%d, '%s', %s)", cmdline, want_joined,
+           r, joined ?: "", msg);
 }
 
 static void refused(const char *cmdline, const char *why) {
@@ -28,8 +28,8 @@ static void refused(const char *cmdline, const char *why) {
         char msg[160] = "";
         int r = kernel_cmdline_split(cmdline, &l, msg, sizeof(msg));
 
-        ok(r == -EINVAL && strstr(msg, why) && !l, "'%s' refused: %s", strpbrk(cmdline, "\n\t") ? "(control)" : cmdline,
-           msg);
+        ok(r == -EINVAL && strstr(msg, why) && !l, "'%s' refused: %s",
+           strpbrk(cmdline, "\n\t") ? "(control)" : cmdline, msg);
 }
 
 static void quoted(const char *s, const char *want) {
