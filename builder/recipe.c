@@ -291,11 +291,16 @@ static int fail_type(TomlError *e, const TomlValue *v, const char *section, cons
 }
 
 /* berth's own overlays ship with build-image, found like its dracut module:
- * beside it in the checkout (build/ or build/sanitize/), or under
- * PREFIX/share/berth once installed. */
+ * under PREFIX/share/berth once installed, or in the checkout whose build
+ * folder holds the program (build/, build/sanitize/, and build/tests/ or
+ * build/sanitize/tests/ for the unit tests). */
 static char *berth_overlays_dir(void) {
-        static const char *const candidates[] = { "../overlays", "../share/berth/overlays",
-                                                  "../../overlays" };
+        static const char *const candidates[] = {
+                "../share/berth/overlays",
+                "../overlays",
+                "../../overlays",
+                "../../../overlays",
+        };
         _cleanup_free_ char *exe = realpath("/proc/self/exe", NULL);
         char *slash = exe ? strrchr(exe, '/') : NULL;
 
