@@ -44,7 +44,7 @@ hostile_recipe() {
 
 @test "a quoted kernel argument reaches the boot entry whole, on one line" {
         run -0 cat "$OUT/cmdline"
-        is "$output" ' quiet dyndbg="file x\.c \+p"$' "cmdline"
+        is "$output" ' quiet dyndbg="file x\.c \+p" ostree=' "cmdline"
         run -0 wc -l <"$OUT/cmdline"
         is "$output" '^1$' "lines in cmdline"
 }
