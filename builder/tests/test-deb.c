@@ -26,6 +26,7 @@ typedef struct Member {
         int mode;
         const char *data; /* file content, symlink target or hard link target */
         bool capability;
+        int64_t mtime; /* 0: 1700000000 plus the member's index */
 } Member;
 
 static int write_tar(const Member *m, size_t n, bool xz, char **ret, size_t *ret_size) {
@@ -44,7 +45,7 @@ static int write_tar(const Member *m, size_t n, bool xz, char **ret, size_t *ret
                 archive_entry_set_pathname(e, m[i].path);
                 archive_entry_set_uid(e, 0);
                 archive_entry_set_gid(e, 0);
-                archive_entry_set_mtime(e, 1700000000 + (time_t) i, 0);
+                archive_entry_set_mtime(e, m[i].mtime ? (time_t) m[i].mtime : 1700000000 + (time_t) i, 0);
                 if (m[i].type == 0) {
                         archive_entry_set_filetype(e, AE_IFREG);
                         archive_entry_set_perm(e, (mode_t) m[i].mode);
@@ -317,6 +318,29 @@ static void test_unpack(void) {
                 ok(deb_unpack(deep, tree5, NULL, &c, &stats) == -ENAMETOOLONG,
                    "a member deeper than %d folders is refused", USRMERGE_MAX_COMPONENTS);
                 ok(access(first, F_OK) < 0, "nothing of it is written");
+        }
+
+        /* A date gmtime_r() cannot express does not date the build (it crashed the SBOM). */
+        {
+                _cleanup_free_ char *late = NULL, *tree6 = NULL;
+                const Member dated[] = {
+                        { "usr/", AE_IFDIR, 0755, NULL, false, 1600000000 },
+                        { "usr/new", AE_IFREG, 0644, "x\n", false, INT64_C(99999999999999999) },
+                        { "usr/old", AE_IFREG, 0644, "y\n", false, 1600000001 },
+                };
+                DebUnpackStats s6 = { 0 };
+                int r6;
+
+                if (asprintf(&late, "%s/late.deb", dir) < 0 || asprintf(&tree6, "%s/tree6", dir) < 0)
+                        return;
+                mkdir(tree6, 0755);
+                make_deb(late, dated, ARRAY_SIZE(dated));
+                deb_control_free(c);
+                c = NULL;
+                r6 = deb_unpack(late, tree6, NULL, &c, &s6);
+                ok(r6 == 0 && s6.max_mtime == 1600000001,
+                   "a member dated past year 9999 does not date the build (%d, %lld)", r6,
+                   (long long) s6.max_mtime);
         }
         log_set_max_level(LOG_LEVEL_INFO);
 
