@@ -96,3 +96,11 @@ paths = [\"$p\"]"
         run -0 jq -r .source_date_epoch "$BATS_TEST_TMPDIR/out/manifest.json"
         is "$output" '^253402300799$' "manifest's date"
 }
+
+@test "a cache folder whose name would end a value of apt's configuration is refused" {
+        local cache="$BATS_TEST_TMPDIR/c\";Dir::Bin::methods \"x"
+        fresh_cache_with_packages "$cache"
+        run -1 "$BI" --cache "$cache" -o "$BATS_TEST_TMPDIR/out" "$RECIPE"
+        is "$output" "cannot be written into apt's configuration" "message"
+        [ ! -e "$BATS_TEST_TMPDIR/out" ]
+}
