@@ -98,9 +98,26 @@ int cache_open(const char *dir, Cache **ret) {
         c->dir = strdup(dir);
         if (!c->dir)
                 return log_oom();
-        r = mkdir_p(dir, 0755);
+        /* Private to root: cached trees hold every package's setuid-root
+         * binaries (old, vulnerable versions too), which no local user may
+         * reach. Made so, and a cache made 0755 by an older build-image is
+         * closed when opened. */
+        r = mkdir_p(dir, 0700);
         if (r < 0)
                 return log_error_errno(r, "Cannot create the cache folder '%s': %m", dir);
+        {
+                struct stat st;
+                if (stat(dir, &st) < 0)
+                        return log_error_errno(errno, "Cannot open the cache folder '%s': %m", dir);
+                /* Whoever owns it could swap what the build reads and writes there. */
+                if (st.st_uid != geteuid())
+                        return log_error_errno(EPERM,
+                                               "The cache folder '%s' belongs to uid %u, not to the user "
+                                               "running the build (%u).",
+                                               dir, (unsigned) st.st_uid, (unsigned) geteuid());
+                if ((st.st_mode & 07777) != 0700 && chmod(dir, 0700) < 0)
+                        return log_error_errno(errno, "Cannot make the cache folder '%s' private: %m", dir);
+        }
         for (size_t i = 0; i < ARRAY_SIZE(kinds); i++) {
                 _cleanup_free_ char *p = cache_path(c, kinds[i], NULL);
                 if (!p)

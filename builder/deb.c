@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -226,6 +227,35 @@ static int unpack_data(Outer *o, const char *deb, const char *root, DebControl *
                     path_excluded_unmerged(archive_entry_pathname(e), exclude)) {
                         stats->excluded++;
                         continue;
+                }
+
+                /* A package's device node would give whoever can open it in
+                 * the tree (or the image) a way to the device: none is made. */
+                if (archive_entry_filetype(e) == AE_IFCHR || archive_entry_filetype(e) == AE_IFBLK)
+                        return log_error_errno(EPERM,
+                                               "%s: package %s: refusing member '%s': a %s device node "
+                                               "(packages may not create device nodes).",
+                                               deb, control->package, archive_entry_pathname(e),
+                                               archive_entry_filetype(e) == AE_IFCHR ? "character"
+                                                                                     : "block");
+                if (archive_entry_filetype(e) == AE_IFREG && !archive_entry_hardlink(e)) {
+                        uint64_t size = archive_entry_size(e) > 0 ? (uint64_t) archive_entry_size(e) : 0;
+                        uint64_t member_limit = stats->limit_member_bytes ?: DEB_UNPACK_LIMIT_MEMBER_BYTES;
+                        uint64_t limit = stats->limit_bytes ?: DEB_UNPACK_LIMIT_BYTES;
+
+                        if (size > member_limit)
+                                return log_error_errno(EFBIG,
+                                                       "%s: package %s: refusing member '%s': %" PRIu64
+                                                       " bytes, over the limit of %" PRIu64 " for one file.",
+                                                       deb, control->package, archive_entry_pathname(e),
+                                                       size, member_limit);
+                        if (stats->bytes > limit || size > limit - stats->bytes)
+                                return log_error_errno(EFBIG,
+                                                       "%s: package %s: refusing member '%s': %" PRIu64
+                                                       " bytes would take the build's packages over the "
+                                                       "limit of %" PRIu64 " bytes in all.",
+                                                       deb, control->package, archive_entry_pathname(e),
+                                                       size, limit);
                 }
 
                 if (archive_entry_hardlink(e)) {

@@ -34,13 +34,22 @@ typedef struct DebUnpackStats {
         uint64_t excluded; /* entries dropped by exclude patterns */
         uint64_t replaced; /* files that replaced a file already in the tree */
         int64_t max_mtime; /* newest mtime in data.tar, for SOURCE_DATE_EPOCH */
+        /* Limits, so that a compression bomb cannot fill the disk: 0 means the
+         * default below. Sizes are the members' own (their tar headers), checked
+         * before anything of the member is written. */
+        uint64_t limit_bytes; /* all regular files of all packages unpacked with these stats */
+        uint64_t limit_member_bytes; /* one regular file */
 } DebUnpackStats;
+
+#define DEB_UNPACK_LIMIT_BYTES (8ULL << 30)
+#define DEB_UNPACK_LIMIT_MEMBER_BYTES (1ULL << 30)
 
 /* Unpacks the data of deb into the folder root, merging /bin, /sbin and
  * /lib* into /usr as it goes (the caller creates the compatibility links),
  * and dropping every path matching one of the exclude globs (see
  * docs/recipe.md). Keeps modes, ownership, setuid bits, hard links, symlinks
- * and extended attributes (security.capability). Returns 0 and the package's
+ * and extended attributes (security.capability). Refuses device nodes and
+ * members over the size limits of stats. Returns 0 and the package's
  * control data, or -errno with one logged line naming the package. */
 int deb_unpack(const char *deb, const char *root, char *const *exclude, DebControl **ret_control,
                DebUnpackStats *stats);

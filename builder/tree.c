@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "busybox-applets.h"
 #include "cache.h"
 #include "fileio.h"
 #include "dir-walk.h"
@@ -247,31 +248,44 @@ int tree_install_file(const char *src, const char *tree, const char *rel, int mo
         return 0;
 }
 
+/* The applets are read from the binary, not asked of it: nothing from a
+ * package runs on the build host (busybox-applets.c). */
 int tree_busybox_links(const char *tree) {
-        _cleanup_free_ char *busybox = path_join(tree, "usr/bin/busybox"), *list = NULL;
-        char *argv[] = { busybox, (char *) "--list-full", NULL };
-        RunOptions o = { .stdout_fd = -1, .stderr_fd = -1, .ret_stdout = &list };
-        char *save = NULL;
+        _cleanup_free_ char *busybox = path_join(tree, "usr/bin/busybox"), *data = NULL;
+        _cleanup_strv_free_ char **names = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        struct stat st;
         unsigned n = 0;
+        size_t size;
         int r;
 
         if (!busybox)
                 return log_oom();
-        if (access(busybox, X_OK) < 0)
+        fd = open(busybox, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0 && errno == ENOENT)
                 return 0;
-        /* busybox-static runs anywhere: the build host can ask it for its applets. */
-        r = run_command(argv, &o);
-        if (r != 0)
-                return log_error_errno(r < 0 ? r : EIO, "Cannot list busybox's applets (status %d).", r);
-        for (char *a = strtok_r(list, "\n", &save); a; a = strtok_r(NULL, "\n", &save)) {
-                _cleanup_free_ char *merged = NULL, *link = NULL;
-                const char *name = strrchr(a, '/');
-                struct stat st;
+        if (fd < 0 || fstat(fd, &st) < 0)
+                return log_error_errno(errno, "Cannot open %s: %m", busybox);
+        if (!S_ISREG(st.st_mode))
+                return log_error_errno(EINVAL, "%s is not a regular file.", busybox);
+        /* Through the descriptor just checked: the final name may not be a symlink. */
+        char fdpath[sizeof("/proc/self/fd/") + 12];
+        snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
+        r = read_full_file(fdpath, 64u << 20, &data, &size);
+        if (r < 0)
+                return log_error_errno(r, "Cannot read %s: %m", busybox);
+        if (busybox_applet_names(data, size, &names) < 0)
+                return log_oom();
+        if (!names[0])
+                log_warning("%s holds no busybox applet table: no applets linked.", busybox);
+        STRV_FOREACH (a, names) {
+                _cleanup_free_ char *link = NULL;
 
-                if (!name || usrmerge_path(a, &merged) < 0 || !merged)
+                /* busybox installs linuxrc as /linuxrc, for an initrd's kernel to run. */
+                if (streq(*a, "linuxrc"))
                         continue;
                 /* One folder for all: usr/bin/NAME -> busybox. */
-                if (asprintf(&link, "%s/usr/bin%s", tree, name) < 0)
+                if (asprintf(&link, "%s/usr/bin/%s", tree, *a) < 0)
                         return log_oom();
                 if (lstat(link, &st) == 0)
                         continue;

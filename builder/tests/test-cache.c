@@ -66,7 +66,31 @@ static void test_stale_tmp(void) {
         ok(rm_rf(dir) == 0, "remove the test's folder");
 }
 
+/* The cache is private to its owner: made 0700, and an older 0755 one closed on open. */
+static void test_private(void) {
+        char dir[] = "/tmp/test-cache-XXXXXX";
+        _cleanup_free_ char *sub = NULL;
+        struct stat st;
+        Cache *c = NULL;
+
+        if (!mkdtemp(dir) || asprintf(&sub, "%s/new/cache", dir) < 0)
+                return (void) ok(false, "mkdtemp");
+        ok(cache_open(sub, &c) == 0, "a new cache opens");
+        if (stat(sub, &st) < 0)
+                st.st_mode = 0;
+        ok((st.st_mode & 07777) == 0700, "a new cache is made 0700 (%o)", st.st_mode & 07777);
+        c = cache_close(c);
+        chmod(sub, 0755);
+        ok(cache_open(sub, &c) == 0, "a 0755 cache opens");
+        if (stat(sub, &st) < 0)
+                st.st_mode = 0;
+        ok((st.st_mode & 07777) == 0700, "and is made 0700 (%o)", st.st_mode & 07777);
+        c = cache_close(c);
+        ok(rm_rf(dir) == 0, "remove the test's folder");
+}
+
 int main(void) {
+        test_private();
         test_stale_tmp();
         return tap_done();
 }

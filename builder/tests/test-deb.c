@@ -3,7 +3,8 @@
 /* deb.c and usrmerge.c: a .deb made here with libarchive (ar, control.tar.gz,
  * data.tar.xz) is unpacked, and the tree is checked for usr-merged paths,
  * modes with setuid, hard links, symlinks, file capabilities, exclusions and
- * the licence found in its DEP-5 copyright file. */
+ * the licence found in its DEP-5 copyright file; device nodes and members
+ * over the size limits are refused. */
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -319,28 +320,60 @@ static void test_unpack(void) {
                    "a member deeper than %d folders is refused", USRMERGE_MAX_COMPONENTS);
                 ok(access(first, F_OK) < 0, "nothing of it is written");
         }
+        /* Device nodes are refused; sizes over the limits are refused before anything is written. */
+        {
+                static const Member device[] = { { "./dev/", AE_IFDIR, 0755, NULL },
+                                                 { "./dev/sda", AE_IFBLK, 0600, NULL } };
+                static const Member big[] = { { "./usr/", AE_IFDIR, 0755, NULL },
+                                              { "./usr/small", AE_IFREG, 0644, "0123456789\n" },
+                                              { "./usr/big", AE_IFREG, 0644,
+                                                "0123456789012345678901234\n" } };
+                _cleanup_free_ char *dev = NULL, *bigdeb = NULL, *tree6 = NULL, *node = NULL,
+                                    *bigfile = NULL;
+                DebUnpackStats s6 = { .limit_member_bytes = 20 }, s7 = { .limit_bytes = 30 };
+                if (asprintf(&dev, "%s/device.deb", dir) < 0 || asprintf(&bigdeb, "%s/big.deb", dir) < 0 ||
+                    asprintf(&tree6, "%s/tree6", dir) < 0 || asprintf(&node, "%s/dev/sda", tree6) < 0 ||
+                    asprintf(&bigfile, "%s/usr/big", tree6) < 0)
+                        return;
+                mkdir(tree6, 0755);
+                make_deb(dev, device, ARRAY_SIZE(device));
+                make_deb(bigdeb, big, ARRAY_SIZE(big));
+                deb_control_free(c);
+                c = NULL;
+                ok(deb_unpack(dev, tree6, NULL, &c, &stats) == -EPERM, "a device node is refused");
+                ok(lstat(node, &a) < 0, "and not created");
+                ok(deb_unpack(bigdeb, tree6, NULL, &c, &s6) == -EFBIG,
+                   "a file over the per-file limit is refused");
+                ok(lstat(bigfile, &a) < 0 && s6.bytes == 11, "nothing of it is written (%llu bytes before)",
+                   (unsigned long long) s6.bytes);
+                ok(deb_unpack(bigdeb, tree6, NULL, &c, &s7) == -EFBIG,
+                   "files over the total limit are refused");
+                ok(lstat(bigfile, &a) < 0 && s7.bytes == 11, "nothing of the one over it is written");
+                s7 = (DebUnpackStats){ .limit_bytes = 37, .limit_member_bytes = 26 };
+                ok(deb_unpack(bigdeb, tree6, NULL, &c, &s7) == 0, "exactly at both limits is unpacked");
+        }
 
         /* A date gmtime_r() cannot express does not date the build (it crashed the SBOM). */
         {
-                _cleanup_free_ char *late = NULL, *tree6 = NULL;
+                _cleanup_free_ char *late = NULL, *tree7 = NULL;
                 const Member dated[] = {
                         { "usr/", AE_IFDIR, 0755, NULL, false, 1600000000 },
                         { "usr/new", AE_IFREG, 0644, "x\n", false, INT64_C(99999999999999999) },
                         { "usr/old", AE_IFREG, 0644, "y\n", false, 1600000001 },
                 };
-                DebUnpackStats s6 = { 0 };
-                int r6;
+                DebUnpackStats s8 = { 0 };
+                int r8;
 
-                if (asprintf(&late, "%s/late.deb", dir) < 0 || asprintf(&tree6, "%s/tree6", dir) < 0)
+                if (asprintf(&late, "%s/late.deb", dir) < 0 || asprintf(&tree7, "%s/tree7", dir) < 0)
                         return;
-                mkdir(tree6, 0755);
+                mkdir(tree7, 0755);
                 make_deb(late, dated, ARRAY_SIZE(dated));
                 deb_control_free(c);
                 c = NULL;
-                r6 = deb_unpack(late, tree6, NULL, &c, &s6);
-                ok(r6 == 0 && s6.max_mtime == 1600000001,
-                   "a member dated past year 9999 does not date the build (%d, %lld)", r6,
-                   (long long) s6.max_mtime);
+                r8 = deb_unpack(late, tree7, NULL, &c, &s8);
+                ok(r8 == 0 && s8.max_mtime == 1600000001,
+                   "a member dated past year 9999 does not date the build (%d, %lld)", r8,
+                   (long long) s8.max_mtime);
         }
         log_set_max_level(LOG_LEVEL_INFO);
 
