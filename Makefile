@@ -97,9 +97,9 @@ check-format:
 # ---- install / clean ----
 .PHONY: install clean
 # build-image finds berth-init in ../lib/berth and the dracut module in
-# ../share/berth/dracut relative to itself (builder/build.c). overlays/ goes
-# beside the recipes, whose overlay paths (../overlays/...) are relative to
-# their folder; cp -R keeps the modes the overlay files have in the checkout.
+# ../share/berth/dracut relative to itself (builder/build.c), and the
+# overlays that recipes name berth:NAME in ../share/berth/overlays
+# (builder/recipe.c); cp -R keeps the modes the overlay files have in the checkout.
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/berth \
 		$(DESTDIR)$(PREFIX)/share/berth/recipes $(DESTDIR)$(PREFIX)/share/berth/overlays \

@@ -123,6 +123,21 @@ int apt_setup(const Cache *cache, const Recipe *recipe, Apt *ret) {
                         goto oom;
         }
 
+        /* Every path below goes into apt's configuration as "PATH", and
+         * apt's syntax has no escape: a '"' would end the value and start
+         * an option. recipe.c refuses such a keyring; --cache is checked here. */
+        const char *values[] = {
+                a.dir, a.lists, status, a.archives, parts, sources, recipe->source_keyring
+        };
+        for (size_t i = 0; i < ARRAY_SIZE(values); i++)
+                if (values[i] && strpbrk(values[i], "\"\\{};#\n\r")) {
+                        log_error("%s: '%s' cannot be written into apt's configuration (it holds one of "
+                                  "\" \\ { } ; # or a newline).",
+                                  recipe->path, values[i]);
+                        apt_done(&a);
+                        return -EINVAL;
+                }
+
         /* Dir::Etc::Parts is emptied: the host's apt.conf.d may hold hooks
          * (docker-clean and the like) that must not run on our state. */
         if (asprintf(&conf,

@@ -29,7 +29,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <glob.h>
+#include <dirent.h>
 #include <json-c/json.h>
 #include <signal.h>
 #include <stdio.h>
@@ -44,6 +44,7 @@
 #include "log.h"
 #include "ostree-commit.h"
 #include "path-util.h"
+#include "stale-output.h"
 #include "stages.h"
 
 /* One build: its environment and every stage's result, each set once by its stage. */
@@ -149,23 +150,30 @@ static int find_companions(BuildEnv *c) {
 }
 
 /* A build killed outright (SIGKILL, power loss) leaves its OUTDIR.tmp-PID
- * behind: remove those whose process is gone. */
+ * behind: remove those whose process is gone. The folder is listed, not
+ * globbed: OUTDIR's name may hold glob characters. */
 static void remove_stale_outputs(const char *output_dir) {
-        _cleanup_free_ char *pattern = NULL;
-        glob_t g;
+        _cleanup_free_ char *parent = path_dirname_absolute(output_dir);
+        const char *slash = strrchr(output_dir, '/');
+        const char *base = slash ? slash + 1 : output_dir;
+        DIR *d = parent ? opendir(parent) : NULL;
+        struct dirent *de;
 
-        if (asprintf(&pattern, "%s.tmp-*", output_dir) < 0 || glob(pattern, GLOB_NOSORT, NULL, &g) != 0)
+        if (!d)
                 return;
-        for (size_t i = 0; i < g.gl_pathc; i++) {
-                const char *pid_text = g.gl_pathv[i] + strlen(output_dir) + strlen(".tmp-");
-                char *end;
-                long pid = strtol(pid_text, &end, 10);
-                if (*end == 0 && pid > 0 && kill((pid_t) pid, 0) < 0 && errno == ESRCH) {
-                        log_info("removing %s, left by a build that did not finish", g.gl_pathv[i]);
-                        (void) rm_rf(g.gl_pathv[i]);
-                }
+        while ((de = readdir(d))) {
+                _cleanup_free_ char *stale = NULL;
+                pid_t pid;
+
+                if (stale_output_pid(base, de->d_name, &pid) < 0 || kill(pid, 0) == 0 || errno != ESRCH)
+                        continue;
+                stale = path_join(parent, de->d_name);
+                if (!stale)
+                        break;
+                log_info("removing %s, left by a build that did not finish", stale);
+                (void) rm_rf(stale);
         }
-        globfree(&g);
+        closedir(d);
 }
 
 static int publish(const BuildEnv *env, const Commit *commit) {

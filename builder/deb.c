@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "deb.h"
+#include "epoch.h"
 #include "log.h"
 #include "strv.h"
 #include "usrmerge.h"
@@ -206,7 +207,9 @@ static int unpack_data(Outer *o, const char *deb, const char *root, DebControl *
                 if (asprintf(&target, "/%s", path) < 0)
                         return log_oom();
 
-                if (archive_entry_mtime(e) > stats->max_mtime)
+                /* A date past year 9999 (or before 1970) cannot date the build:
+                 * such a member's date is not counted. */
+                if (archive_entry_mtime(e) > stats->max_mtime && epoch_valid(archive_entry_mtime(e)))
                         stats->max_mtime = archive_entry_mtime(e);
 
                 if (streq(path, copyright_path) && archive_entry_filetype(e) == AE_IFREG) {

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "fileio.h"
+#include "kernel-cmdline.h"
 #include "path-util.h"
 
 /* The schema lives in one table: a key not listed here is an error, so a typo
@@ -22,6 +23,14 @@ typedef enum FieldKind {
 
 /* Checks one string (or one list item); fills msg and returns false when bad. */
 typedef bool (*FieldCheck)(const char *value, char *msg, size_t msg_size);
+
+/* What follows prefix in s, or NULL when s does not start with it. */
+static const char *prefix_rest(const char *s, const char *prefix) {
+        size_t n = strlen(prefix);
+        return strncmp(s, prefix, n) == 0 ? s + n : NULL;
+}
+
+#define ALNUM "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
 typedef struct RecipeField {
         const char *section;
@@ -44,11 +53,41 @@ static bool check_image_name(const char *v, char *msg, size_t n) {
         return ok;
 }
 
-static bool check_nonempty(const char *v, char *msg, size_t n) {
-        if (v[0] && !strpbrk(v, "\n\r"))
+/* os-release(5) wants VERSION_ID and IMAGE_VERSION "mostly numeric, no
+ * spaces or other characters outside of 0-9, a-z, '.', '_' and '-'";
+ * Debian's '+' and '~' are allowed as well, and upper case. */
+static bool check_version(const char *v, char *msg, size_t n) {
+        bool ok = v[0] && strlen(v) <= 64 && strchr(ALNUM, v[0]);
+        for (const char *p = v; ok && *p; p++)
+                ok = strchr(ALNUM "._+~-", *p) != NULL;
+        if (!ok)
+                snprintf(msg, n,
+                         "version '%s' must be 1-64 characters of a-z, A-Z, 0-9, '.', '_', '+', '~', '-', "
+                         "starting with a letter or digit",
+                         v);
+        return ok;
+}
+
+static bool check_description(const char *v, char *msg, size_t n) {
+        if (strlen(v) <= 256)
                 return true;
-        snprintf(msg, n, "value must be a non-empty single line");
+        snprintf(msg, n, "'image.description' must be at most 256 characters");
         return false;
+}
+
+/* The keyring's path goes into apt's configuration as "PATH": apt's syntax
+ * has no escape for '"' (one ended the value and began an option of the
+ * recipe's choosing), so such characters are refused. */
+static bool check_keyring(const char *v, char *msg, size_t n) {
+        if (v[0] && !strpbrk(v, "\"\\{};#"))
+                return true;
+        snprintf(msg, n, "keyring path '%s' must not be empty or hold any of \" \\ { } ; #", v);
+        return false;
+}
+
+static bool check_cmdline(const char *v, char *msg, size_t n) {
+        _cleanup_strv_free_ char **words = NULL;
+        return kernel_cmdline_split(v, &words, msg, n) >= 0;
 }
 
 /* Debian policy 5.6.1: [a-z0-9][a-z0-9+.-]+; "name=version" pins a version. */
@@ -105,36 +144,42 @@ static bool check_console(const char *v, char *msg, size_t n) {
         return ok;
 }
 
-/* "512M", "1G", "4096": bytes. -EINVAL when not a size. */
+/* "512M", "1G", "4096": bytes, at most 16T. -EINVAL when not a size. The
+ * limit is checked before the unit is applied: 17179869184G shifted by 30
+ * wraps around to 0. */
+#define SIZE_MAX_BYTES (UINT64_C(1) << 44)
 static int parse_size(const char *v, uint64_t *ret) {
         char *end;
         unsigned long long n;
+        unsigned shift = 0;
 
+        if (v[0] < '0' || v[0] > '9')
+                return -EINVAL;
         errno = 0;
         n = strtoull(v, &end, 10);
-        if (errno || end == v || v[0] == '-')
+        if (errno || end == v)
                 return -EINVAL;
         switch (*end) {
         case 0:
                 break;
         case 'K':
-                n <<= 10;
+                shift = 10;
                 end++;
                 break;
         case 'M':
-                n <<= 20;
+                shift = 20;
                 end++;
                 break;
         case 'G':
-                n <<= 30;
+                shift = 30;
                 end++;
                 break;
         default:
                 return -EINVAL;
         }
-        if (*end || n > (1ULL << 44))
+        if (*end || n > (SIZE_MAX_BYTES >> shift))
                 return -EINVAL;
-        *ret = n;
+        *ret = (uint64_t) n << shift;
         return 0;
 }
 
@@ -153,28 +198,61 @@ static bool check_source_line(const char *v, char *msg, size_t n) {
         return false;
 }
 
+/* An overlay is a folder inside the recipe's folder, named relative to it,
+ * or one of berth's own, "berth:NAME": nothing else of the build host can be
+ * copied into an image. */
 static bool check_overlay(const char *v, char *msg, size_t n) {
-        if (v[0] && !strpbrk(v, "\n\r"))
-                return true;
-        snprintf(msg, n, "overlay path must not be empty");
-        return false;
+        const char *name = prefix_rest(v, BERTH_OVERLAY_PREFIX);
+
+        if (name) {
+                bool ok = name[0] && strchr(ALNUM, name[0]);
+                for (const char *p = name; ok && *p; p++)
+                        ok = strchr(ALNUM "._-", *p) != NULL;
+                if (!ok)
+                        snprintf(msg, n,
+                                 "'%s': berth's overlays are named " BERTH_OVERLAY_PREFIX
+                                 "NAME, NAME of letters, digits, '.', '_', '-'",
+                                 v);
+                return ok;
+        }
+        if (!v[0]) {
+                snprintf(msg, n, "overlay path must not be empty");
+                return false;
+        }
+        if (v[0] == '/') {
+                snprintf(msg, n,
+                         "overlay '%s' must be relative to the recipe's folder (or " BERTH_OVERLAY_PREFIX
+                         "NAME, one of berth's own)",
+                         v);
+                return false;
+        }
+        for (const char *p = v; *p;) {
+                size_t len = strcspn(p, "/");
+                if (len == 2 && strncmp(p, "..", 2) == 0) {
+                        snprintf(msg, n, "overlay '%s' must stay inside the recipe's folder: no '..'", v);
+                        return false;
+                }
+                p += len;
+                p += strspn(p, "/");
+        }
+        return true;
 }
 
 #define F(sec, k, kind, req, member, chk) \
         { sec, k, kind, req, offsetof(Recipe, member), chk }
 static const RecipeField fields[] = {
         F("image", "name", FIELD_STRING, true, name, check_image_name),
-        F("image", "version", FIELD_STRING, true, version, check_nonempty),
-        F("image", "description", FIELD_STRING, false, description, NULL),
+        F("image", "version", FIELD_STRING, true, version, check_version),
+        F("image", "description", FIELD_STRING, false, description, check_description),
         F("image", "var", FIELD_STRING, false, var, check_var),
         F("image", "shell", FIELD_STRING, false, shell, check_console),
         F("packages", "include", FIELD_STRING_LIST, true, packages, check_package),
         F("packages", "exclude_paths", FIELD_STRING_LIST, false, exclude_paths, check_abs_glob),
         F("kernel", "package", FIELD_STRING, false, kernel_package, check_package),
-        F("kernel", "cmdline", FIELD_STRING, false, kernel_cmdline, NULL),
+        F("kernel", "cmdline", FIELD_STRING, false, kernel_cmdline, check_cmdline),
         F("kernel", "modules", FIELD_STRING_LIST, false, kernel_modules, check_module),
         F("source", "lines", FIELD_STRING_LIST, false, source_lines, check_source_line),
-        F("source", "keyring", FIELD_STRING, false, source_keyring, check_nonempty),
+        F("source", "keyring", FIELD_STRING, false, source_keyring, check_keyring),
         /* overlays.paths is resolved into Recipe.overlays below; the list is a scratch slot. */
         { "overlays", "paths", FIELD_STRING_LIST, false, SIZE_MAX, check_overlay },
         F("output", "formats", FIELD_STRING_LIST, false, formats, check_format),
@@ -212,19 +290,67 @@ static int fail_type(TomlError *e, const TomlValue *v, const char *section, cons
                     toml_type_name(t));
 }
 
+/* berth's own overlays ship with build-image, found like its dracut module:
+ * under PREFIX/share/berth once installed, or in the checkout whose build
+ * folder holds the program (build/, build/sanitize/, and build/tests/ or
+ * build/sanitize/tests/ for the unit tests). */
+static char *berth_overlays_dir(void) {
+        static const char *const candidates[] = {
+                "../share/berth/overlays",
+                "../overlays",
+                "../../overlays",
+                "../../../overlays",
+        };
+        _cleanup_free_ char *exe = realpath("/proc/self/exe", NULL);
+        char *slash = exe ? strrchr(exe, '/') : NULL;
+
+        if (!slash)
+                return NULL;
+        *slash = 0;
+        for (size_t i = 0; i < ARRAY_SIZE(candidates); i++) {
+                _cleanup_free_ char *p = path_join(exe, candidates[i]);
+                struct stat st;
+                if (p && stat(p, &st) == 0 && S_ISDIR(st.st_mode))
+                        return realpath(p, NULL);
+        }
+        return NULL;
+}
+
 static int store_overlay(Recipe *r, const char *value, TomlPos pos, TomlError *e) {
         _cleanup_free_ char *abs = NULL;
+        const char *name = prefix_rest(value, BERTH_OVERLAY_PREFIX);
+        size_t len;
         RecipeOverlay *o;
 
-        abs = value[0] == '/' ? strdup(value) : path_join(r->dir, value);
+        if (name) {
+                if (!r->berth_overlays && !(r->berth_overlays = berth_overlays_dir()))
+                        return fail(e, pos, "'%s': berth's overlays folder is not found beside build-image",
+                                    value);
+                abs = path_join(r->berth_overlays, name);
+        } else
+                abs = path_join(r->dir, value);
         if (!abs)
                 return -ENOMEM;
+        /* "overlay/" names the folder overlay: lstat() must see a symlink as one. */
+        for (len = strlen(abs); len > 1 && abs[len - 1] == '/'; len--)
+                abs[len - 1] = 0;
         o = realloc(r->overlays, sizeof(RecipeOverlay) * (r->n_overlays + 1));
         if (!o)
                 return -ENOMEM;
         r->overlays = o;
-        r->overlays[r->n_overlays++] = (RecipeOverlay){ .path = TAKE_PTR(abs), .pos = pos };
+        r->overlays[r->n_overlays++] =
+                (RecipeOverlay){ .path = TAKE_PTR(abs), .pos = pos, .berth = name != NULL };
         return 0;
+}
+
+/* No recipe value has a use for a newline, a tab or an escape sequence, and
+ * each could change the syntax of the file it is written into (apt's
+ * configuration and sources, os-release, the boot entry) or of a terminal. */
+static bool has_control(const char *s) {
+        for (; *s; s++)
+                if ((unsigned char) *s < 0x20 || (unsigned char) *s == 0x7f)
+                        return true;
+        return false;
 }
 
 static int load_field(Recipe *r, const RecipeField *f, const TomlValue *v, TomlError *e) {
@@ -241,6 +367,9 @@ static int load_field(Recipe *r, const RecipeField *f, const TomlValue *v, TomlE
                 if (strlen(s) != len)
                         return fail(e, toml_value_pos(v), "'%s.%s' must not contain NUL", f->section,
                                     f->key);
+                if (has_control(s))
+                        return fail(e, toml_value_pos(v), "'%s.%s' must not contain control characters",
+                                    f->section, f->key);
                 if (f->check && !f->check(s, msg, sizeof(msg)))
                         return fail(e, toml_value_pos(v), "%s", msg);
                 free(*slot);
@@ -264,6 +393,9 @@ static int load_field(Recipe *r, const RecipeField *f, const TomlValue *v, TomlE
                 if (strlen(s) != len)
                         return fail(e, toml_value_pos(item), "'%s.%s' must not contain NUL", f->section,
                                     f->key);
+                if (has_control(s))
+                        return fail(e, toml_value_pos(item), "'%s.%s' must not contain control characters",
+                                    f->section, f->key);
                 if (f->check && !f->check(s, msg, sizeof(msg)))
                         return fail(e, toml_value_pos(item), "%s", msg);
 
@@ -356,8 +488,15 @@ static int recipe_defaults(Recipe *r) {
  * catches a missing folder and names the recipe line that lists it. An
  * overlay is copied without following symlinks, its own path included: a
  * symlink to a folder would copy nothing, so it is refused. */
-static int check_overlays(const Recipe *r, TomlError *e) {
+static int check_overlays(Recipe *r, TomlError *e) {
+        _cleanup_free_ char *recipe_dir = realpath(r->dir, NULL);
+
+        if (!recipe_dir)
+                return fail(e, (TomlPos){ 1, 1 }, "%s: %s", r->dir, strerror(errno));
         for (size_t i = 0; i < r->n_overlays; i++) {
+                const char *root = r->overlays[i].berth ? r->berth_overlays : recipe_dir;
+                _cleanup_free_ char *real = NULL;
+                const char *rest;
                 struct stat st;
 
                 if (lstat(r->overlays[i].path, &st) < 0)
@@ -370,6 +509,20 @@ static int check_overlays(const Recipe *r, TomlError *e) {
                 if (!S_ISDIR(st.st_mode))
                         return fail(e, r->overlays[i].pos, "overlay '%s' is not a folder",
                                     r->overlays[i].path);
+                /* No '..' was written, but a folder on the way may be a symlink. */
+                real = realpath(r->overlays[i].path, NULL);
+                if (!real)
+                        return fail(e, r->overlays[i].pos, "overlay '%s': %s", r->overlays[i].path,
+                                    strerror(errno));
+                rest = prefix_rest(real, root);
+                if (!rest || rest[0] != '/')
+                        return fail(e, r->overlays[i].pos,
+                                    "overlay '%s' leads out of %s (through a symlink on the way)",
+                                    r->overlays[i].path,
+                                    r->overlays[i].berth ? "berth's overlays folder"
+                                                         : "the recipe's folder");
+                free(r->overlays[i].path);
+                r->overlays[i].path = TAKE_PTR(real);
         }
         return 0;
 }
@@ -446,6 +599,7 @@ Recipe *recipe_free(Recipe *r) {
         for (size_t i = 0; i < r->n_overlays; i++)
                 free(r->overlays[i].path);
         free(r->overlays);
+        free(r->berth_overlays);
         strv_free(r->formats);
         free(r);
         return NULL;

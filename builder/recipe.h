@@ -13,9 +13,14 @@
 
 #include "toml/toml.h"
 
+/* overlays.paths: "NAME/..." inside the recipe's folder, or "berth:NAME",
+ * one of berth's own (docs/recipe.md). */
+#define BERTH_OVERLAY_PREFIX "berth:"
+
 typedef struct RecipeOverlay {
-        char *path; /* absolute, resolved against the recipe's folder */
+        char *path; /* absolute and canonical, inside the recipe's folder or berth's overlays */
         TomlPos pos;
+        bool berth; /* named berth:NAME */
 } RecipeOverlay;
 
 typedef struct Recipe {
@@ -46,6 +51,7 @@ typedef struct Recipe {
         /* [overlays] */
         RecipeOverlay *overlays;
         size_t n_overlays;
+        char *berth_overlays; /* berth's overlays folder, found when a recipe names one */
 
         /* [output] */
         char **formats; /* "raw", "qcow2"; default raw */

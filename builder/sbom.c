@@ -243,7 +243,12 @@ json_object *sbom_new(const Recipe *recipe, const PackageSet *packages, const Ba
         time_t t = (time_t) base->source_date_epoch;
         struct tm tm;
 
-        (void) strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+        /* The date was checked when it was read (epoch_valid()); should
+         * gmtime_r() still fail, strftime() must not read through NULL. */
+        if (gmtime_r(&t, &tm))
+                (void) strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", &tm);
+        else
+                snprintf(created, sizeof(created), "1970-01-01T00:00:00Z");
         if (asprintf(&name, "%s-%s", recipe->name, recipe->version) < 0 ||
             asprintf(&ns, "urn:berth:sbom:%s:%s:%s", recipe->name, recipe->version, base->key) < 0) {
                 json_object_put(doc);

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "boot-contract.h"
+#include "kernel-cmdline.h"
 #include "log.h"
 #include "ostree-deploy.h"
 #include "path-util.h"
@@ -27,18 +28,24 @@ void deployment_done(Deployment *d) {
 
 static int kernel_args(const Recipe *recipe, char ***ret) {
         _cleanup_strv_free_ char **l = NULL;
-        _cleanup_free_ char *copy = strdup(recipe->kernel_cmdline), *shell = NULL;
-        char *save = NULL;
+        _cleanup_strv_free_ char **words = NULL;
+        _cleanup_free_ char *shell = NULL;
+        char msg[160];
+        int r;
 
-        if (!copy || strv_extend(&l, BERTH_KARG_ROOT "=LABEL=" BERTH_ROOT_LABEL) < 0)
+        /* recipe_load() checked the words; they are split here the same way. */
+        r = kernel_cmdline_split(recipe->kernel_cmdline, &words, msg, sizeof(msg));
+        if (r < 0)
+                return r;
+        if (strv_extend(&l, BERTH_KARG_ROOT "=LABEL=" BERTH_ROOT_LABEL) < 0)
                 return -ENOMEM;
         if (streq(recipe->var, BERTH_VAR_TMPFS) && strv_extend(&l, BERTH_KARG_VAR "=" BERTH_VAR_TMPFS) < 0)
                 return -ENOMEM;
         if (recipe->shell &&
             (asprintf(&shell, BERTH_KARG_SHELL "=%s", recipe->shell) < 0 || strv_extend(&l, shell) < 0))
                 return -ENOMEM;
-        for (char *w = strtok_r(copy, " \t", &save); w; w = strtok_r(NULL, " \t", &save))
-                if (strv_extend(&l, w) < 0)
+        STRV_FOREACH (w, words)
+                if (strv_extend(&l, *w) < 0)
                         return -ENOMEM;
         *ret = TAKE_PTR(l);
         return 0;
@@ -53,8 +60,9 @@ int stage_deploy(const BuildEnv *env, const Commit *commit, Deployment *ret) {
         ret->sysroot = path_join(env->cache->tmp, "sysroot");
         if (!ret->sysroot || !repo)
                 return log_oom();
-        if (kernel_args(env->recipe, &kargs) < 0)
-                return log_oom();
+        r = kernel_args(env->recipe, &kargs);
+        if (r < 0)
+                return log_error_errno(r, "%s: kernel.cmdline: %m", env->recipe->path);
         if (mkdir(ret->sysroot, 0755) < 0)
                 return log_error_errno(errno, "Cannot create %s: %m", ret->sysroot);
 

@@ -18,6 +18,7 @@
 #include "hash.h"
 #include "json-util.h"
 #include "log.h"
+#include "os-release.h"
 #include "manifest.h"
 #include "path-util.h"
 #include "stages.h"
@@ -112,19 +113,29 @@ static int write_os_release(const Recipe *recipe, const BaseTree *base, const De
         hasher_add_str(h, recipe->version);
         hasher_hex(h, build_id);
 
+        /* The recipe checked name and version (recipe.c); they are quoted
+         * all the same, so no value can end its line or run a command in a
+         * shell that sources the file. */
+        _cleanup_free_ char *pretty_text = NULL, *pretty = NULL, *version = NULL;
+        if (asprintf(&pretty_text, "berth %s %s", recipe->name, recipe->version) < 0)
+                return log_oom();
+        pretty = os_release_quote(pretty_text);
+        version = os_release_quote(recipe->version);
+        if (!pretty || !version)
+                return log_error_errno(errno, "%s: version '%s' cannot go into os-release: %m", recipe->path,
+                                       recipe->version);
         n = asprintf(&text,
                      "NAME=\"berth\"\n"
                      "ID=berth\n"
                      "ID_LIKE=debian\n"
-                     "PRETTY_NAME=\"berth %s %s\"\n"
-                     "VERSION=\"%s\"\n"
-                     "VERSION_ID=\"%s\"\n"
+                     "PRETTY_NAME=%s\n"
+                     "VERSION=%s\n"
+                     "VERSION_ID=%s\n"
                      "VARIANT_ID=%s\n"
                      "IMAGE_ID=%s\n"
-                     "IMAGE_VERSION=\"%s\"\n"
+                     "IMAGE_VERSION=%s\n"
                      "BUILD_ID=%.12s\n",
-                     recipe->name, recipe->version, recipe->version, recipe->version, recipe->name,
-                     recipe->name, recipe->version, build_id);
+                     pretty, version, version, recipe->name, recipe->name, version, build_id);
         if (n < 0)
                 return log_oom();
         if (write_delta(delta, "usr/lib/os-release", text, (size_t) n, 0644) < 0)

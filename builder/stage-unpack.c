@@ -18,6 +18,7 @@
 
 #include "boot-contract.h"
 #include "deb.h"
+#include "epoch.h"
 #include "fileio.h"
 #include "hash.h"
 #include "log.h"
@@ -80,6 +81,9 @@ static int load_meta(const PackageSet *s, BaseTree *t, const char *meta) {
         t->kver = strdup(kver);
         if (!t->origins || !t->kver)
                 return -ENOMEM;
+        /* A date saved by an earlier builder that took any date is not reused. */
+        if (!epoch_valid(epoch))
+                return -EBADMSG;
         t->source_date_epoch = epoch;
         t->size = size;
 
@@ -235,10 +239,12 @@ int stage_unpack(const BuildEnv *env, const PackageSet *packages, BaseTree *ret,
         /* SOURCE_DATE_EPOCH, when set, wins; otherwise the newest file of the
          * packages dates the build, so the same packages give the same commit. */
         if (sde && sde[0]) {
-                char *end;
-                long long v = strtoll(sde, &end, 10);
-                if (*end || v < 0)
-                        return log_error_errno(EINVAL, "SOURCE_DATE_EPOCH='%s' is not a number of seconds.",
+                int64_t v;
+                r = epoch_parse(sde, &v);
+                if (r < 0)
+                        return log_error_errno(r,
+                                               "SOURCE_DATE_EPOCH='%s' is not a number of seconds from 1970 "
+                                               "to the end of year 9999.",
                                                sde);
                 ret->source_date_epoch = v;
         }

@@ -20,8 +20,8 @@ setup_file() {
                 "$OVL/usr/local/bin/cap-tool"
         # replaces the file dhcpcd-base ships
         echo "# berth test dhcpcd.conf" >"$OVL/etc/dhcpcd.conf"
-        # After the recipe's own overlays, whose paths are relative to recipes/.
-        sed -e "s|\"\.\./overlays/|\"$BERTH_ROOT/overlays/|g" -e 's|^paths = \[\(.*\)\]$|paths = [\1, "overlay"]|' \
+        # After the recipe's own overlays (berth:NAME, found beside build-image).
+        sed -e 's|^paths = \[\(.*\)\]$|paths = [\1, "overlay"]|' \
                 "$BERTH_ROOT/recipes/minimal.toml" >"$RECIPE"
 
         "$BI" --json --cache "$BERTH_TEST_CACHE" -o "$OUT" "$RECIPE" >"$BATS_FILE_TMPDIR/first.json" \

@@ -27,6 +27,7 @@ typedef struct Member {
         int mode;
         const char *data; /* file content, symlink target or hard link target */
         bool capability;
+        int64_t mtime; /* 0: 1700000000 plus the member's index */
 } Member;
 
 static int write_tar(const Member *m, size_t n, bool xz, char **ret, size_t *ret_size) {
@@ -45,7 +46,7 @@ static int write_tar(const Member *m, size_t n, bool xz, char **ret, size_t *ret
                 archive_entry_set_pathname(e, m[i].path);
                 archive_entry_set_uid(e, 0);
                 archive_entry_set_gid(e, 0);
-                archive_entry_set_mtime(e, 1700000000 + (time_t) i, 0);
+                archive_entry_set_mtime(e, m[i].mtime ? (time_t) m[i].mtime : 1700000000 + (time_t) i, 0);
                 if (m[i].type == 0) {
                         archive_entry_set_filetype(e, AE_IFREG);
                         archive_entry_set_perm(e, (mode_t) m[i].mode);
@@ -350,6 +351,29 @@ static void test_unpack(void) {
                 ok(lstat(bigfile, &a) < 0 && s7.bytes == 11, "nothing of the one over it is written");
                 s7 = (DebUnpackStats){ .limit_bytes = 37, .limit_member_bytes = 26 };
                 ok(deb_unpack(bigdeb, tree6, NULL, &c, &s7) == 0, "exactly at both limits is unpacked");
+        }
+
+        /* A date gmtime_r() cannot express does not date the build (it crashed the SBOM). */
+        {
+                _cleanup_free_ char *late = NULL, *tree7 = NULL;
+                const Member dated[] = {
+                        { "usr/", AE_IFDIR, 0755, NULL, false, 1600000000 },
+                        { "usr/new", AE_IFREG, 0644, "x\n", false, INT64_C(99999999999999999) },
+                        { "usr/old", AE_IFREG, 0644, "y\n", false, 1600000001 },
+                };
+                DebUnpackStats s8 = { 0 };
+                int r8;
+
+                if (asprintf(&late, "%s/late.deb", dir) < 0 || asprintf(&tree7, "%s/tree7", dir) < 0)
+                        return;
+                mkdir(tree7, 0755);
+                make_deb(late, dated, ARRAY_SIZE(dated));
+                deb_control_free(c);
+                c = NULL;
+                r8 = deb_unpack(late, tree7, NULL, &c, &s8);
+                ok(r8 == 0 && s8.max_mtime == 1600000001,
+                   "a member dated past year 9999 does not date the build (%d, %lld)", r8,
+                   (long long) s8.max_mtime);
         }
         log_set_max_level(LOG_LEVEL_INFO);
 
