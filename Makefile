@@ -7,6 +7,10 @@ DESTDIR ?=
 CC ?= gcc
 PKG_CONFIG ?= pkg-config
 SANITIZE ?= 0
+# The sanitizer build has a folder of its own; set before any flag names it.
+ifeq ($(SANITIZE),1)
+BUILD := $(BUILD)/sanitize
+endif
 
 CFLAGS ?= -O2 -g
 BERTH_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Ilib -I$(BUILD)/gen \
@@ -20,7 +24,6 @@ BERTH_LDFLAGS :=
 ifeq ($(SANITIZE),1)
 BERTH_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 BERTH_LDFLAGS += -fsanitize=address,undefined
-BUILD := $(BUILD)/sanitize
 endif
 
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0)
