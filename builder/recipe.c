@@ -30,7 +30,20 @@ static const char *prefix_rest(const char *s, const char *prefix) {
         return strncmp(s, prefix, n) == 0 ? s + n : NULL;
 }
 
-#define ALNUM "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+#define LOWER_DIGITS "abcdefghijklmnopqrstuvwxyz0123456789"
+#define ALNUM LOWER_DIGITS "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+/* 1 to max characters, the first of `first`, each of first or `more`. */
+static bool is_word(const char *v, size_t max, const char *first, const char *more) {
+        size_t len = strlen(v);
+
+        if (len == 0 || len > max || !strchr(first, v[0]))
+                return false;
+        for (const char *p = v; *p; p++)
+                if (!strchr(first, *p) && !strchr(more, *p))
+                        return false;
+        return true;
+}
 
 typedef struct RecipeField {
         const char *section;
@@ -42,9 +55,7 @@ typedef struct RecipeField {
 } RecipeField;
 
 static bool check_image_name(const char *v, char *msg, size_t n) {
-        bool ok = v[0] && strlen(v) <= 64 && strchr("abcdefghijklmnopqrstuvwxyz0123456789", v[0]);
-        for (const char *p = v; ok && *p; p++)
-                ok = strchr("abcdefghijklmnopqrstuvwxyz0123456789._-", *p) != NULL;
+        bool ok = is_word(v, 64, LOWER_DIGITS, "._-");
         if (!ok)
                 snprintf(msg, n,
                          "image name '%s' must be 1-64 characters of a-z, 0-9, '.', '_', '-', "
@@ -57,9 +68,7 @@ static bool check_image_name(const char *v, char *msg, size_t n) {
  * spaces or other characters outside of 0-9, a-z, '.', '_' and '-'";
  * Debian's '+' and '~' are allowed as well, and upper case. */
 static bool check_version(const char *v, char *msg, size_t n) {
-        bool ok = v[0] && strlen(v) <= 64 && strchr(ALNUM, v[0]);
-        for (const char *p = v; ok && *p; p++)
-                ok = strchr(ALNUM "._+~-", *p) != NULL;
+        bool ok = is_word(v, 64, ALNUM, "._+~-");
         if (!ok)
                 snprintf(msg, n,
                          "version '%s' must be 1-64 characters of a-z, A-Z, 0-9, '.', '_', '+', '~', '-', "
@@ -94,10 +103,10 @@ static bool check_cmdline(const char *v, char *msg, size_t n) {
 static bool check_package(const char *v, char *msg, size_t n) {
         const char *eq = strchr(v, '=');
         size_t len = eq ? (size_t) (eq - v) : strlen(v);
-        bool ok = len >= 2 && strchr("abcdefghijklmnopqrstuvwxyz0123456789", v[0]);
+        bool ok = len >= 2 && strchr(LOWER_DIGITS, v[0]);
 
         for (size_t i = 0; ok && i < len; i++)
-                ok = v[i] && strchr("abcdefghijklmnopqrstuvwxyz0123456789+.-", v[i]);
+                ok = v[i] && strchr(LOWER_DIGITS "+.-", v[i]);
         if (ok && eq)
                 ok = eq[1] && !strpbrk(eq + 1, " \t\n/");
         if (!ok)
@@ -205,9 +214,7 @@ static bool check_overlay(const char *v, char *msg, size_t n) {
         const char *name = prefix_rest(v, BERTH_OVERLAY_PREFIX);
 
         if (name) {
-                bool ok = name[0] && strchr(ALNUM, name[0]);
-                for (const char *p = name; ok && *p; p++)
-                        ok = strchr(ALNUM "._-", *p) != NULL;
+                bool ok = is_word(name, SIZE_MAX, ALNUM, "._-");
                 if (!ok)
                         snprintf(msg, n,
                                  "'%s': berth's overlays are named " BERTH_OVERLAY_PREFIX
