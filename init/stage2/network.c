@@ -30,8 +30,7 @@ static int on_network_timeout(sd_event_source *es, uint64_t usec, void *userdata
         m->network_timer = sd_event_source_disable_unref(m->network_timer);
         if (m->network_up)
                 return 0;
-        console_failed("network", "no DHCP lease within %u s; starting containerd without it",
-                       m->network_timeout);
+        console_failed("network", "no DHCP lease within %u s; going on without it", m->network_timeout);
         manager_condition_met(m, CONDITION_NETWORK);
         return 0;
 }

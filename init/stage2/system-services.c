@@ -43,8 +43,11 @@ const ServiceSpec system_services[] = {
                 .folders = containerd_folders,
                 .readiness = READINESS_NOTIFY,
                 .ready_socket = "/run/containerd/containerd.sock",
-                /* The container network: a lease, and the bridge, veth and br_netfilter modules. */
-                .wants = CONDITION_NETWORK | CONDITION_MODULES,
+                /* Not the network: containerd serves its socket without a lease, and
+                 * what needs the network (pulls, the host state) waits for it on its
+                 * own; so containerd starts at once. The modules: its overlayfs
+                 * snapshotter is skipped when overlay is not loaded when it starts. */
+                .wants = CONDITION_MODULES,
                 .cgroup = "system/containerd",
         },
 };
