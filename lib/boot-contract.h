@@ -59,8 +59,23 @@ static const char *const berth_host_modules[] = {
         "overlay", "br_netfilter", "veth", "bridge", "evdev", "button", (const char *) 0,
 };
 
+/* ---- libraries berth-init dlopen()s ---- */
+/* No DT_NEEDED names them, so neither ldd nor dracut finds them: the dracut
+ * module installs them by name, and build-image checks that the initramfs
+ * holds them (builder/initramfs-verify.c). libkmod (init/common/kmod-util.c),
+ * and what Debian 12's libkmod2 links: dracut-install resolves no library of
+ * a library file that is not executable (libkmod.so.2.4.0 is 0644), so the
+ * module names these too; build-image's check follows every DT_NEEDED and
+ * does not need them here. NULL-terminated. */
+#define BERTH_LIBKMOD_SONAME "libkmod.so.2"
+static const char *const berth_init_dlopen_libs[] = {
+        BERTH_LIBKMOD_SONAME, "libcrypto.so.3", "liblzma.so.5", "libzstd.so.1", (const char *) 0,
+};
+
 /* ---- build-image → the dracut module, in dracut's environment ---- */
 /* berth-init's path inside the sysroot dracut reads. */
 #define BERTH_DRACUT_ENV_INIT "BERTH_INIT"
 /* berth_initramfs_modules, separated by spaces. */
 #define BERTH_DRACUT_ENV_MODULES "BERTH_INITRAMFS_MODULES"
+/* berth_init_dlopen_libs, separated by spaces. */
+#define BERTH_DRACUT_ENV_DLOPEN "BERTH_INIT_DLOPEN"
