@@ -51,7 +51,9 @@ static _printf_(3, 4) int fail(Verifier *v, int r, const char *fmt, ...) {
 }
 
 static const char *resolve_error(int r) {
-        return r == -ELOOP ? "a symbolic link loop" : r == -ENOTDIR ? "a part of it is not a folder" : MISSING;
+        return r == -ELOOP     ? "a symbolic link loop"
+               : r == -ENOTDIR ? "a part of it is not a folder"
+                               : MISSING;
 }
 
 /* Queues an object unless it is queued already (by where it is). */
@@ -143,7 +145,7 @@ static int parse(Verifier *v, const Node *n, const char *what, ElfDeps *ret) {
 
 /* Queues each library `d` needs; `name` is the object's, for the message. */
 static int add_needed(Verifier *v, const ElfDeps *d, const char *name, const char *path) {
-        STRV_FOREACH(lib, d->needed) {
+        STRV_FOREACH (lib, d->needed) {
                 const Node *n;
                 int r = find_library(v->ix, *lib, d->runpath, path, &n);
 
@@ -175,8 +177,9 @@ static int check_init(Verifier *v, const InitramfsExpect *e) {
             (init->size > 0 && memcmp(init->data, e->berth_init, init->size) != 0)) {
                 sha256_data(init->data, init->data ? init->size : 0, have);
                 sha256_data(e->berth_init, e->berth_init_size, want);
-                return fail(v, -EINVAL, "/init (%s) is not berth-init: sha256 %s, berth-init's %s",
-                            init->path, have, want);
+                return fail(v, -EINVAL, "/init%s%s is not berth-init: sha256 %s, berth-init's %s",
+                            streq(init->path, "init") ? "" : " -> /",
+                            streq(init->path, "init") ? "" : init->path, have, want);
         }
         r = parse(v, init, "/init", &d);
         if (r < 0)
@@ -257,7 +260,8 @@ static bool is_builtin(const Node *builtin, const char *module) {
         text = strndup(builtin->data, builtin->size);
         if (!text)
                 return false;
-        for (char *save = NULL, *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+        for (char *save = NULL, *line = strtok_r(text, "\n", &save); line;
+             line = strtok_r(NULL, "\n", &save))
                 if (streq(module_name(line), module))
                         return true;
         return false;
@@ -304,8 +308,12 @@ static int check_kernel_modules(Verifier *v, const InitramfsExpect *e) {
                 name = module_name(copy);
                 if (is_builtin(builtin, name) || (dir && has_module(v->ix, dir->path, name)))
                         continue;
-                return fail(v, -ENOENT, "kernel module %s is %s under %s, nor built into the kernel", *m,
-                            dir ? "not" : "not (no such folder)", dir_path);
+                if (!dir)
+                        return fail(v, -ENOENT, "kernel module %s: %s is " MISSING, *m, dir_path);
+                return fail(v, -ENOENT,
+                            "kernel module %s is not under %s nor built into the kernel (dracut could not "
+                            "install it?)",
+                            *m, dir_path);
         }
         return 0;
 }

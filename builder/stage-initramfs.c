@@ -157,7 +157,8 @@ static int dracut_errors(int fd) {
 
 static int run_dracut(const InitramfsInputs *c, const char *base, const char *out) {
         _cleanup_free_ char *kmoddir = NULL, *env_base = NULL, *confdir = NULL, *tmpdir = NULL;
-        _cleanup_free_ char *epoch = NULL, *modules = NULL, *joined = NULL, *dlopen_libs = NULL, *libs = NULL;
+        _cleanup_free_ char *epoch = NULL, *modules = NULL, *joined = NULL, *dlopen_libs = NULL,
+                            *libs = NULL;
         /* DRACUT_TESTBIN: dracut checks its installer on /bin/sh, which a
          * shell-less image does not have. */
         char *env[] = {
