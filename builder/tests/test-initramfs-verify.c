@@ -30,7 +30,7 @@
 
 typedef struct Member {
         char *path;
-        char type; /* 'd', 'f', 'l' */
+        char type; /* 'd', 'f', 'l', 'h' (a hard link to target) */
         char *target;
         char *data;
         size_t size;
@@ -51,7 +51,8 @@ static void add(Layout *a, const char *path, char type, const char *target, cons
         a->m = realloc(a->m, sizeof(Member) * (a->n + 1));
         if (!a->m)
                 abort();
-        a->m[a->n] = (Member){ .path = strdup(path), .type = type, .target = target ? strdup(target) : NULL };
+        a->m[a->n] =
+                (Member){ .path = strdup(path), .type = type, .target = target ? strdup(target) : NULL };
         if (size > 0) {
                 a->m[a->n].data = malloc(size);
                 if (!a->m[a->n].data)
@@ -107,14 +108,20 @@ static void add_library(Layout *a, const char *soname) {
                 add(a, link, 'l', strrchr(real, '/') + 1, NULL, 0);
         if (elf_deps_parse(data, size, &d, why, sizeof(why)) < 0)
                 abort();
-        STRV_FOREACH(l, d.needed)
-        add_library(a, *l);
+        STRV_FOREACH (l, d.needed)
+                add_library(a, *l);
         elf_deps_done(&d);
 }
 
 static void complete(Layout *a) {
         static const char *const dirs[] = {
-                "usr", "usr/bin", "usr/lib", LIBDIR, "usr/lib64", "usr/lib/modules", "usr/lib/modules/" KVER,
+                "usr",
+                "usr/bin",
+                "usr/lib",
+                LIBDIR,
+                "usr/lib64",
+                "usr/lib/modules",
+                "usr/lib/modules/" KVER,
                 "usr/lib/modules/" KVER "/kernel",
         };
         static const char builtin[] = "kernel/fs/ext4/ext4.ko\nkernel/fs/mbcache.ko\n";
@@ -128,18 +135,26 @@ static void complete(Layout *a) {
         add(a, "bin", 'l', "usr/bin", NULL, 0);
         add(a, "lib", 'l', "usr/lib", NULL, 0);
         add(a, "lib64", 'l', "usr/lib64", NULL, 0);
-        add(a, "usr/lib64/ld-linux-x86-64.so.2", 'l', "../lib/x86_64-linux-gnu/ld-linux-x86-64.so.2", NULL, 0);
+        add(a, "usr/lib64/ld-linux-x86-64.so.2", 'l', "../lib/x86_64-linux-gnu/ld-linux-x86-64.so.2", NULL,
+            0);
         add(a, "init", 'f', NULL, init_bytes, init_size);
         if (elf_deps_parse(init_bytes, init_size, &d, why, sizeof(why)) < 0)
                 abort();
-        STRV_FOREACH(l, d.needed)
-        add_library(a, *l);
+        STRV_FOREACH (l, d.needed)
+                add_library(a, *l);
         elf_deps_done(&d);
         add_library(a, "ld-linux-x86-64.so.2");
         add_library(a, "libkmod.so.2");
         add(a, "usr/lib/modules/" KVER "/modules.builtin", 'f', NULL, builtin, strlen(builtin));
         add(a, "usr/lib/modules/" KVER "/kernel/virtio_blk.ko.xz", 'f', NULL, "x", 1);
         add(a, "usr/lib/modules/" KVER "/kernel/virtio_net.ko", 'f', NULL, "x", 1);
+}
+
+static bool has_hardlink(const Layout *a, const char *path) {
+        for (size_t i = 0; i < a->n; i++)
+                if (a->m[i].type == 'h' && streq(a->m[i].target, path))
+                        return true;
+        return false;
 }
 
 static char *write_archive(const Layout *a) {
@@ -155,16 +170,31 @@ static char *write_archive(const Layout *a) {
         for (size_t i = 0; i < a->n; i++) {
                 struct archive_entry *e = archive_entry_new();
                 const Member *m = &a->m[i];
+                size_t size = m->size;
 
                 archive_entry_set_pathname(e, m->path);
-                archive_entry_set_filetype(e, m->type == 'd' ? AE_IFDIR : m->type == 'l' ? AE_IFLNK : AE_IFREG);
+                archive_entry_set_filetype(e, m->type == 'd'   ? AE_IFDIR
+                                              : m->type == 'l' ? AE_IFLNK
+                                                               : AE_IFREG);
                 archive_entry_set_perm(e, 0755);
                 archive_entry_set_ino(e, (la_int64_t) i + 1);
                 if (m->type == 'l')
                         archive_entry_set_symlink(e, m->target);
-                archive_entry_set_size(e, (la_int64_t) m->size);
+                if (m->type == 'h') {
+                        /* newc: the set shares an inode number, its bytes go with the last member. */
+                        for (size_t j = 0; j < a->n; j++)
+                                if (streq(a->m[j].path, m->target))
+                                        archive_entry_set_ino(e, (la_int64_t) j + 1);
+                        archive_entry_set_nlink(e, 2);
+                        archive_entry_set_hardlink(e, m->target);
+                }
+                if (m->type == 'f' && has_hardlink(a, m->path)) {
+                        archive_entry_set_nlink(e, 2);
+                        size = 0;
+                }
+                archive_entry_set_size(e, (la_int64_t) size);
                 if (archive_write_header(w, e) != ARCHIVE_OK ||
-                    (m->size > 0 && archive_write_data(w, m->data, m->size) != (la_ssize_t) m->size))
+                    (size > 0 && archive_write_data(w, m->data, size) != (la_ssize_t) size))
                         abort();
                 archive_entry_free(e);
         }
@@ -250,6 +280,11 @@ static void lib_truncated(Layout *a) {
 static void lib_not_elf(Layout *a) {
         Member *m = find(a, LIBDIR "/libblkid.so.1.1.0");
         memcpy(m->data, "#!/bin/sh\n", 10);
+}
+/* As GNU cpio writes a set: the first member empty, the bytes with the last. */
+static void lib_hard_link(Layout *a) {
+        Member *m = find(a, LIBDIR "/libblkid.so.1.1.0");
+        add(a, "usr/lib/blkid-copy", 'h', LIBDIR "/libblkid.so.1.1.0", m->data, m->size);
 }
 static void no_virtio_blk(Layout *a) {
         drop(a, "usr/lib/modules/" KVER "/kernel/virtio_blk.ko.xz");
@@ -357,13 +392,15 @@ int main(void) {
         check("/init in a symbolic link loop", init_loop, -ELOOP, "/init: a symbolic link loop");
         check("/init is a folder", init_is_a_folder, -EINVAL, "/init is not a regular file");
         check("a link climbing out of the archive stays inside it", lib_escapes, 0, "");
+        check("a library reached through a hard link", lib_hard_link, 0, "");
         check("a truncated library", lib_truncated, -ENOEXEC,
               "libblkid.so.1 (/" LIBDIR "/libblkid.so.1.1.0, needed by /init): truncated ELF header");
-        check("a library that is not ELF", lib_not_elf, -ENOEXEC, "libblkid.so.1 (/" LIBDIR
-                                                                  "/libblkid.so.1.1.0, needed by /init): not an ELF file");
+        check("a library that is not ELF", lib_not_elf, -ENOEXEC,
+              "libblkid.so.1 (/" LIBDIR "/libblkid.so.1.1.0, needed by /init): not an ELF file");
         check("a kernel module is missing", no_virtio_blk, -ENOENT,
               "kernel module virtio_blk is not under /lib/modules/" KVER " nor built into the kernel");
-        check("a module that modules.builtin no longer names", ext4_not_builtin, -ENOENT, "kernel module ext4 ");
+        check("a module that modules.builtin no longer names", ext4_not_builtin, -ENOENT,
+              "kernel module ext4 ");
         test_elf_bounds();
         test_elf_messages();
         test_normalized();
