@@ -192,3 +192,47 @@ void elf_deps_done(ElfDeps *d) {
         free(d->runpath);
         *d = (ElfDeps){};
 }
+
+int elf_same_program(const void *a, size_t a_size, const void *b, size_t b_size, char *reterr,
+                     size_t reterr_size) {
+        ElfFile x = { .data = a, .size = a_size, .err = reterr, .err_size = reterr_size };
+        ElfFile y = { .data = b, .size = b_size, .err = reterr, .err_size = reterr_size };
+        Elf64_Ehdr hx, hy;
+        int r;
+
+        if (reterr_size > 0)
+                reterr[0] = 0;
+        r = check_header(&x);
+        if (r < 0)
+                return r;
+        r = check_header(&y);
+        if (r < 0)
+                return r;
+        /* The ELF header, which the first segment maps too, but for where the
+         * section headers are: strip moves those. */
+        hx = *x.ehdr;
+        hy = *y.ehdr;
+        hx.e_shoff = hy.e_shoff = 0;
+        hx.e_shnum = hy.e_shnum = hx.e_shstrndx = hy.e_shstrndx = hx.e_shentsize = hy.e_shentsize = 0;
+        if (memcmp(&hx, &hy, sizeof(hx)) != 0 ||
+            memcmp(phdr(&x, 0), phdr(&y, 0), (size_t) hx.e_phnum * sizeof(Elf64_Phdr)) != 0) {
+                fail(&x, "other ELF or program headers");
+                return -EINVAL;
+        }
+        for (unsigned i = 0; i < hx.e_phnum; i++) {
+                const Elf64_Phdr *p = phdr(&x, i);
+                uint64_t start;
+
+                if (p->p_type != PT_LOAD)
+                        continue;
+                if (!in_file(&x, p->p_offset, p->p_filesz) || !in_file(&y, p->p_offset, p->p_filesz))
+                        return fail(&x, "PT_LOAD segment %u past the end of the file", i);
+                start = p->p_offset < sizeof(Elf64_Ehdr) ? sizeof(Elf64_Ehdr) : p->p_offset;
+                if (start < p->p_offset + p->p_filesz &&
+                    memcmp(x.data + start, y.data + start, p->p_offset + p->p_filesz - start) != 0) {
+                        fail(&x, "other bytes in PT_LOAD segment %u", i);
+                        return -EINVAL;
+                }
+        }
+        return 0;
+}

@@ -20,3 +20,12 @@ typedef struct ElfDeps {
  * bytes are not such a file or do not hold together, -ENOMEM. */
 int elf_deps_parse(const void *data, size_t size, ElfDeps *ret, char *reterr, size_t reterr_size);
 void elf_deps_done(ElfDeps *d);
+
+/* Whether two ELF files load the same program: the same ELF header fields
+ * the kernel and ld.so use, the same program headers, and the same bytes in
+ * every PT_LOAD segment. What no segment holds (section headers, symbols,
+ * debug information) may differ: dracut runs strip -g on what it installs.
+ * 0 when they do; -ENOEXEC with a sentence in reterr when either is not a
+ * well-formed file; -EINVAL with a sentence when they differ. */
+int elf_same_program(const void *a, size_t a_size, const void *b, size_t b_size, char *reterr,
+                     size_t reterr_size);

@@ -10,7 +10,9 @@
  * a word. So the archive itself is read back and checked for what the build
  * asked for:
  *   - /init is a regular file (through the archive's own symbolic links)
- *     with the bytes of the berth-init given;
+ *     that loads the same program as the berth-init given: the same ELF
+ *     and program headers and the same bytes in every loaded segment
+ *     (dracut strips debug information off what it installs);
  *   - its ELF interpreter is there, and every library it needs, and every
  *     library those need, and the dlopen() list with theirs, each found as
  *     ld.so finds it: the object's DT_RUNPATH (or DT_RPATH), then the system
@@ -23,7 +25,7 @@
  * and 40 links at most per lookup. */
 
 typedef struct InitramfsExpect {
-        const void *berth_init; /* the bytes /init must have */
+        const void *berth_init; /* the program /init must be */
         size_t berth_init_size;
         const char *const *dlopen_libs; /* NULL-terminated sonames /init dlopen()s */
         const char *kver; /* the kernel whose modules are checked */

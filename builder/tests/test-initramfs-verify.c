@@ -257,8 +257,27 @@ static void init_elsewhere(Layout *a) {
         m->path = strdup("usr/lib/berth-init");
         add(a, "init", 'l', "usr/lib/berth-init", NULL, 0);
 }
-static void init_not_berth_init(Layout *a) {
+static void init_other_headers(Layout *a) {
         find(a, "init")->data[100] ^= 1;
+}
+/* The last byte of the first loaded segment: code or data the kernel maps. */
+static void init_other_code(Layout *a) {
+        Member *m = find(a, "init");
+        const Elf64_Ehdr *h = (const Elf64_Ehdr *) m->data;
+        const Elf64_Phdr *p = (const Elf64_Phdr *) (m->data + h->e_phoff);
+
+        while (p->p_type != PT_LOAD || p->p_filesz == 0)
+                p++;
+        m->data[p->p_offset + p->p_filesz - 1] ^= 1;
+}
+/* What strip -g takes away is in no segment: bytes past every one stand for it. */
+static void init_stripped_differently(Layout *a) {
+        Member *m = find(a, "init");
+        m->data = realloc(m->data, m->size + 64);
+        if (!m->data)
+                abort();
+        memset(m->data + m->size, 'x', 64);
+        m->size += 64;
 }
 static void init_loop(Layout *a) {
         drop(a, "init");
@@ -344,6 +363,27 @@ static void test_elf_messages(void) {
         free(copy);
 }
 
+/* The test program itself (built with -g) against what dracut's strip -g -p leaves of it. */
+static void test_real_strip(void) {
+        _cleanup_free_ char *exe = realpath("/proc/self/exe", NULL), *self = NULL, *stripped = NULL,
+                            *path = NULL, *cmd = NULL;
+        size_t self_size, stripped_size;
+        char why[160];
+
+        /* Not /proc/self/exe in the command: that would be strip itself. */
+        if (!exe || asprintf(&path, "%s/stripped", dir) < 0 ||
+            asprintf(&cmd, "strip -g -p -o '%s' '%s'", path, exe) < 0)
+                abort();
+        if (system(cmd) != 0 || read_full_file(exe, 256u << 20, &self, &self_size) < 0 ||
+            read_full_file(path, 256u << 20, &stripped, &stripped_size) < 0)
+                return (void) ok(false, "strip -g of the test program");
+        ok(stripped_size < self_size &&
+                   elf_same_program(stripped, stripped_size, self, self_size, why, sizeof(why)) == 0,
+           "a program is the same program after strip -g (%zu bytes, %zu before) %s", stripped_size,
+           self_size, why);
+        (void) unlink(path);
+}
+
 static void test_normalized(void) {
         _cleanup_free_ char *raw = NULL, *zst = NULL;
         Layout a;
@@ -388,7 +428,12 @@ int main(void) {
         check("a library of a dlopen()ed library is missing", no_liblzma, -ENOENT,
               "libkmod.so.2 needs liblzma.so.5, not in the archive");
         check("/init is missing", no_init, -ENOENT, "/init: not in the archive");
-        check("/init is not berth-init", init_not_berth_init, -EINVAL, "/init is not berth-init: sha256 ");
+        check("/init with other program headers is not berth-init", init_other_headers, -EINVAL,
+              "/init is not berth-init (other ELF or program headers): sha256 ");
+        check("/init with other code is not berth-init", init_other_code, -EINVAL,
+              "/init is not berth-init (other bytes in PT_LOAD segment ");
+        check("/init that differs outside its segments (strip -g) is berth-init", init_stripped_differently,
+              0, "");
         check("/init in a symbolic link loop", init_loop, -ELOOP, "/init: a symbolic link loop");
         check("/init is a folder", init_is_a_folder, -EINVAL, "/init is not a regular file");
         check("a link climbing out of the archive stays inside it", lib_escapes, 0, "");
@@ -403,6 +448,7 @@ int main(void) {
               "kernel module ext4 ");
         test_elf_bounds();
         test_elf_messages();
+        test_real_strip();
         test_normalized();
 
         (void) rmdir(dir);
