@@ -86,6 +86,8 @@ static int initramfs_key(const InitramfsInputs *c, char out[static 65]) {
                 hasher_add_str(h, *m);
         for (const char *const *l = berth_init_dlopen_libs; *l; l++)
                 hasher_add_str(h, *l);
+        for (const char *const *l = berth_init_dlopen_deps; *l; l++)
+                hasher_add_str(h, *l);
         if (read_full_file(DRACUT_DIR "/dracut-version.sh", 0, &dracut_version, &n) >= 0)
                 hasher_add(h, dracut_version, n);
         snprintf(epoch, sizeof(epoch), "%lld", (long long) c->source_date_epoch);
@@ -158,7 +160,7 @@ static int dracut_errors(int fd) {
 static int run_dracut(const InitramfsInputs *c, const char *base, const char *out) {
         _cleanup_free_ char *kmoddir = NULL, *env_base = NULL, *confdir = NULL, *tmpdir = NULL;
         _cleanup_free_ char *epoch = NULL, *modules = NULL, *joined = NULL, *dlopen_libs = NULL,
-                            *libs = NULL;
+                            *libs = NULL, *deps = NULL;
         /* DRACUT_TESTBIN: dracut checks its installer on /bin/sh, which a
          * shell-less image does not have. */
         char *env[] = {
@@ -180,7 +182,8 @@ static int run_dracut(const InitramfsInputs *c, const char *base, const char *ou
             !(joined = strv_join((char *const *) berth_initramfs_modules, " ")) ||
             asprintf(&modules, BERTH_DRACUT_ENV_MODULES "=%s", joined) < 0 ||
             !(libs = strv_join((char *const *) berth_init_dlopen_libs, " ")) ||
-            asprintf(&dlopen_libs, BERTH_DRACUT_ENV_DLOPEN "=%s", libs) < 0)
+            !(deps = strv_join((char *const *) berth_init_dlopen_deps, " ")) ||
+            asprintf(&dlopen_libs, BERTH_DRACUT_ENV_DLOPEN "=%s %s", libs, deps) < 0)
                 return log_oom();
         if (mkdir_p(confdir, 0755) < 0 || mkdir_p(tmpdir, 0755) < 0)
                 return log_error_errno(errno, "Cannot create dracut's folders: %m");
