@@ -5,7 +5,10 @@
  * storage and filesystem drivers (boot-contract.h's list, handed to the
  * module in its environment), no shell, no systemd. Cached under
  * initramfs/KEY (KEY: the base tree, the module's files, the module list,
- * dracut's version, the SOURCE_DATE_EPOCH its files are dated with). */
+ * dracut's version, the SOURCE_DATE_EPOCH its files are dated with) once
+ * initramfs-verify.c found in it all that was asked for: a cached one was
+ * checked when it was made (the cache is root's alone), and KEY's version
+ * keeps those made before the check from being used. */
 
 #include <dirent.h>
 #include <errno.h>
