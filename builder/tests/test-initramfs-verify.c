@@ -24,7 +24,7 @@
 #include "log.h"
 #include "strv.h"
 
-#define INIT_SOURCE "/usr/sbin/blkid"
+#define INIT_SOURCE "/sbin/blkid" /* util-linux: Essential */
 #define LIBDIR "usr/lib/x86_64-linux-gnu"
 #define KVER "6.1.0-test-amd64"
 
@@ -94,8 +94,17 @@ static void add_library(Layout *a, const char *soname) {
         ElfDeps d = {};
         size_t size;
 
-        if (asprintf(&host, "/" LIBDIR "/%s", soname) < 0 || !(real = realpath(host, NULL)) ||
-            read_full_file(real, 0, &data, &size) < 0 ||
+        /* /lib first: the host's /usr need not be merged. */
+        if (asprintf(&host, "/lib/x86_64-linux-gnu/%s", soname) < 0)
+                abort();
+        real = realpath(host, NULL);
+        if (!real) {
+                free(host);
+                if (asprintf(&host, "/" LIBDIR "/%s", soname) < 0)
+                        abort();
+                real = realpath(host, NULL);
+        }
+        if (!real || read_full_file(real, 0, &data, &size) < 0 ||
             asprintf(&file, LIBDIR "/%s", strrchr(real, '/') + 1) < 0 ||
             asprintf(&link, LIBDIR "/%s", soname) < 0) {
                 fprintf(stderr, "# cannot read %s from the host\n", soname);
