@@ -34,8 +34,11 @@ install() {
         # list names those too (Debian 12's libkmod2: libcrypto, liblzma,
         # libzstd). The list is build-image's.
         local lib
+        # inst_library returns 1 without a word when the build host (not the
+        # sysroot) lacks the file: say so, and the build fails on it.
         for lib in ${BERTH_INIT_DLOPEN:?}; do
-                inst_library "/usr/lib/x86_64-linux-gnu/$lib"
+                inst_library "/usr/lib/x86_64-linux-gnu/$lib" ||
+                        derror "berth: cannot install $lib, which berth-init needs"
         done
         inst_dir /proc
         inst_dir /sys
