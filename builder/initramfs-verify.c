@@ -17,6 +17,9 @@
 #include "strv.h"
 
 #define MISSING "not in the archive (dracut could not install it?)"
+/* ELF objects checked at most: berth-init has some twenty; a bound keeps a
+ * made-up archive (every library needing a thousand others) from taking hours. */
+#define MAX_OBJECTS 4096
 
 /* Where Debian 12's x86-64 ld.so looks when neither DT_RUNPATH nor
  * /etc/ld.so.cache names the library ("ld.so --help": system search path). */
@@ -63,6 +66,8 @@ static int add_work(Verifier *v, const char *name, const char *path, const char 
         for (size_t i = 0; i < v->n_work; i++)
                 if (streq(v->work[i].path, path))
                         return 0;
+        if (v->n_work >= MAX_OBJECTS)
+                return fail(v, -EFBIG, "more than %d libraries to check", MAX_OBJECTS);
         p = realloc(v->work, sizeof(Work) * (v->n_work + 1));
         if (!p)
                 return -ENOMEM;
