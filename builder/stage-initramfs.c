@@ -5,7 +5,10 @@
  * storage and filesystem drivers (boot-contract.h's list, handed to the
  * module in its environment), no shell, no systemd. Cached under
  * initramfs/KEY (KEY: the base tree, the module's files, the module list,
- * dracut's version, the SOURCE_DATE_EPOCH its files are dated with). */
+ * dracut's version, the SOURCE_DATE_EPOCH its files are dated with) once
+ * initramfs-verify.c found in it all that was asked for: a cached one was
+ * checked when it was made (the cache is root's alone), and KEY's version
+ * keeps those made before the check from being used. */
 
 #include <dirent.h>
 #include <errno.h>
@@ -20,6 +23,7 @@
 #include "fileio.h"
 #include "hash.h"
 #include "initramfs-normalize.h"
+#include "initramfs-verify.h"
 #include "log.h"
 #include "path-util.h"
 #include "process-util.h"
@@ -75,13 +79,18 @@ static int initramfs_key(const InitramfsInputs *c, char out[static 65]) {
         size_t n;
         int r;
 
-        hasher_add_str(h, "initramfs-v4");
+        /* v5: every initramfs in the cache passed initramfs_verify(). */
+        hasher_add_str(h, "initramfs-v5");
         hasher_add_str(h, c->base_key);
         r = hash_dracut_module(c->dracut_module, h);
         if (r < 0)
                 return r;
         for (const char *const *m = berth_initramfs_modules; *m; m++)
                 hasher_add_str(h, *m);
+        for (const char *const *l = berth_init_dlopen_libs; *l; l++)
+                hasher_add_str(h, *l);
+        for (const char *const *l = berth_init_dlopen_deps; *l; l++)
+                hasher_add_str(h, *l);
         if (read_full_file(DRACUT_DIR "/dracut-version.sh", 0, &dracut_version, &n) >= 0)
                 hasher_add(h, dracut_version, n);
         snprintf(epoch, sizeof(epoch), "%lld", (long long) c->source_date_epoch);
@@ -153,7 +162,8 @@ static int dracut_errors(int fd) {
 
 static int run_dracut(const InitramfsInputs *c, const char *base, const char *out) {
         _cleanup_free_ char *kmoddir = NULL, *env_base = NULL, *confdir = NULL, *tmpdir = NULL;
-        _cleanup_free_ char *epoch = NULL, *modules = NULL, *joined = NULL;
+        _cleanup_free_ char *epoch = NULL, *modules = NULL, *joined = NULL, *dlopen_libs = NULL,
+                            *libs = NULL, *deps = NULL;
         /* DRACUT_TESTBIN: dracut checks its installer on /bin/sh, which a
          * shell-less image does not have. */
         char *env[] = {
@@ -162,6 +172,7 @@ static int run_dracut(const InitramfsInputs *c, const char *base, const char *ou
                 NULL, /* SOURCE_DATE_EPOCH= */
                 NULL, /* BERTH_DRACUT_ENV_MODULES= */
                 (char *) "DRACUT_TESTBIN=" BERTH_INIT_PATH,
+                NULL, /* BERTH_DRACUT_ENV_DLOPEN= */
                 NULL,
         };
         _cleanup_close_ int messages = memfd_create("dracut-messages", MFD_CLOEXEC);
@@ -172,7 +183,10 @@ static int run_dracut(const InitramfsInputs *c, const char *base, const char *ou
             !(tmpdir = path_join(c->cache->tmp, "dracut-tmp")) ||
             asprintf(&epoch, "SOURCE_DATE_EPOCH=%lld", (long long) c->source_date_epoch) < 0 ||
             !(joined = strv_join((char *const *) berth_initramfs_modules, " ")) ||
-            asprintf(&modules, BERTH_DRACUT_ENV_MODULES "=%s", joined) < 0)
+            asprintf(&modules, BERTH_DRACUT_ENV_MODULES "=%s", joined) < 0 ||
+            !(libs = strv_join((char *const *) berth_init_dlopen_libs, " ")) ||
+            !(deps = strv_join((char *const *) berth_init_dlopen_deps, " ")) ||
+            asprintf(&dlopen_libs, BERTH_DRACUT_ENV_DLOPEN "=%s %s", libs, deps) < 0)
                 return log_oom();
         if (mkdir_p(confdir, 0755) < 0 || mkdir_p(tmpdir, 0755) < 0)
                 return log_error_errno(errno, "Cannot create dracut's folders: %m");
@@ -181,6 +195,7 @@ static int run_dracut(const InitramfsInputs *c, const char *base, const char *ou
         env[0] = env_base;
         env[2] = epoch;
         env[3] = modules;
+        env[5] = dlopen_libs;
 
         char *argv[] = {
                 (char *) "dracut",
@@ -262,6 +277,9 @@ int stage_initramfs(const BuildEnv *env, const BaseTree *tree, Initramfs *ret, b
                 if (r < 0)
                         return r;
                 r = initramfs_normalize(tmp, normalized, c->source_date_epoch);
+                if (r < 0)
+                        return r;
+                r = initramfs_verify_build(normalized, env->berth_init, c->kver);
                 if (r < 0)
                         return r;
                 if (rename(normalized, cached) < 0)

@@ -59,8 +59,29 @@ static const char *const berth_host_modules[] = {
         "overlay", "br_netfilter", "veth", "bridge", "evdev", "button", (const char *) 0,
 };
 
+/* ---- libraries berth-init dlopen()s ---- */
+/* No DT_NEEDED names them, so neither ldd nor dracut finds them: the dracut
+ * module installs them by name, and build-image checks that the initramfs
+ * holds them and what they need (builder/initramfs-verify.c). libkmod:
+ * init/common/kmod-util.c. NULL-terminated. */
+#define BERTH_LIBKMOD_SONAME "libkmod.so.2"
+static const char *const berth_init_dlopen_libs[] = { BERTH_LIBKMOD_SONAME, (const char *) 0 };
+/* What those link in Debian 12 (libkmod2): dracut-install follows the
+ * libraries of executable files only, and libkmod.so.2.4.0 is 0644, so the
+ * module installs these by name too. build-image's check does not read this
+ * list: it follows every DT_NEEDED, and so fails the build when a libkmod
+ * links a library this list lacks. */
+static const char *const berth_init_dlopen_deps[] = {
+        "libcrypto.so.3",
+        "liblzma.so.5",
+        "libzstd.so.1",
+        (const char *) 0,
+};
+
 /* ---- build-image → the dracut module, in dracut's environment ---- */
 /* berth-init's path inside the sysroot dracut reads. */
 #define BERTH_DRACUT_ENV_INIT "BERTH_INIT"
 /* berth_initramfs_modules, separated by spaces. */
 #define BERTH_DRACUT_ENV_MODULES "BERTH_INITRAMFS_MODULES"
+/* berth_init_dlopen_libs and berth_init_dlopen_deps, separated by spaces. */
+#define BERTH_DRACUT_ENV_DLOPEN "BERTH_INIT_DLOPEN"

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "boot-contract.h"
 #include "log.h"
 #include "strv.h"
 
@@ -50,7 +51,7 @@ int modules_open(Modules **ret) {
 
         if (!m)
                 return -ENOMEM;
-        m->dl = dlopen("libkmod.so.2", RTLD_NOW | RTLD_LOCAL);
+        m->dl = dlopen(BERTH_LIBKMOD_SONAME, RTLD_NOW | RTLD_LOCAL);
         if (!m->dl) {
                 snprintf(dl_error, sizeof(dl_error), "%s", dlerror());
                 free(m);

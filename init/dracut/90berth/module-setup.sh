@@ -7,6 +7,10 @@
 #   BERTH_INITRAMFS_MODULES  the kernel modules stage 1 needs, separated by
 #                            spaces: the root's disks and file system, and
 #                            the network card
+#   BERTH_INIT_DLOPEN        the libraries berth-init dlopen()s and what they
+#                            link, separated by spaces
+# build-image checks the initramfs dracut made for all of these (and for
+# every library /init needs), since dracut can leave one out and exit 0.
 
 # Only when asked for by name (-m berth).
 check() {
@@ -25,11 +29,16 @@ installkernel() {
 
 install() {
         inst_binary "${BERTH_INIT:?}" /init
-        # berth-init dlopen()s libkmod, so ldd does not see it or what it
-        # links (Debian 12's libkmod2: libcrypto, liblzma, libzstd).
+        # berth-init dlopen()s libkmod, so ldd does not see it; nor does
+        # dracut-install see what a non-executable library links, so the
+        # list names those too (Debian 12's libkmod2: libcrypto, liblzma,
+        # libzstd). The list is build-image's.
         local lib
-        for lib in libkmod.so.2 libcrypto.so.3 liblzma.so.5 libzstd.so.1; do
-                inst_library "/usr/lib/x86_64-linux-gnu/$lib"
+        # inst_library returns 1 without a word when the build host (not the
+        # sysroot) lacks the file: say so, and the build fails on it.
+        for lib in ${BERTH_INIT_DLOPEN:?}; do
+                inst_library "/usr/lib/x86_64-linux-gnu/$lib" ||
+                        derror "berth: cannot install $lib, which berth-init needs"
         done
         inst_dir /proc
         inst_dir /sys
