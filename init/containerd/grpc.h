@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/* A unary gRPC client over HTTP/2 without TLS ("h2c" with prior knowledge)
+ * on a unix socket: what containerd's API needs, and nothing more. One call
+ * at a time per connection; each call blocks until its answer, its deadline
+ * or an error (a caller that must not block runs it in a child). */
+
+#include <protobuf-c/protobuf-c.h>
+#include <stdint.h>
+
+typedef struct GrpcConn GrpcConn;
+
+/* Answers larger than this are refused (-EMSGSIZE). */
+#define GRPC_MAX_RESPONSE (16U * 1024 * 1024)
+
+/* Connects to the socket at `path`. `namespace`, when not NULL, travels as
+ * the `containerd-namespace` header of every call. */
+int grpc_connect(const char *path, const char *namespace, GrpcConn **ret);
+GrpcConn *grpc_close(GrpcConn *c);
+
+/* Calls `method` ("/pkg.Service/Method") with `req`; on success `*resp` is
+ * the answer unpacked with `resp_desc` (free it with
+ * protobuf_c_message_free_unpacked()). Returns 0 or a negative errno: a
+ * gRPC status maps to the nearest errno (NOT_FOUND -ENOENT, ALREADY_EXISTS
+ * -EEXIST, INVALID_ARGUMENT -EINVAL, DEADLINE_EXCEEDED -ETIMEDOUT,
+ * UNAVAILABLE -ECONNREFUSED, ...; others -EPROTO), the passing of
+ * `timeout_usec` is -ETIMEDOUT. After an error grpc_error() says what
+ * happened, with the server's grpc-message when it sent one. */
+int grpc_call(GrpcConn *c, const char *method, const ProtobufCMessage *req,
+              const ProtobufCMessageDescriptor *resp_desc, ProtobufCMessage **resp, uint64_t timeout_usec);
+
+/* The last call's error, "" after a success. */
+const char *grpc_error(const GrpcConn *c);
+/* The last call's gRPC status (0 for OK, -1 when none was received). */
+int grpc_status(const GrpcConn *c);
+
+/* The errno for a gRPC status code, and its name. */
+int grpc_status_to_errno(int status);
+const char *grpc_status_name(int status);
+
+static inline void grpc_closep(GrpcConn **c) {
+        if (*c)
+                *c = grpc_close(*c);
+}
+#define _cleanup_grpc_ _cleanup_(grpc_closep)
