@@ -5,6 +5,10 @@
  *   ctrd-test [-a SOCKET] [-n NAMESPACE] [-t SECONDS] COMMAND ...
  *
  *   version                 containerd's version and revision
+ *   pull REF [USER PASSWORD] pull through CRI; prints the image's id
+ *   image REF               a pulled image's chain id and process defaults
+ *
+ * Errors go to stderr with the server's grpc-message; the exit status is 1.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -14,27 +18,66 @@
 #include <time.h>
 
 #include "macro.h"
-#include "grpc.h"
-#include "github.com/containerd/containerd/api/services/version/v1/version.pb-c.h"
-#include "google/protobuf/empty.pb-c.h"
+#include "strv.h"
+#include "ctrd.h"
 
 static const char *arg_address = "/run/containerd/containerd.sock";
 static const char *arg_namespace = "k8s.io";
 static uint64_t arg_timeout_usec = 30ULL * 1000000;
 
+static int fail(GrpcConn *c, const char *what, int r) {
+        const char *e = grpc_error(c);
+        fprintf(stderr, "ctrd-test: %s: %s\n", what, *e ? e : strerror(-r));
+        return 1;
+}
+
 static int cmd_version(GrpcConn *c, int argc, char **argv) {
-        Google__Protobuf__Empty req = GOOGLE__PROTOBUF__EMPTY__INIT;
-        ProtobufCMessage *resp = NULL;
-        int r = grpc_call(c, "/containerd.services.version.v1.Version/Version", &req.base,
-                          &containerd__services__version__v1__version_response__descriptor, &resp,
-                          arg_timeout_usec);
-        if (r < 0) {
-                fprintf(stderr, "ctrd-test: %s\n", grpc_error(c));
-                return r;
+        _cleanup_free_ char *version = NULL, *revision = NULL;
+        int r = ctrd_version(c, &version, &revision);
+        if (r < 0)
+                return fail(c, "version", r);
+        printf("%s %s\n", version, revision);
+        return 0;
+}
+
+static int cmd_pull(GrpcConn *c, int argc, char **argv) {
+        if (argc != 2 && argc != 4) {
+                fprintf(stderr, "usage: ctrd-test pull REF [USER PASSWORD]\n");
+                return 2;
         }
-        Containerd__Services__Version__V1__VersionResponse *v = (void *) resp;
-        printf("%s %s\n", v->version, v->revision);
-        protobuf_c_message_free_unpacked(resp, NULL);
+        CtrdAuth auth = {};
+        if (argc == 4) {
+                auth.username = argv[2];
+                auth.password = argv[3];
+        }
+        _cleanup_free_ char *id = NULL;
+        int r = ctrd_pull(c, argv[1], argc == 4 ? &auth : NULL, arg_timeout_usec, &id);
+        if (r < 0)
+                return fail(c, argv[1], r);
+        printf("%s\n", id);
+        return 0;
+}
+
+static void print_strv(const char *key, char **l) {
+        _cleanup_free_ char *s = l ? strv_join(l, " ") : NULL;
+        printf("%s=%s\n", key, strempty(s));
+}
+
+static int cmd_image(GrpcConn *c, int argc, char **argv) {
+        if (argc != 2) {
+                fprintf(stderr, "usage: ctrd-test image REF\n");
+                return 2;
+        }
+        CtrdImage img = {};
+        int r = ctrd_image_get(c, argv[1], &img);
+        if (r < 0)
+                return fail(c, argv[1], r);
+        printf("id=%s\nchain_id=%s\n", img.id, img.chain_id);
+        print_strv("entrypoint", img.entrypoint);
+        print_strv("cmd", img.cmd);
+        print_strv("env", img.env);
+        printf("workdir=%s\n", strempty(img.workdir));
+        ctrd_image_done(&img);
         return 0;
 }
 
@@ -43,6 +86,8 @@ static const struct {
         int (*run)(GrpcConn *c, int argc, char **argv);
 } commands[] = {
         { "version", cmd_version },
+        { "pull", cmd_pull },
+        { "image", cmd_image },
 };
 
 int main(int argc, char **argv) {
@@ -65,7 +110,7 @@ int main(int argc, char **argv) {
                 }
         }
         if (optind >= argc) {
-                fprintf(stderr, "ctrd-test: no command (version)\n");
+                fprintf(stderr, "ctrd-test: no command (version, pull, image)\n");
                 return 2;
         }
         for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
@@ -77,8 +122,7 @@ int main(int argc, char **argv) {
                         fprintf(stderr, "ctrd-test: %s: %s\n", arg_address, strerror(-r));
                         return 1;
                 }
-                r = commands[i].run(c, argc - optind, argv + optind);
-                return r < 0 ? 1 : r;
+                return commands[i].run(c, argc - optind, argv + optind);
         }
         fprintf(stderr, "ctrd-test: unknown command '%s'\n", argv[optind]);
         return 2;
