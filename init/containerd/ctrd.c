@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <json-c/json.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +10,9 @@
 #include "ctrd.h"
 #include "cri-image.pb-c.h"
 #include "github.com/containerd/containerd/api/services/version/v1/version.pb-c.h"
+#include "github.com/containerd/containerd/api/services/containers/v1/containers.pb-c.h"
+#include "github.com/containerd/containerd/api/services/snapshots/v1/snapshots.pb-c.h"
+#include "github.com/containerd/containerd/api/services/tasks/v1/tasks.pb-c.h"
 #include "google/protobuf/empty.pb-c.h"
 
 #define CALL_TIMEOUT_USEC (30ULL * 1000000)
@@ -164,4 +168,178 @@ int ctrd_image_get(GrpcConn *c, const char *ref, CtrdImage *ret) {
                 return 0;
         }
         return -EBADMSG;
+}
+
+/* The Any's type URL containerd gives an OCI runtime spec (typeurl's
+ * registration of specs.Spec); the value is the spec's JSON. */
+#define SPEC_TYPE_URL "types.containerd.io/opencontainers/runtime-spec/1/Spec"
+
+static int create_record(GrpcConn *c, const char *name, const char *image_ref, const char *spec_json) {
+        Containerd__Services__Containers__V1__Container__Runtime runtime =
+                CONTAINERD__SERVICES__CONTAINERS__V1__CONTAINER__RUNTIME__INIT;
+        Google__Protobuf__Any spec = GOOGLE__PROTOBUF__ANY__INIT;
+        Containerd__Services__Containers__V1__Container__LabelsEntry label =
+                CONTAINERD__SERVICES__CONTAINERS__V1__CONTAINER__LABELS_ENTRY__INIT;
+        Containerd__Services__Containers__V1__Container__LabelsEntry *labels[] = { &label };
+        Containerd__Services__Containers__V1__Container ctr =
+                CONTAINERD__SERVICES__CONTAINERS__V1__CONTAINER__INIT;
+        Containerd__Services__Containers__V1__CreateContainerRequest req =
+                CONTAINERD__SERVICES__CONTAINERS__V1__CREATE_CONTAINER_REQUEST__INIT;
+        runtime.name = (char *) CTRD_RUNTIME;
+        spec.type_url = (char *) SPEC_TYPE_URL;
+        spec.value.data = (uint8_t *) spec_json;
+        spec.value.len = strlen(spec_json);
+        /* What tells berth's containers from CRI's in the shared namespace. */
+        label.key = (char *) "org.berth.container";
+        label.value = (char *) "1";
+        ctr.id = (char *) name;
+        ctr.image = (char *) image_ref;
+        ctr.runtime = &runtime;
+        ctr.spec = &spec;
+        ctr.snapshotter = (char *) CTRD_SNAPSHOTTER;
+        ctr.snapshot_key = (char *) name;
+        ctr.n_labels = ARRAY_SIZE(labels);
+        ctr.labels = labels;
+        req.container = &ctr;
+        _cleanup_message_ ProtobufCMessage *resp = NULL;
+        return grpc_call(c, "/containerd.services.containers.v1.Containers/Create", &req.base,
+                         &containerd__services__containers__v1__create_container_response__descriptor, &resp,
+                         CALL_TIMEOUT_USEC);
+}
+
+static int delete_record(GrpcConn *c, const char *name) {
+        Containerd__Services__Containers__V1__DeleteContainerRequest req =
+                CONTAINERD__SERVICES__CONTAINERS__V1__DELETE_CONTAINER_REQUEST__INIT;
+        req.id = (char *) name;
+        _cleanup_message_ ProtobufCMessage *resp = NULL;
+        return grpc_call(c, "/containerd.services.containers.v1.Containers/Delete", &req.base,
+                         &google__protobuf__empty__descriptor, &resp, CALL_TIMEOUT_USEC);
+}
+
+static int remove_snapshot(GrpcConn *c, const char *name) {
+        Containerd__Services__Snapshots__V1__RemoveSnapshotRequest req =
+                CONTAINERD__SERVICES__SNAPSHOTS__V1__REMOVE_SNAPSHOT_REQUEST__INIT;
+        req.snapshotter = (char *) CTRD_SNAPSHOTTER;
+        req.key = (char *) name;
+        _cleanup_message_ ProtobufCMessage *resp = NULL;
+        return grpc_call(c, "/containerd.services.snapshots.v1.Snapshots/Remove", &req.base,
+                         &google__protobuf__empty__descriptor, &resp, CALL_TIMEOUT_USEC);
+}
+
+static int delete_task(GrpcConn *c, const char *name) {
+        Containerd__Services__Tasks__V1__DeleteTaskRequest req =
+                CONTAINERD__SERVICES__TASKS__V1__DELETE_TASK_REQUEST__INIT;
+        req.container_id = (char *) name;
+        _cleanup_message_ ProtobufCMessage *resp = NULL;
+        return grpc_call(c, "/containerd.services.tasks.v1.Tasks/Delete", &req.base,
+                         &containerd__services__tasks__v1__delete_response__descriptor, &resp,
+                         CALL_TIMEOUT_USEC);
+}
+
+/* Removes what a failed ctrd_create() made, keeping the failure's words:
+ * they are the ones that tell why. */
+static int undo(GrpcConn *c, const char *name, bool snapshot) {
+        char why[512];
+        snprintf(why, sizeof(why), "%s", grpc_error(c));
+        if (snapshot)
+                (void) remove_snapshot(c, name);
+        (void) delete_record(c, name);
+        grpc_set_error(c, "%s", why);
+        return 0;
+}
+
+int ctrd_create(GrpcConn *c, const char *name, const char *image_ref, const CtrdImage *img,
+                const char *spec_json, const char *stdout_path, const char *stderr_path, uint32_t *pid) {
+        /* The record first: it names the snapshot, which keeps containerd's
+         * garbage collector off the snapshot from the moment it exists. */
+        int r = create_record(c, name, image_ref, spec_json);
+        if (r < 0)
+                return r;
+
+        Containerd__Services__Snapshots__V1__PrepareSnapshotRequest prep =
+                CONTAINERD__SERVICES__SNAPSHOTS__V1__PREPARE_SNAPSHOT_REQUEST__INIT;
+        prep.snapshotter = (char *) CTRD_SNAPSHOTTER;
+        prep.key = (char *) name;
+        prep.parent = img->chain_id;
+        _cleanup_message_ ProtobufCMessage *mounts = NULL;
+        r = grpc_call(c, "/containerd.services.snapshots.v1.Snapshots/Prepare", &prep.base,
+                      &containerd__services__snapshots__v1__prepare_snapshot_response__descriptor, &mounts,
+                      CALL_TIMEOUT_USEC);
+        if (r < 0)
+                goto undo_record;
+
+        Containerd__Services__Snapshots__V1__PrepareSnapshotResponse *m = (void *) mounts;
+        Containerd__Services__Tasks__V1__CreateTaskRequest req =
+                CONTAINERD__SERVICES__TASKS__V1__CREATE_TASK_REQUEST__INIT;
+        req.container_id = (char *) name;
+        req.n_rootfs = m->n_mounts;
+        req.rootfs = m->mounts;
+        req.stdout = (char *) strempty(stdout_path);
+        req.stderr = (char *) strempty(stderr_path);
+        _cleanup_message_ ProtobufCMessage *resp = NULL;
+        r = grpc_call(c, "/containerd.services.tasks.v1.Tasks/Create", &req.base,
+                      &containerd__services__tasks__v1__create_task_response__descriptor, &resp,
+                      CALL_TIMEOUT_USEC);
+        if (r < 0)
+                goto undo_snapshot;
+        if (pid)
+                *pid = ((Containerd__Services__Tasks__V1__CreateTaskResponse *) resp)->pid;
+        return 0;
+
+undo_snapshot:
+        (void) undo(c, name, true);
+        return r;
+undo_record:
+        (void) undo(c, name, false);
+        return r;
+}
+
+int ctrd_start(GrpcConn *c, const char *name, uint32_t *pid) {
+        Containerd__Services__Tasks__V1__StartRequest req =
+                CONTAINERD__SERVICES__TASKS__V1__START_REQUEST__INIT;
+        req.container_id = (char *) name;
+        _cleanup_message_ ProtobufCMessage *resp = NULL;
+        int r = grpc_call(c, "/containerd.services.tasks.v1.Tasks/Start", &req.base,
+                          &containerd__services__tasks__v1__start_response__descriptor, &resp,
+                          CALL_TIMEOUT_USEC);
+        if (r >= 0 && pid)
+                *pid = ((Containerd__Services__Tasks__V1__StartResponse *) resp)->pid;
+        return r;
+}
+
+int ctrd_wait(GrpcConn *c, const char *name, uint64_t timeout_usec, uint32_t *exit_status) {
+        Containerd__Services__Tasks__V1__WaitRequest req =
+                CONTAINERD__SERVICES__TASKS__V1__WAIT_REQUEST__INIT;
+        req.container_id = (char *) name;
+        _cleanup_message_ ProtobufCMessage *resp = NULL;
+        int r = grpc_call(c, "/containerd.services.tasks.v1.Tasks/Wait", &req.base,
+                          &containerd__services__tasks__v1__wait_response__descriptor, &resp, timeout_usec);
+        if (r >= 0)
+                *exit_status = ((Containerd__Services__Tasks__V1__WaitResponse *) resp)->exit_status;
+        return r;
+}
+
+int ctrd_kill(GrpcConn *c, const char *name, int signal, bool all) {
+        Containerd__Services__Tasks__V1__KillRequest req =
+                CONTAINERD__SERVICES__TASKS__V1__KILL_REQUEST__INIT;
+        req.container_id = (char *) name;
+        req.signal = (uint32_t) signal;
+        req.all = all;
+        _cleanup_message_ ProtobufCMessage *resp = NULL;
+        return grpc_call(c, "/containerd.services.tasks.v1.Tasks/Kill", &req.base,
+                         &google__protobuf__empty__descriptor, &resp, CALL_TIMEOUT_USEC);
+}
+
+int ctrd_delete(GrpcConn *c, const char *name) {
+        int r = delete_task(c, name);
+        if (r < 0 && r != -ENOENT)
+                return r;
+        r = delete_record(c, name);
+        if (r < 0 && r != -ENOENT)
+                return r;
+        r = remove_snapshot(c, name);
+        if (r < 0 && r != -ENOENT)
+                return r;
+        grpc_set_error(c, "%s", "");
+        return 0;
 }

@@ -45,3 +45,22 @@ void ctrd_image_done(CtrdImage *img);
 int ctrd_image_get(GrpcConn *c, const char *ref, CtrdImage *ret);
 /* Parses CRI's verbose image info (JSON: chainID, imageSpec). */
 int ctrd_image_parse_info(const char *json, CtrdImage *ret);
+
+/* Creates container `name` from `img` with the OCI spec `spec_json`
+ * (oci_spec_build()): the container record, its snapshot (an overlayfs
+ * layer over the image's chain id, keyed by `name`) and its task, stopped
+ * before its first instruction. `stdout_path` and `stderr_path` are what
+ * the shim writes the output to: FIFOs (the caller opens them for reading
+ * first), `file:///path` or NULL. On failure nothing is left behind.
+ * `*pid` (optional) is the task's pid on the host. */
+int ctrd_create(GrpcConn *c, const char *name, const char *image_ref, const CtrdImage *img,
+                const char *spec_json, const char *stdout_path, const char *stderr_path, uint32_t *pid);
+int ctrd_start(GrpcConn *c, const char *name, uint32_t *pid);
+/* Blocks until the task ends (or `timeout_usec`); `*exit_status` is its
+ * status (128 + N for a signal N, as containerd reports it). */
+int ctrd_wait(GrpcConn *c, const char *name, uint64_t timeout_usec, uint32_t *exit_status);
+/* Signals the task's init process, or with `all` every process in it. */
+int ctrd_kill(GrpcConn *c, const char *name, int signal, bool all);
+/* Deletes the task (which must have ended), the container and its
+ * snapshot; what is already gone is not an error. */
+int ctrd_delete(GrpcConn *c, const char *name);

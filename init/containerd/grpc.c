@@ -88,7 +88,7 @@ int grpc_status_to_errno(int status) {
         }
 }
 
-_printf_(2, 3) static void set_error(GrpcConn *c, const char *fmt, ...) {
+void grpc_set_error(GrpcConn *c, const char *fmt, ...) {
         va_list ap;
         va_start(ap, fmt);
         vsnprintf(c->error, sizeof(c->error), fmt, ap);
@@ -331,7 +331,7 @@ static int pump(GrpcConn *c, Call *call, uint64_t deadline) {
                                 return -ECONNRESET;
                         ssize_t m = nghttp2_session_mem_recv(c->session, buf, (size_t) n);
                         if (m < 0) {
-                                set_error(c, "HTTP/2: %s", nghttp2_strerror((int) m));
+                                grpc_set_error(c, "HTTP/2: %s", nghttp2_strerror((int) m));
                                 return -EPROTO;
                         }
                 }
@@ -344,7 +344,7 @@ int grpc_call(GrpcConn *c, const char *method, const ProtobufCMessage *req,
         c->error[0] = 0;
         c->last_status = -1;
         if (!c->session) {
-                set_error(c, "connection unusable after an earlier error");
+                grpc_set_error(c, "connection unusable after an earlier error");
                 return -ENOTCONN;
         }
 
@@ -384,7 +384,7 @@ int grpc_call(GrpcConn *c, const char *method, const ProtobufCMessage *req,
         nghttp2_data_provider provider = { .source.ptr = &call, .read_callback = body_read };
         call.stream_id = nghttp2_submit_request(c->session, NULL, headers, n_headers, &provider, &call);
         if (call.stream_id < 0) {
-                set_error(c, "HTTP/2: %s", nghttp2_strerror(call.stream_id));
+                grpc_set_error(c, "HTTP/2: %s", nghttp2_strerror(call.stream_id));
                 return -EPROTO;
         }
         c->call = &call;
@@ -395,51 +395,51 @@ int grpc_call(GrpcConn *c, const char *method, const ProtobufCMessage *req,
                 /* Cancel the stream; the connection stays usable. */
                 nghttp2_submit_rst_stream(c->session, NGHTTP2_FLAG_NONE, call.stream_id, NGHTTP2_CANCEL);
                 (void) nghttp2_session_send(c->session);
-                set_error(c, "%s: no answer within %" PRIu64 " ms", method, ms);
+                grpc_set_error(c, "%s: no answer within %" PRIu64 " ms", method, ms);
         } else if (r < 0) {
                 if (!c->error[0])
-                        set_error(c, "%s: %s", method, strerror(-r));
+                        grpc_set_error(c, "%s: %s", method, strerror(-r));
                 /* The connection's state is unknown: refuse further calls. */
                 nghttp2_session_del(c->session);
                 c->session = NULL;
         } else if (call.error < 0) {
                 r = call.error;
-                set_error(c, "%s: %s", method,
-                          r == -EMSGSIZE ? "answer larger than the limit" : strerror(-r));
+                grpc_set_error(c, "%s: %s", method,
+                               r == -EMSGSIZE ? "answer larger than the limit" : strerror(-r));
         } else if (call.grpc_status > 0) {
                 c->last_status = call.grpc_status;
                 r = grpc_status_to_errno(call.grpc_status);
-                set_error(c, "%s: %s: %s", method, grpc_status_name(call.grpc_status),
-                          call.grpc_message ? call.grpc_message : "(no grpc-message)");
+                grpc_set_error(c, "%s: %s: %s", method, grpc_status_name(call.grpc_status),
+                               call.grpc_message ? call.grpc_message : "(no grpc-message)");
         } else if (call.http_status != 200) {
                 r = -EPROTO;
-                set_error(c, "%s: HTTP status %d", method, call.http_status);
+                grpc_set_error(c, "%s: HTTP status %d", method, call.http_status);
         } else if (call.grpc_status < 0 || call.close_error != 0) {
                 r = -EPROTO;
-                set_error(c, "%s: stream ended without grpc-status (HTTP/2 error %u)", method,
-                          call.close_error);
+                grpc_set_error(c, "%s: stream ended without grpc-status (HTTP/2 error %u)", method,
+                               call.close_error);
         } else if (!call.grpc_content_type) {
                 r = -EPROTO;
-                set_error(c, "%s: answer is not application/grpc", method);
+                grpc_set_error(c, "%s: answer is not application/grpc", method);
         } else if (call.data_len < 5) {
                 r = -EPROTO;
-                set_error(c, "%s: answer holds no gRPC message", method);
+                grpc_set_error(c, "%s: answer holds no gRPC message", method);
         } else {
                 uint32_t mlen = (uint32_t) call.data[1] << 24 | (uint32_t) call.data[2] << 16 |
                                 (uint32_t) call.data[3] << 8 | call.data[4];
                 c->last_status = 0;
                 if (call.data[0] != 0) {
                         r = -EPROTO;
-                        set_error(c, "%s: answer is compressed, which was not asked for", method);
+                        grpc_set_error(c, "%s: answer is compressed, which was not asked for", method);
                 } else if ((size_t) mlen + 5 != call.data_len) {
                         r = -EPROTO;
-                        set_error(c, "%s: answer's frame says %" PRIu32 " bytes, %zu came", method, mlen,
-                                  call.data_len - 5);
+                        grpc_set_error(c, "%s: answer's frame says %" PRIu32 " bytes, %zu came", method,
+                                       mlen, call.data_len - 5);
                 } else {
                         *resp = protobuf_c_message_unpack(resp_desc, NULL, mlen, call.data + 5);
                         if (!*resp) {
                                 r = -EBADMSG;
-                                set_error(c, "%s: answer is not a valid %s", method, resp_desc->name);
+                                grpc_set_error(c, "%s: answer is not a valid %s", method, resp_desc->name);
                         }
                 }
         }

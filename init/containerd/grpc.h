@@ -9,6 +9,8 @@
 #include <protobuf-c/protobuf-c.h>
 #include <stdint.h>
 
+#include "macro.h"
+
 typedef struct GrpcConn GrpcConn;
 
 /* Answers larger than this are refused (-EMSGSIZE). */
@@ -32,6 +34,9 @@ int grpc_call(GrpcConn *c, const char *method, const ProtobufCMessage *req,
 
 /* The last call's error, "" after a success. */
 const char *grpc_error(const GrpcConn *c);
+/* Replaces the error text (for a caller that undoes a failed step and
+ * keeps the failure's words). */
+_printf_(2, 3) void grpc_set_error(GrpcConn *c, const char *fmt, ...);
 /* The last call's gRPC status (0 for OK, -1 when none was received). */
 int grpc_status(const GrpcConn *c);
 
