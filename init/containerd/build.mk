@@ -67,3 +67,13 @@ $(BUILD)/libctrd.a: $(CTRD_OBJS) $(CTRD_GEN_OBJS)
 PROGRAMS += $(BUILD)/ctrd-test
 $(BUILD)/ctrd-test: $(BUILD)/obj/init/containerd/ctrd-test.o $(BUILD)/libctrd.a $(BUILD)/libberth.a
 	$(CC) $(BERTH_LDFLAGS) $(LDFLAGS) $^ $(call pc_libs,$(CTRD_LIBS)) -o $@
+
+# Unit tests: init/containerd/tests/test-*.c, TAP programs (make check runs
+# every build/tests/test-*, under valgrind too).
+CTRD_TESTS := $(patsubst init/containerd/tests/%.c,$(BUILD)/tests/%,$(wildcard init/containerd/tests/test-*.c))
+TEST_PROGRAMS += $(CTRD_TESTS)
+EXTRA_CFLAGS_init_containerd_tests_ := $(CTRD_CFLAGS)
+$(CTRD_TESTS): $(BUILD)/tests/%: $(BUILD)/obj/init/containerd/tests/%.o $(BUILD)/libctrd.a $(BUILD)/libberth.a
+	@mkdir -p $(@D)
+	$(CC) $(BERTH_LDFLAGS) $(LDFLAGS) $^ $(call pc_libs,$(CTRD_LIBS)) -o $@
+$(CTRD_TESTS:$(BUILD)/tests/%=$(BUILD)/obj/init/containerd/tests/%.o): | $(CTRD_GEN)/.stamp

@@ -461,6 +461,7 @@ int main(int argc, char **argv) {
                         fprintf(stderr, "ctrd-test: %s: %s\n", arg_address, strerror(-r));
                         return 1;
                 }
+                grpc_set_timeout(c, arg_timeout_usec);
                 return commands[i].run(c, argc - optind, argv + optind);
         }
         fprintf(stderr, "ctrd-test: unknown command '%s'\n", argv[optind]);

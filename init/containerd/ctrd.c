@@ -15,7 +15,8 @@
 #include "github.com/containerd/containerd/api/services/tasks/v1/tasks.pb-c.h"
 #include "google/protobuf/empty.pb-c.h"
 
-#define CALL_TIMEOUT_USEC (30ULL * 1000000)
+/* Each call but pull and wait: the connection's timeout (grpc_set_timeout()). */
+#define CALL_TIMEOUT_USEC 0
 
 static void messagep(ProtobufCMessage **m) {
         if (*m)

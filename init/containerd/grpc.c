@@ -40,6 +40,7 @@ struct GrpcConn {
         Call *call; /* the call in progress, NULL between calls */
         int io_error;
         int last_status;
+        uint64_t timeout_usec;
         char error[512];
 };
 
@@ -93,6 +94,10 @@ void grpc_set_error(GrpcConn *c, const char *fmt, ...) {
         va_start(ap, fmt);
         vsnprintf(c->error, sizeof(c->error), fmt, ap);
         va_end(ap);
+}
+
+void grpc_set_timeout(GrpcConn *c, uint64_t usec) {
+        c->timeout_usec = usec ? usec : GRPC_DEFAULT_TIMEOUT_USEC;
 }
 
 const char *grpc_error(const GrpcConn *c) {
@@ -245,6 +250,7 @@ int grpc_connect(const char *path, const char *namespace, GrpcConn **ret) {
                 return -ENOMEM;
         c->fd = -EBADF;
         c->last_status = -1;
+        c->timeout_usec = GRPC_DEFAULT_TIMEOUT_USEC;
         if (namespace && !(c->namespace = strdup(namespace))) {
                 grpc_close(c);
                 return -ENOMEM;
@@ -343,6 +349,8 @@ int grpc_call(GrpcConn *c, const char *method, const ProtobufCMessage *req,
               const ProtobufCMessageDescriptor *resp_desc, ProtobufCMessage **resp, uint64_t timeout_usec) {
         c->error[0] = 0;
         c->last_status = -1;
+        if (timeout_usec == 0)
+                timeout_usec = c->timeout_usec;
         if (!c->session) {
                 grpc_set_error(c, "connection unusable after an earlier error");
                 return -ENOTCONN;

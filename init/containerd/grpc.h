@@ -23,7 +23,8 @@ GrpcConn *grpc_close(GrpcConn *c);
 
 /* Calls `method` ("/pkg.Service/Method") with `req`; on success `*resp` is
  * the answer unpacked with `resp_desc` (free it with
- * protobuf_c_message_free_unpacked()). Returns 0 or a negative errno: a
+ * protobuf_c_message_free_unpacked()). A `timeout_usec` of 0 is the
+ * connection's (grpc_set_timeout(), 30 s unless set). Returns 0 or a negative errno: a
  * gRPC status maps to the nearest errno (NOT_FOUND -ENOENT, ALREADY_EXISTS
  * -EEXIST, INVALID_ARGUMENT -EINVAL, DEADLINE_EXCEEDED -ETIMEDOUT,
  * UNAVAILABLE -ECONNREFUSED, ...; others -EPROTO), the passing of
@@ -31,6 +32,9 @@ GrpcConn *grpc_close(GrpcConn *c);
  * happened, with the server's grpc-message when it sent one. */
 int grpc_call(GrpcConn *c, const char *method, const ProtobufCMessage *req,
               const ProtobufCMessageDescriptor *resp_desc, ProtobufCMessage **resp, uint64_t timeout_usec);
+
+#define GRPC_DEFAULT_TIMEOUT_USEC (30ULL * 1000000)
+void grpc_set_timeout(GrpcConn *c, uint64_t usec);
 
 /* The last call's error, "" after a success. */
 const char *grpc_error(const GrpcConn *c);

@@ -1,0 +1,220 @@
+#!/usr/bin/env bats
+# berth's containerd client (init/containerd) against a real containerd and
+# runc on this host, no QEMU: a containerd of the test's own (temporary root,
+# state, socket and configuration), a registry on 127.0.0.1 holding an image
+# made from busybox-static, and build/ctrd-test driving the client. Needs
+# root (containerd, runc and cgroups); skipped without.
+
+bats_require_minimum_version 1.5.0
+
+setup_file() {
+        export CT="${BERTH_BUILD:-$BATS_TEST_DIRNAME/../../build}/ctrd-test"
+        if [[ $(id -u) -ne 0 ]]; then
+                export SKIP_WHY="needs root for containerd and runc"
+                return
+        fi
+        # A short path: the socket's must fit in sun_path. Not tmpfs-only:
+        # overlayfs wants a file system with trusted xattrs (ext4 and tmpfs
+        # both do).
+        D=$(mktemp -d /tmp/berth-ctrd.XXXXXX)
+        export D
+        local port
+        port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+        export REG=127.0.0.1:$port
+        # Unique per run: the container cgroups land under it on this host.
+        export CGP=/berth-ctrd-test-${D##*.}
+        mkdir -p "$D/registry" "$D/certs.d/$REG"
+
+        cat >"$D/registry.yml" <<-YML
+	version: 0.1
+	log:
+	  level: warn
+	storage:
+	  filesystem:
+	    rootdirectory: $D/registry
+	http:
+	  addr: $REG
+	YML
+        docker-registry serve "$D/registry.yml" >"$D/registry.log" 2>&1 &
+        echo $! >"$D/registry.pid"
+
+        # Plain http for this registry only, as a berth host's hosts.toml
+        # would say it.
+        cat >"$D/certs.d/$REG/hosts.toml" <<-TOML
+	server = "http://$REG"
+	[host."http://$REG"]
+	  capabilities = ["pull", "resolve"]
+	TOML
+        cat >"$D/config.toml" <<-TOML
+	version = 2
+	root = "$D/root"
+	state = "$D/state"
+	[grpc]
+	  address = "$D/c.sock"
+	[plugins."io.containerd.grpc.v1.cri".registry]
+	  config_path = "$D/certs.d"
+	TOML
+        containerd --config "$D/config.toml" --log-level info >"$D/containerd.log" 2>&1 &
+        echo $! >"$D/containerd.pid"
+
+        python3 "$BATS_TEST_DIRNAME/../../qemu-tests/make-oci-image.py" /bin/busybox "$D/image.tar" berth/busybox:1
+        local i
+        for i in $(seq 50); do
+                curl -fs "http://$REG/v2/" >/dev/null && break
+                sleep 0.2
+        done
+        python3 "$BATS_TEST_DIRNAME/push-oci-image.py" "$D/image.tar" "$REG" berth/busybox:1 >"$D/digest"
+        for i in $(seq 50); do
+                "$CT" -a "$D/c.sock" version >/dev/null 2>&1 && break
+                sleep 0.2
+        done
+}
+
+teardown_file() {
+        [[ -n ${D:-} ]] || return 0
+        local name
+        for name in $(ls "$D/root/io.containerd.runtime.v2.task/k8s.io" 2>/dev/null); do
+                "$CT" -a "$D/c.sock" kill "$name" 9 || true
+                "$CT" -a "$D/c.sock" -t 5 wait "$name" || true
+                "$CT" -a "$D/c.sock" rm "$name" || true
+        done
+        [[ -f $D/containerd.pid ]] && kill "$(cat "$D/containerd.pid")" 2>/dev/null
+        [[ -f $D/registry.pid ]] && kill "$(cat "$D/registry.pid")" 2>/dev/null
+        sleep 0.5
+        rmdir /sys/fs/cgroup/*"$CGP" /sys/fs/cgroup/*/"$CGP" 2>/dev/null || true
+        umount -R "$D/root" 2>/dev/null || true
+        rm -rf "$D"
+}
+
+setup() {
+        [[ -z ${SKIP_WHY:-} ]] || skip "$SKIP_WHY"
+}
+
+ct() {
+        "$CT" -a "$D/c.sock" "$@"
+}
+
+# The tests that run containers pull first, so that each also runs alone
+# (bats -f); the pull test proves the pull itself.
+pulled() {
+        ct pull "$REG/berth/busybox:1" >/dev/null
+}
+
+# cgroup_file NAME v2-FILE v1-CONTROLLER v1-FILE: a container's cgroup file,
+# on a cgroup v2 host (a berth host) or a v1 one (as build hosts may be).
+cgroup_file() {
+        if [[ -f /sys/fs/cgroup/cgroup.controllers ]]; then
+                cat "/sys/fs/cgroup$CGP/$1/$2"
+        else
+                cat "/sys/fs/cgroup/$3$CGP/$1/$4"
+        fi
+}
+
+@test "Version answers over HTTP/2 on the unix socket" {
+        run -0 ct version
+        [[ $output =~ ^1\.[0-9]+\. ]]
+}
+
+@test "a missing socket is an error naming it" {
+        run -1 "$CT" -a "$D/none.sock" version
+        [[ $output == *"none.sock: No such file or directory"* ]]
+}
+
+@test "a server that accepts and never answers: the call's deadline ends it" {
+        python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1]); s.listen(1)
+c, _ = s.accept()
+for i in range(120): time.sleep(0.25)' "$D/mute.sock" &
+        local mute=$!
+        for i in $(seq 50); do [[ -S $D/mute.sock ]] && break; sleep 0.1; done
+        SECONDS=0
+        run -1 "$CT" -a "$D/mute.sock" -t 1 version
+        kill "$mute"
+        echo "output: $output"
+        [[ $output == *"Version/Version: no answer within 1000 ms"* ]]
+        ((SECONDS < 5))
+}
+
+@test "pull through CRI from the loopback registry over plain http" {
+        run -0 ct pull "$REG/berth/busybox:1"
+        [[ $output =~ ^sha256:[0-9a-f]{64}$ ]]
+        run -0 ct image "$REG/berth/busybox:1"
+        [[ $output == *"chain_id=sha256:"* ]]
+        [[ $output == *"cmd=/bin/sh"* ]]
+        [[ $output == *"env=PATH=/bin"* ]]
+}
+
+@test "the image pulled by digest is the one pushed" {
+        run -0 ct pull "$REG/berth/busybox@$(cat "$D/digest")"
+        [[ $output =~ ^sha256:[0-9a-f]{64}$ ]]
+}
+
+@test "an image the registry lacks: NOT_FOUND with containerd's message" {
+        run -1 ct pull "$REG/berth/nope:1"
+        [[ $output == *"PullImage: NOT_FOUND: "*"berth/nope:1: not found"* ]]
+}
+
+@test "a malformed reference: containerd's message says so" {
+        run -1 ct pull "Bad//ref"
+        [[ $output == *"PullImage: "*"invalid reference format"* ]]
+}
+
+@test "a container's output comes through the FIFOs and its exit status is seen" {
+        pulled
+        run -7 ct run out1 "$REG/berth/busybox:1" --rm --cgroup-parent "$CGP" \
+                -- /bin/sh -c 'echo out-line; echo err-line >&2; exit 7'
+        [[ $output == *"out-line"* ]]
+        [[ $output == *"err-line"* ]]
+}
+
+@test "the image's own command runs when none is given" {
+        pulled
+        run -0 ct run out2 "$REG/berth/busybox:1" --rm --cgroup-parent "$CGP" --env 'GREETING=from-env'
+        # the image's cmd is /bin/sh, with no input: it ends at once, status 0
+}
+
+@test "memory.max, pids.max and cpu.max land in the container's cgroup" {
+        pulled
+        run -0 ct run lim "$REG/berth/busybox:1" --detach --cgroup-parent "$CGP" \
+                --memory 33554432 --pids 20 --cpu-max 50000,100000 -- /bin/sleep 300
+        [[ $output =~ ^[0-9]+$ ]]
+        run -0 cgroup_file lim memory.max memory memory.limit_in_bytes
+        [ "$output" = 33554432 ]
+        run -0 cgroup_file lim pids.max pids pids.max
+        [ "$output" = 20 ]
+        run -0 cgroup_file lim cpu.max cpu cpu.cfs_quota_us
+        [[ $output == 50000* ]]
+}
+
+@test "kill, wait and delete clean up: task, container, snapshot and cgroup" {
+        run -0 ct kill lim 9
+        run -0 ct -t 10 wait lim
+        [ "$output" = 137 ]
+        run -0 ct rm lim
+        run -1 ct wait lim
+        [[ $output == *"NOT_FOUND"* ]]
+        run ! test -d "/sys/fs/cgroup/pids$CGP/lim"
+        run ! test -d "/sys/fs/cgroup$CGP/lim"
+        # the name is free again: no record or snapshot was left behind
+        run -3 ct run lim "$REG/berth/busybox:1" --rm --cgroup-parent "$CGP" -- /bin/sh -c 'exit 3'
+}
+
+@test "a running task cannot be deleted: the error says why and nothing is lost" {
+        pulled
+        run -0 ct run busy "$REG/berth/busybox:1" --detach --cgroup-parent "$CGP" -- /bin/sleep 300
+        run -1 ct rm busy
+        [[ $output == *"cannot delete a running process"* ]]
+        run -0 ct kill busy 9
+        run -0 ct -t 10 wait busy
+        run -0 ct rm busy
+}
+
+@test "a container that cannot be made leaves nothing behind" {
+        pulled
+        run -1 ct run bad "$REG/berth/busybox:1" --cgroup-parent "$CGP" -- /no/such/program
+        echo "output: $output"
+        [[ $output == *"no/such/program"* ]]
+        run -0 ct run bad "$REG/berth/busybox:1" --rm --cgroup-parent "$CGP" -- /bin/echo ok
+}
