@@ -20,6 +20,8 @@
  *   wait NAME               wait for the task's end; prints its status
  *   kill NAME [SIGNAL]      signal every process of the task (default TERM)
  *   rm NAME                 delete task, container and snapshot
+ *   bench REF [N]           the cost of each call: Version N times (default
+ *                           100), then one container's life step by step
  *
  * Errors go to stderr with the server's grpc-message; the exit status is 1.
  */
@@ -421,12 +423,78 @@ static int cmd_rm(GrpcConn *c, int argc, char **argv) {
         return r < 0 ? fail(c, argv[1], r) : 0;
 }
 
+static double now_ms(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static int cmd_bench(GrpcConn *c, int argc, char **argv) {
+        if (argc != 2 && argc != 3) {
+                fprintf(stderr, "usage: ctrd-test bench REF [N]\n");
+                return 2;
+        }
+        int n = argc == 3 ? atoi(argv[2]) : 100;
+        if (n <= 0)
+                return 2;
+        double t = now_ms();
+        for (int i = 0; i < n; i++) {
+                _cleanup_free_ char *v = NULL, *rev = NULL;
+                int r = ctrd_version(c, &v, &rev);
+                if (r < 0)
+                        return fail(c, "version", r);
+        }
+        printf("version: %.3f ms a call (%d calls on one connection)\n", (now_ms() - t) / n, n);
+
+        t = now_ms();
+        _cleanup_grpc_ GrpcConn *fresh = NULL;
+        _cleanup_free_ char *v = NULL, *rev = NULL;
+        int r = grpc_connect(arg_address, arg_namespace, &fresh);
+        if (r >= 0)
+                r = ctrd_version(fresh, &v, &rev);
+        if (r < 0)
+                return fail(fresh ? fresh : c, "connect", r);
+        printf("connect + version: %.3f ms\n", now_ms() - t);
+
+        const char *name = "ctrd-bench";
+        char *cmd[] = { (char *) "/bin/echo", NULL };
+        CtrdContainerSpec spec = { .name = name, .command = cmd };
+        CtrdImage img = {};
+        _cleanup_free_ char *json = NULL;
+        uint32_t pid, status;
+        double t0 = now_ms();
+#define STEP(what, call)                                        \
+        do {                                                    \
+                t = now_ms();                                   \
+                if ((r = (call)) < 0) {                         \
+                        fail(c, what, r);                       \
+                        goto out;                               \
+                }                                               \
+                printf("%-28s %8.3f ms\n", what, now_ms() - t); \
+        } while (0)
+        STEP("pull (already present)", ctrd_pull(c, argv[1], NULL, 0, NULL));
+        STEP("image (CRI ImageStatus)", ctrd_image_get(c, argv[1], &img));
+        STEP("spec (local)", oci_spec_build(&spec, &img, &json));
+        STEP("create (record+snapshot+task)", ctrd_create(c, name, argv[1], &img, json, NULL, NULL, &pid));
+        STEP("start", ctrd_start(c, name, &pid));
+        STEP("wait", ctrd_wait(c, name, 0, &status));
+        STEP("delete (task+record+snapshot)", ctrd_delete(c, name));
+        printf("%-28s %8.3f ms\n", "whole life", now_ms() - t0);
+#undef STEP
+out:
+        if (r < 0)
+                (void) ctrd_delete(c, name);
+        ctrd_image_done(&img);
+        return r < 0;
+}
+
 static const struct {
         const char *name;
         int (*run)(GrpcConn *c, int argc, char **argv);
 } commands[] = {
-        { "version", cmd_version }, { "pull", cmd_pull }, { "image", cmd_image }, { "spec", cmd_spec },
-        { "run", cmd_run },         { "wait", cmd_wait }, { "kill", cmd_kill },   { "rm", cmd_rm },
+        { "version", cmd_version }, { "pull", cmd_pull }, { "image", cmd_image },
+        { "spec", cmd_spec },       { "run", cmd_run },   { "wait", cmd_wait },
+        { "kill", cmd_kill },       { "rm", cmd_rm },     { "bench", cmd_bench },
 };
 
 int main(int argc, char **argv) {
