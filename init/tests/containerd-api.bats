@@ -82,7 +82,12 @@ teardown_file() {
         [[ -f $D/registry.pid ]] && kill "$(cat "$D/registry.pid")" 2>/dev/null
         sleep 0.5
         rmdir /sys/fs/cgroup/*"$CGP" /sys/fs/cgroup/*/"$CGP" 2>/dev/null || true
-        umount -R "$D/root" 2>/dev/null || true
+        # a container's rootfs stays mounted under the state folder if its
+        # task was never deleted: unmount what is left under $D, deepest first
+        local m
+        for m in $(awk -v d="$D/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r); do
+                umount -l "$m" || true
+        done
         rm -rf "$D"
 }
 
