@@ -18,12 +18,17 @@ setup_file() {
         # both do).
         D=$(mktemp -d /tmp/berth-ctrd.XXXXXX)
         export D
-        local port
+        local port port2
         port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+        port2=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
         export REG=127.0.0.1:$port
+        # a second registry that wants a token from the test's token server
+        export PRIV=127.0.0.1:$port2
         # Unique per run: the container cgroups land under it on this host.
         export CGP=/berth-ctrd-test-${D##*.}
-        mkdir -p "$D/registry" "$D/certs.d/$REG"
+        mkdir -p "$D/registry" "$D/registry2" "$D/certs.d/$REG" "$D/certs.d/$PRIV"
+        python3 "$BATS_TEST_DIRNAME/token-server.py" "$D/token-port" berth s3cret 2>"$D/token.log" &
+        echo $! >"$D/token.pid"
 
         cat >"$D/registry.yml" <<-YML
 	version: 0.1
@@ -37,14 +42,40 @@ setup_file() {
 	YML
         docker-registry serve "$D/registry.yml" >"$D/registry.log" 2>&1 &
         echo $! >"$D/registry.pid"
+        local i
+        for i in $(seq 50); do
+                [[ -f $D/token-port ]] && break
+                sleep 0.1
+        done
+        # "silly" auth: any Authorization header passes, none gets a Bearer
+        # challenge naming the token server, where the credentials are checked
+        cat >"$D/registry2.yml" <<-YML
+	version: 0.1
+	log:
+	  level: warn
+	storage:
+	  filesystem:
+	    rootdirectory: $D/registry2
+	http:
+	  addr: $PRIV
+	auth:
+	  silly:
+	    realm: http://127.0.0.1:$(cat "$D/token-port")/token
+	    service: berth-test
+	YML
+        docker-registry serve "$D/registry2.yml" >"$D/registry2.log" 2>&1 &
+        echo $! >"$D/registry2.pid"
 
         # Plain http for this registry only, as a berth host's hosts.toml
         # would say it.
-        cat >"$D/certs.d/$REG/hosts.toml" <<-TOML
-	server = "http://$REG"
-	[host."http://$REG"]
-	  capabilities = ["pull", "resolve"]
-	TOML
+        local r
+        for r in "$REG" "$PRIV"; do
+                cat >"$D/certs.d/$r/hosts.toml" <<-TOML
+		server = "http://$r"
+		[host."http://$r"]
+		  capabilities = ["pull", "resolve"]
+		TOML
+        done
         cat >"$D/config.toml" <<-TOML
 	version = 2
 	root = "$D/root"
@@ -58,12 +89,13 @@ setup_file() {
         echo $! >"$D/containerd.pid"
 
         python3 "$BATS_TEST_DIRNAME/../../qemu-tests/make-oci-image.py" /bin/busybox "$D/image.tar" berth/busybox:1
-        local i
         for i in $(seq 50); do
-                curl -fs "http://$REG/v2/" >/dev/null && break
+                curl -fs "http://$REG/v2/" >/dev/null && curl -s "http://$PRIV/v2/" >/dev/null && break
                 sleep 0.2
         done
         python3 "$BATS_TEST_DIRNAME/push-oci-image.py" "$D/image.tar" "$REG" berth/busybox:1 >"$D/digest"
+        python3 "$BATS_TEST_DIRNAME/push-oci-image.py" --index "$D/image.tar" "$REG" berth/multi:1 >/dev/null
+        python3 "$BATS_TEST_DIRNAME/push-oci-image.py" "$D/image.tar" "$PRIV" berth/private:1 >/dev/null
         for i in $(seq 50); do
                 "$CT" -a "$D/c.sock" version >/dev/null 2>&1 && break
                 sleep 0.2
@@ -79,7 +111,10 @@ teardown_file() {
                 "$CT" -a "$D/c.sock" rm "$name" || true
         done
         [[ -f $D/containerd.pid ]] && kill "$(cat "$D/containerd.pid")" 2>/dev/null
-        [[ -f $D/registry.pid ]] && kill "$(cat "$D/registry.pid")" 2>/dev/null
+        local p
+        for p in registry registry2 token; do
+                [[ -f $D/$p.pid ]] && kill "$(cat "$D/$p.pid")" 2>/dev/null
+        done
         sleep 0.5
         rmdir /sys/fs/cgroup/*"$CGP" /sys/fs/cgroup/*/"$CGP" 2>/dev/null || true
         # a container's rootfs stays mounted under the state folder if its
@@ -154,6 +189,26 @@ for i in range(120): time.sleep(0.25)' "$D/mute.sock" &
 @test "the image pulled by digest is the one pushed" {
         run -0 ct pull "$REG/berth/busybox@$(cat "$D/digest")"
         [[ $output =~ ^sha256:[0-9a-f]{64}$ ]]
+}
+
+@test "a manifest list is resolved to linux/amd64" {
+        # its arm64 image has no /bin: only the amd64 one can run echo
+        run -0 ct pull "$REG/berth/multi:1"
+        run -0 ct run multi "$REG/berth/multi:1" --rm --cgroup-parent "$CGP" -- /bin/echo amd64-chosen
+        [ "$output" = amd64-chosen ]
+}
+
+@test "a registry that wants a token: none or a wrong password is refused, in containerd's words" {
+        run -1 ct pull "$PRIV/berth/private:1"
+        [[ $output == *"failed to fetch anonymous token: unexpected status: 401"* ]]
+        run -1 ct pull "$PRIV/berth/private:1" berth wrong
+        [[ $output == *"failed to fetch oauth token: unexpected status: 401"* ]]
+}
+
+@test "the right credentials get the token and the pull" {
+        run -0 ct pull "$PRIV/berth/private:1" berth s3cret
+        [[ $output =~ ^sha256:[0-9a-f]{64}$ ]]
+        run -0 grep -c "token granted to 'berth'" "$D/token.log"
 }
 
 @test "an image the registry lacks: NOT_FOUND with containerd's message" {
