@@ -20,6 +20,7 @@
  *   wait NAME               wait for the task's end; prints its status
  *   kill NAME [SIGNAL]      signal every process of the task (default TERM)
  *   rm NAME                 delete task, container and snapshot
+ *   ps                      berth's containers: name, task state, pid, exit status
  *   bench REF [N]           the cost of each call: Version N times (default
  *                           100), then one container's life step by step
  *
@@ -423,6 +424,21 @@ static int cmd_rm(GrpcConn *c, int argc, char **argv) {
         return r < 0 ? fail(c, argv[1], r) : 0;
 }
 
+static int cmd_ps(GrpcConn *c, int argc, char **argv) {
+        _cleanup_strv_free_ char **names = NULL;
+        int r = ctrd_list(c, &names);
+        if (r < 0)
+                return fail(c, "ps", r);
+        for (char **n = names; *n; n++) {
+                CtrdTask t;
+                r = ctrd_task_get(c, *n, &t);
+                if (r < 0)
+                        return fail(c, *n, r);
+                printf("%s %s %u %u\n", *n, ctrd_task_state_name(t.state), t.pid, t.exit_status);
+        }
+        return 0;
+}
+
 static double now_ms(void) {
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -492,9 +508,9 @@ static const struct {
         const char *name;
         int (*run)(GrpcConn *c, int argc, char **argv);
 } commands[] = {
-        { "version", cmd_version }, { "pull", cmd_pull }, { "image", cmd_image },
-        { "spec", cmd_spec },       { "run", cmd_run },   { "wait", cmd_wait },
-        { "kill", cmd_kill },       { "rm", cmd_rm },     { "bench", cmd_bench },
+        { "version", cmd_version }, { "pull", cmd_pull }, { "image", cmd_image }, { "spec", cmd_spec },
+        { "run", cmd_run },         { "wait", cmd_wait }, { "kill", cmd_kill },   { "rm", cmd_rm },
+        { "bench", cmd_bench },     { "ps", cmd_ps },
 };
 
 int main(int argc, char **argv) {

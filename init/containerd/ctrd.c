@@ -171,6 +171,8 @@ int ctrd_image_get(GrpcConn *c, const char *ref, CtrdImage *ret) {
         return -EBADMSG;
 }
 
+#define BERTH_LABEL "org.berth.container"
+
 /* The Any's type URL containerd gives an OCI runtime spec (typeurl's
  * registration of specs.Spec); the value is the spec's JSON. */
 #define SPEC_TYPE_URL "types.containerd.io/opencontainers/runtime-spec/1/Spec"
@@ -191,7 +193,7 @@ static int create_record(GrpcConn *c, const char *name, const char *image_ref, c
         spec.value.data = (uint8_t *) spec_json;
         spec.value.len = strlen(spec_json);
         /* What tells berth's containers from CRI's in the shared namespace. */
-        label.key = (char *) "org.berth.container";
+        label.key = (char *) BERTH_LABEL;
         label.value = (char *) "1";
         ctr.id = (char *) name;
         ctr.image = (char *) image_ref;
@@ -342,5 +344,70 @@ int ctrd_delete(GrpcConn *c, const char *name) {
         if (r < 0 && r != -ENOENT)
                 return r;
         grpc_set_error(c, "%s", "");
+        return 0;
+}
+
+const char *ctrd_task_state_name(CtrdTaskState s) {
+        static const char *const names[] = {
+                "unknown", "created", "running", "stopped", "paused", "pausing"
+        };
+        if (s == CTRD_TASK_NONE)
+                return "none";
+        return s >= 0 && (size_t) s < ARRAY_SIZE(names) ? names[s] : "unknown";
+}
+
+int ctrd_task_get(GrpcConn *c, const char *name, CtrdTask *ret) {
+        Containerd__Services__Tasks__V1__GetRequest req = CONTAINERD__SERVICES__TASKS__V1__GET_REQUEST__INIT;
+        req.container_id = (char *) name;
+        _cleanup_message_ ProtobufCMessage *resp = NULL;
+        int r = grpc_call(c, "/containerd.services.tasks.v1.Tasks/Get", &req.base,
+                          &containerd__services__tasks__v1__get_response__descriptor, &resp,
+                          CALL_TIMEOUT_USEC);
+        if (r == -ENOENT) {
+                *ret = (CtrdTask){ .state = CTRD_TASK_NONE };
+                grpc_set_error(c, "%s", "");
+                return 0;
+        }
+        if (r < 0)
+                return r;
+        Containerd__V1__Types__Process *p = ((Containerd__Services__Tasks__V1__GetResponse *) resp)->process;
+        if (!p)
+                return -EBADMSG;
+        *ret = (CtrdTask){
+                .state = p->status <= CONTAINERD__V1__TYPES__STATUS__PAUSING ? (CtrdTaskState) p->status
+                                                                             : CTRD_TASK_UNKNOWN,
+                .pid = p->pid,
+                .exit_status = p->exit_status,
+        };
+        return 0;
+}
+
+static int cmp_str(const void *a, const void *b) {
+        return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+int ctrd_list(GrpcConn *c, char ***ret) {
+        Containerd__Services__Containers__V1__ListContainersRequest req =
+                CONTAINERD__SERVICES__CONTAINERS__V1__LIST_CONTAINERS_REQUEST__INIT;
+        char *filters[] = { (char *) "labels.\"" BERTH_LABEL "\"==1" };
+        req.n_filters = ARRAY_SIZE(filters);
+        req.filters = filters;
+        _cleanup_message_ ProtobufCMessage *resp = NULL;
+        int r = grpc_call(c, "/containerd.services.containers.v1.Containers/List", &req.base,
+                          &containerd__services__containers__v1__list_containers_response__descriptor, &resp,
+                          CALL_TIMEOUT_USEC);
+        if (r < 0)
+                return r;
+        Containerd__Services__Containers__V1__ListContainersResponse *l = (void *) resp;
+        char **names = calloc(l->n_containers + 1, sizeof(char *));
+        if (!names)
+                return -ENOMEM;
+        for (size_t i = 0; i < l->n_containers; i++)
+                if (!(names[i] = strdup(l->containers[i]->id))) {
+                        strv_free(names);
+                        return -ENOMEM;
+                }
+        qsort(names, l->n_containers, sizeof(char *), cmp_str);
+        *ret = names;
         return 0;
 }

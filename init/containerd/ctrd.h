@@ -64,3 +64,24 @@ int ctrd_kill(GrpcConn *c, const char *name, int signal, bool all);
 /* Deletes the task (which must have ended), the container and its
  * snapshot; what is already gone is not an error. */
 int ctrd_delete(GrpcConn *c, const char *name);
+
+typedef enum {
+        CTRD_TASK_NONE = -1, /* no task: never created, or deleted */
+        CTRD_TASK_UNKNOWN = 0,
+        CTRD_TASK_CREATED,
+        CTRD_TASK_RUNNING,
+        CTRD_TASK_STOPPED,
+        CTRD_TASK_PAUSED,
+        CTRD_TASK_PAUSING,
+} CtrdTaskState;
+
+typedef struct {
+        CtrdTaskState state;
+        uint32_t pid, exit_status;
+} CtrdTask;
+
+const char *ctrd_task_state_name(CtrdTaskState s);
+/* The task of container `name`; a container without one is state NONE. */
+int ctrd_task_get(GrpcConn *c, const char *name, CtrdTask *ret);
+/* The names of berth's containers (label org.berth.container=1), sorted. */
+int ctrd_list(GrpcConn *c, char ***ret);

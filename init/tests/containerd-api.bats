@@ -252,10 +252,16 @@ for i in range(120): time.sleep(0.25)' "$D/mute.sock" &
         pulled
         run -0 ct run gone "$REG/berth/busybox:1" --detach --cgroup-parent "$CGP" --pids 10 -- /bin/sleep 300
         run -0 cgroup_file gone pids.max pids pids.max
+        run -0 ct ps
+        [[ $output =~ (^|$'\n')gone\ running\ [0-9]+\ 0($|$'\n') ]]
         run -0 ct kill gone 9
         run -0 ct -t 10 wait gone
         [ "$output" = 137 ]
+        run -0 ct ps
+        [[ $output =~ (^|$'\n')gone\ stopped\ [0-9]+\ 137($|$'\n') ]]
         run -0 ct rm gone
+        run -0 ct ps
+        [[ $output != *gone* ]]
         run -1 ct wait gone
         [[ $output == *"NOT_FOUND"* ]]
         run ! test -d "/sys/fs/cgroup/pids$CGP/gone"
