@@ -235,6 +235,20 @@ for i in range(120): time.sleep(0.25)' "$D/mute.sock" &
         # the image's cmd is /bin/sh, with no input: it ends at once, status 0
 }
 
+@test "detached, the output goes to a file the shim appends to" {
+        pulled
+        echo "an earlier line" >"$D/logged.log"
+        run -0 ct run logged "$REG/berth/busybox:1" --detach --log "$D/logged.log" --cgroup-parent "$CGP" \
+                -- /bin/sh -c 'echo to-the-log; echo err-to-the-log >&2; exit 5'
+        run -0 ct -t 10 wait logged
+        [ "$output" = 5 ]
+        run -0 ct rm logged
+        run -0 cat "$D/logged.log"
+        [[ $output == "an earlier line"$'\n'* ]]
+        [[ $output == *to-the-log* ]]
+        [[ $output == *err-to-the-log* ]]
+}
+
 @test "memory.max, pids.max and cpu.max land in the container's cgroup" {
         pulled
         run -0 ct run lim "$REG/berth/busybox:1" --detach --cgroup-parent "$CGP" \
