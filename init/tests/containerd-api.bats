@@ -84,6 +84,8 @@ setup_file() {
 	  address = "$D/c.sock"
 	[plugins."io.containerd.grpc.v1.cri".registry]
 	  config_path = "$D/certs.d"
+	[plugins."io.containerd.internal.v1.opt"]
+	  path = "$D/opt"
 	TOML
         containerd --config "$D/config.toml" --log-level info >"$D/containerd.log" 2>&1 &
         echo $! >"$D/containerd.pid"
