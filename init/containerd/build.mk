@@ -12,6 +12,10 @@ CTRD_PROTOS := \
 	$(CTRD_API)/services/containers/v1/containers.proto \
 	$(CTRD_API)/services/tasks/v1/tasks.proto \
 	$(CTRD_API)/services/snapshots/v1/snapshots.proto \
+	$(CTRD_API)/services/content/v1/content.proto \
+	$(CTRD_API)/services/diff/v1/diff.proto \
+	$(CTRD_API)/services/images/v1/images.proto \
+	$(CTRD_API)/services/leases/v1/leases.proto \
 	$(CTRD_API)/types/mount.proto \
 	$(CTRD_API)/types/metrics.proto \
 	$(CTRD_API)/types/descriptor.proto \
@@ -30,7 +34,7 @@ CTRD_GEN := $(BUILD)/gen/proto
 CTRD_GEN_SRCS := $(CTRD_PROTOS:%.proto=$(CTRD_GEN)/%.pb-c.c)
 CTRD_GEN_OBJS := $(CTRD_PROTOS:%.proto=$(BUILD)/obj/proto/%.pb-c.o)
 
-CTRD_LIBS := libnghttp2 libprotobuf-c json-c
+CTRD_LIBS := libnghttp2 libprotobuf-c json-c libarchive glib-2.0
 CTRD_CFLAGS := -Iinit/containerd -I$(CTRD_GEN) $(call pc_cflags,$(CTRD_LIBS))
 EXTRA_CFLAGS_init_containerd_ := $(CTRD_CFLAGS)
 

@@ -7,6 +7,7 @@
  *   version                 containerd's version and revision
  *   pull REF [USER PASSWORD] pull through CRI; prints the image's id
  *   image REF               a pulled image's chain id and process defaults
+ *   import ARCHIVE NAME     an OCI image archive into containerd as NAME
  *   spec NAME REF [OPTIONS] [-- COMMAND...]   print the OCI spec run would use
  *   run NAME REF [OPTIONS] [-- COMMAND...]
  *                           create and start a container from a pulled image;
@@ -42,6 +43,7 @@
 #include "macro.h"
 #include "strv.h"
 #include "ctrd.h"
+#include "import.h"
 #include "oci-spec.h"
 
 static const char *arg_address = "/run/containerd/containerd.sock";
@@ -93,6 +95,10 @@ static int cmd_image(GrpcConn *c, int argc, char **argv) {
         }
         CtrdImage img = {};
         int r = ctrd_image_get(c, argv[1], &img);
+        if (r == -ENOENT) {
+                fprintf(stderr, "ctrd-test: %s: image not pulled\n", argv[1]);
+                return 1;
+        }
         if (r < 0)
                 return fail(c, argv[1], r);
         printf("id=%s\nchain_id=%s\n", img.id, img.chain_id);
@@ -100,6 +106,20 @@ static int cmd_image(GrpcConn *c, int argc, char **argv) {
         print_strv("cmd", img.cmd);
         print_strv("env", img.env);
         printf("workdir=%s\n", strempty(img.workdir));
+        ctrd_image_done(&img);
+        return 0;
+}
+
+static int cmd_import(GrpcConn *c, int argc, char **argv) {
+        if (argc != 3) {
+                fprintf(stderr, "usage: ctrd-test import ARCHIVE NAME\n");
+                return 2;
+        }
+        CtrdImage img = {};
+        int r = ctrd_import(c, argv[1], argv[2], &img);
+        if (r < 0)
+                return fail(c, argv[1], r);
+        printf("id=%s\nchain_id=%s\n", img.id, img.chain_id);
         ctrd_image_done(&img);
         return 0;
 }
@@ -508,9 +528,9 @@ static const struct {
         const char *name;
         int (*run)(GrpcConn *c, int argc, char **argv);
 } commands[] = {
-        { "version", cmd_version }, { "pull", cmd_pull }, { "image", cmd_image }, { "spec", cmd_spec },
-        { "run", cmd_run },         { "wait", cmd_wait }, { "kill", cmd_kill },   { "rm", cmd_rm },
-        { "bench", cmd_bench },     { "ps", cmd_ps },
+        { "version", cmd_version }, { "pull", cmd_pull },     { "image", cmd_image }, { "spec", cmd_spec },
+        { "run", cmd_run },         { "wait", cmd_wait },     { "kill", cmd_kill },   { "rm", cmd_rm },
+        { "bench", cmd_bench },     { "import", cmd_import }, { "ps", cmd_ps },
 };
 
 int main(int argc, char **argv) {

@@ -22,6 +22,8 @@ typedef struct {
         int32_t stream_id;
         const uint8_t *body; /* the request's gRPC frame, sent by body_read() */
         size_t body_len, body_sent;
+        GrpcProducer fill; /* or a stream of them, made as they are sent */
+        void *fill_data;
         uint8_t *data; /* the answer's DATA, gRPC frames */
         size_t data_len, data_alloc;
         int http_status;
@@ -41,6 +43,7 @@ struct GrpcConn {
         int io_error;
         int last_status;
         uint64_t timeout_usec;
+        char *header_name, *header_value; /* one more header, e.g. a lease */
         char error[512];
 };
 
@@ -229,6 +232,17 @@ static int close_cb(nghttp2_session *session, int32_t stream_id, uint32_t error_
 static ssize_t body_read(nghttp2_session *session, int32_t stream_id, uint8_t *buf, size_t length,
                          uint32_t *data_flags, nghttp2_data_source *source, void *userdata) {
         Call *call = source->ptr;
+        if (call->fill) {
+                bool eof = false;
+                ssize_t n = call->fill(call->fill_data, buf, length, &eof);
+                if (n < 0) {
+                        call->error = (int) n;
+                        return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE; /* resets the stream */
+                }
+                if (eof)
+                        *data_flags |= NGHTTP2_DATA_FLAG_EOF;
+                return n;
+        }
         size_t n = call->body_len - call->body_sent;
         if (n > length)
                 n = length;
@@ -298,6 +312,8 @@ GrpcConn *grpc_close(GrpcConn *c) {
                 nghttp2_session_del(c->session);
         safe_close(c->fd);
         free(c->namespace);
+        free(c->header_name);
+        free(c->header_value);
         free(c);
         return NULL;
 }
@@ -345,8 +361,24 @@ static int pump(GrpcConn *c, Call *call, uint64_t deadline) {
         return 0;
 }
 
-int grpc_call(GrpcConn *c, const char *method, const ProtobufCMessage *req,
-              const ProtobufCMessageDescriptor *resp_desc, ProtobufCMessage **resp, uint64_t timeout_usec) {
+int grpc_set_header(GrpcConn *c, const char *name, const char *value) {
+        char *n = NULL, *v = NULL;
+        if (name && value && (!(n = strdup(name)) || !(v = strdup(value)))) {
+                free(n);
+                return -ENOMEM;
+        }
+        free(c->header_name);
+        free(c->header_value);
+        c->header_name = n;
+        c->header_value = v;
+        return 0;
+}
+
+/* One call: the request from `body` or `fill`; the answer unpacked with
+ * `resp_desc`, or with none only its status looked at. */
+static int call_run(GrpcConn *c, const char *method, const uint8_t *body, size_t body_len, GrpcProducer fill,
+                    void *fill_data, const ProtobufCMessageDescriptor *resp_desc, ProtobufCMessage **resp,
+                    uint64_t timeout_usec) {
         c->error[0] = 0;
         c->last_status = -1;
         if (timeout_usec == 0)
@@ -355,21 +387,6 @@ int grpc_call(GrpcConn *c, const char *method, const ProtobufCMessage *req,
                 grpc_set_error(c, "connection unusable after an earlier error");
                 return -ENOTCONN;
         }
-
-        /* The request: one gRPC frame (uncompressed flag, big-endian length,
-         * the message). */
-        size_t len = protobuf_c_message_get_packed_size(req);
-        if (len > UINT32_MAX - 5)
-                return -EMSGSIZE;
-        _cleanup_free_ uint8_t *body = malloc(len + 5);
-        if (!body)
-                return -ENOMEM;
-        body[0] = 0;
-        body[1] = (uint8_t) (len >> 24);
-        body[2] = (uint8_t) (len >> 16);
-        body[3] = (uint8_t) (len >> 8);
-        body[4] = (uint8_t) len;
-        protobuf_c_message_pack(req, body + 5);
 
         char timeout[24];
         uint64_t ms = (timeout_usec + 999) / 1000;
@@ -384,11 +401,22 @@ int grpc_call(GrpcConn *c, const char *method, const ProtobufCMessage *req,
                 NV("te", "trailers"),
                 NV("grpc-timeout", timeout),
                 NV("containerd-namespace", c->namespace ? c->namespace : ""),
+                NV(strempty(c->header_name), strempty(c->header_value)),
         };
 #undef NV
-        size_t n_headers = ARRAY_SIZE(headers) - (c->namespace ? 0 : 1);
+        size_t n_headers = ARRAY_SIZE(headers) - 2;
+        if (c->namespace)
+                headers[n_headers++] = headers[ARRAY_SIZE(headers) - 2];
+        if (c->header_name)
+                headers[n_headers++] = headers[ARRAY_SIZE(headers) - 1];
 
-        Call call = { .body = body, .body_len = len + 5, .grpc_status = -1 };
+        Call call = {
+                .body = body,
+                .body_len = body_len,
+                .fill = fill,
+                .fill_data = fill_data,
+                .grpc_status = -1,
+        };
         nghttp2_data_provider provider = { .source.ptr = &call, .read_callback = body_read };
         call.stream_id = nghttp2_submit_request(c->session, NULL, headers, n_headers, &provider, &call);
         if (call.stream_id < 0) {
@@ -429,6 +457,8 @@ int grpc_call(GrpcConn *c, const char *method, const ProtobufCMessage *req,
         } else if (!call.grpc_content_type) {
                 r = -EPROTO;
                 grpc_set_error(c, "%s: answer is not application/grpc", method);
+        } else if (!resp_desc) {
+                c->last_status = 0; /* a stream's answers are not looked at */
         } else if (call.data_len < 5) {
                 r = -EPROTO;
                 grpc_set_error(c, "%s: answer holds no gRPC message", method);
@@ -454,4 +484,32 @@ int grpc_call(GrpcConn *c, const char *method, const ProtobufCMessage *req,
         free(call.data);
         free(call.grpc_message);
         return r;
+}
+
+int grpc_call(GrpcConn *c, const char *method, const ProtobufCMessage *req,
+              const ProtobufCMessageDescriptor *resp_desc, ProtobufCMessage **resp, uint64_t timeout_usec) {
+        /* The request: one gRPC frame (uncompressed flag, big-endian length,
+         * the message). */
+        size_t len = protobuf_c_message_get_packed_size(req);
+        if (len > UINT32_MAX - 5)
+                return -EMSGSIZE;
+        _cleanup_free_ uint8_t *body = malloc(len + 5);
+        if (!body)
+                return -ENOMEM;
+        grpc_frame_header(body, len);
+        protobuf_c_message_pack(req, body + 5);
+        return call_run(c, method, body, len + 5, NULL, NULL, resp_desc, resp, timeout_usec);
+}
+
+int grpc_call_stream(GrpcConn *c, const char *method, GrpcProducer fill, void *fill_data,
+                     uint64_t timeout_usec) {
+        return call_run(c, method, NULL, 0, fill, fill_data, NULL, NULL, timeout_usec);
+}
+
+void grpc_frame_header(uint8_t out[static 5], size_t len) {
+        out[0] = 0;
+        out[1] = (uint8_t) (len >> 24);
+        out[2] = (uint8_t) (len >> 16);
+        out[3] = (uint8_t) (len >> 8);
+        out[4] = (uint8_t) len;
 }

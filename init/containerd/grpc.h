@@ -7,7 +7,9 @@
  * or an error (a caller that must not block runs it in a child). */
 
 #include <protobuf-c/protobuf-c.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "macro.h"
 
@@ -38,6 +40,18 @@ void grpc_set_timeout(GrpcConn *c, uint64_t usec);
 
 /* The last call's error, "" after a success. */
 const char *grpc_error(const GrpcConn *c);
+/* A client stream: `fill` writes up to `len` bytes of gRPC frames (each
+ * message behind grpc_frame_header()) into `buf` and returns how many (at
+ * least one), sets `*eof` with the last, or returns a negative errno
+ * to abandon the call. The server's answers are not kept: only its final
+ * status counts (content.Write's). */
+typedef ssize_t (*GrpcProducer)(void *data, uint8_t *buf, size_t len, bool *eof);
+int grpc_call_stream(GrpcConn *c, const char *method, GrpcProducer fill, void *data, uint64_t timeout_usec);
+void grpc_frame_header(uint8_t out[static 5], size_t len);
+
+/* One more header for every call, e.g. `containerd-lease`; NULL removes it. */
+int grpc_set_header(GrpcConn *c, const char *name, const char *value);
+
 /* Replaces the error text (for a caller that undoes a failed step and
  * keeps the failure's words). */
 _printf_(2, 3) void grpc_set_error(GrpcConn *c, const char *fmt, ...);

@@ -179,6 +179,34 @@ for i in range(120): time.sleep(0.25)' "$D/mute.sock" &
         ((SECONDS < 5))
 }
 
+# Before any pull or import, so that every blob and layer is new to containerd.
+@test "an archive whose layer was altered is refused, and no image is made" {
+        python3 - "$D/image.tar" "$D/altered.tar" <<-'PY'
+	import sys, tarfile, io
+	src, dst = sys.argv[1:3]
+	with tarfile.open(src) as i, tarfile.open(dst, "w") as o:
+	    for m in i.getmembers():
+	        data = i.extractfile(m).read() if m.isfile() else None
+	        if data is not None and len(data) > 100000:  # the layer
+	            data = data[:-9] + bytes([data[-9] ^ 1]) + data[-8:]
+	        o.addfile(m, io.BytesIO(data) if data is not None else None)
+	PY
+        run -1 ct import "$D/altered.tar" berth.test/altered:1
+        [[ $output == *"Content/Write: FAILED_PRECONDITION: unexpected commit digest"* ]]
+        run -1 ct image berth.test/altered:1
+        [[ $output == *"image not pulled"* ]]
+        # the import's lease is gone, and with it what it held
+        run -0 ctr -a "$D/c.sock" -n k8s.io leases ls
+        [[ $output != *berth-import* ]]
+}
+
+@test "an OCI archive is imported without a registry, unpacked, and runs" {
+        run -0 ct import "$D/image.tar" berth.test/imported:1
+        [[ $output == *"chain_id=sha256:"* ]]
+        run -0 ct run imp berth.test/imported:1 --rm --cgroup-parent "$CGP" -- /bin/echo from-the-archive
+        [ "$output" = from-the-archive ]
+}
+
 @test "pull through CRI from the loopback registry over plain http" {
         run -0 ct pull "$REG/berth/busybox:1"
         [[ $output =~ ^sha256:[0-9a-f]{64}$ ]]

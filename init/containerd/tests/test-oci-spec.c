@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The OCI spec of a berth container, and the image information it is built
- * from: names, limits, the command rule, environment, mounts, networks. */
+ * from: names, limits, the command rule, environment, mounts, networks;
+ * the chain id of an imported image's layers. */
 
 #include <json-c/json.h>
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 
 #include "../../../lib/tests/tap.h"
 #include "macro.h"
+#include "import.h"
 #include "oci-spec.h"
 
 static json_object *build(const CtrdContainerSpec *s, const CtrdImage *img, int *r) {
@@ -182,5 +184,15 @@ int main(void) {
                    ctrd_image_parse_info("{\"chainID\":\"c\",\"imageSpec\":{\"config\":{\"Cmd\":[1]}}}",
                                          &parsed) == -EBADMSG,
            "no chain id, not JSON, a cmd of numbers: -EBADMSG");
+        char a[] = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+             b[] = "sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+             cc[] = "sha256:cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc";
+        char *ids[] = { a, b, cc }, chain[72];
+        ok(ctrd_chain_id(ids, 1, chain) == 0 && streq(chain, a), "one layer: the chain id is its diff id");
+        ok(ctrd_chain_id(ids, 3, chain) == 0 &&
+                   streq(chain, "sha256:c1377126441fb2f5ec2c21ae2a60255331d639e830f0ee1b40a36e52d4c40588"),
+           "three layers: sha256(sha256(A B) C), as the OCI image spec defines ChainID");
+        char *not_sha[] = { a, (char *) "md5:x" };
+        ok(ctrd_chain_id(not_sha, 2, chain) == -EINVAL, "a diff id that is no sha256 digest: -EINVAL");
         return tap_done();
 }
