@@ -142,6 +142,22 @@ static int call(GrpcConn *c, const char *method, ProtobufCMessage **resp, uint64
                          &containerd__services__version__v1__version_response__descriptor, resp, timeout);
 }
 
+/* A client stream of `left` empty messages, or an error after the first. */
+typedef struct {
+        int left;
+        bool fail;
+} Stream;
+
+static ssize_t stream_fill(void *data, uint8_t *buf, size_t len, bool *eof) {
+        Stream *st = data;
+        if (st->fail && st->left < 3)
+                return -EBADMSG;
+        grpc_frame_header(buf, 0);
+        if (--st->left == 0)
+                *eof = true;
+        return 5;
+}
+
 int main(void) {
         char dir[] = "/tmp/test-grpc.XXXXXX", path[64];
         if (!mkdtemp(dir))
@@ -192,6 +208,15 @@ int main(void) {
         ok(r == -ETIMEDOUT && strstr(grpc_error(c), "no answer within 200 ms"),
            "no answer: -ETIMEDOUT (%d: %s)", r, grpc_error(c));
 
+        Stream st = { .left = 3 };
+        r = grpc_call_stream(c, "/t.T/Good", stream_fill, &st, 0);
+        ok(r == 0 && st.left == 0, "a client stream of three messages, then the status (%d: %s)", r,
+           grpc_error(c));
+        st = (Stream){ .left = 3, .fail = true };
+        r = grpc_call_stream(c, "/t.T/Good", stream_fill, &st, 0);
+        ok(r == -EBADMSG, "a producer's error ends the call with it (%d: %s)", r, grpc_error(c));
+
+        ok(grpc_set_header(c, "containerd-lease", "l1") == 0, "an extra header is set");
         r = call(c, "/t.T/Good", &resp, 0);
         ok(r == 0, "the connection still works after each of those (%d: %s)", r, grpc_error(c));
         if (resp)
