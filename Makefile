@@ -41,6 +41,7 @@ all:
 include lib/build.mk
 include builder/build.mk
 include init/build.mk
+include init/containerd/build.mk
 
 all: $(PROGRAMS) $(TEST_PROGRAMS)
 

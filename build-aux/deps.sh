@@ -7,6 +7,11 @@ packages=(
         # build
         gcc make pkg-config libc6-dev clang libclang-rt-14-dev clang-format
         libjson-c-dev libarchive-dev libostree-dev libsystemd-dev libkmod-dev libblkid-dev
+        # the containerd client (init/containerd): HTTP/2, protobuf-c and protoc-c, and
+        # the .proto files it is generated from (containerd's API, gogo's options,
+        # Google's well-known types)
+        libnghttp2-dev libprotobuf-c-dev protobuf-c-compiler libprotobuf-dev
+        golang-github-containerd-containerd-dev golang-github-gogo-protobuf-dev
         # what build-image drives: apt-get, gpgv, depmod, ldconfig, dracut (which
         # runs cpio, and zstd for --compress zstd), sfdisk, mke2fs, qemu-img
         apt gpgv debian-archive-keyring kmod libc-bin dracut-core cpio zstd binutils ostree
@@ -17,6 +22,8 @@ packages=(
         # flock (util-linux)
         bats jq python3 valgrind qemu-system-x86 busybox-static mmdebstrap dpkg-dev git
         util-linux
+        # init/tests/containerd-api.bats: a real containerd and runc, and a registry
+        containerd runc docker-registry
 )
 
 missing=()
