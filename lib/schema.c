@@ -89,7 +89,8 @@ static int string_value(const SchemaField *f, const TomlValue *v, const char *na
         return 0;
 }
 
-static int load_string(void *base, const SchemaField *f, const TomlValue *v, const char *name, TomlError *e) {
+static int load_string(void *base, const SchemaField *f, const TomlValue *v, const char *name,
+                       TomlError *e) {
         char **slot = slot_of(base, f);
         const char *s;
         int k;
@@ -157,7 +158,8 @@ static int map_add(const SchemaField *f, char ***map, const char *key, TomlPos k
                 char vname[NAME_MAX_LEN];
                 name_join(vname, name, key);
                 k = string_value(f, v, vname,
-                                 f->flags & SCHEMA_MAP_INTEGERS ? "a string or an integer" : "a string", &s, e);
+                                 f->flags & SCHEMA_MAP_INTEGERS ? "a string or an integer" : "a string", &s,
+                                 e);
                 if (k < 0)
                         return k;
         }
@@ -195,8 +197,8 @@ static int load_map_entries(const SchemaField *f, char ***map, const TomlValue *
 static int load_table(const SchemaTable *t, void *base, const TomlValue *table, const char *path, bool array,
                       TomlError *e);
 
-static int load_table_array(void *base, const SchemaField *f, const TomlValue *v, TomlPos kpos, const char *name,
-                            TomlError *e) {
+static int load_table_array(void *base, const SchemaField *f, const TomlValue *v, TomlPos kpos,
+                            const char *name, TomlError *e) {
         void **items = slot_of(base, f);
         size_t *count = (size_t *) ((char *) base + f->count_offset);
         size_t n = toml_array_size(v);
@@ -218,8 +220,8 @@ static int load_table_array(void *base, const SchemaField *f, const TomlValue *v
                 int k;
 
                 if (toml_type(item) != TOML_TABLE)
-                        return schema_fail(e, toml_value_pos(item), "'%s' must be an array of tables ([[%s]])",
-                                           name, name);
+                        return schema_fail(e, toml_value_pos(item),
+                                           "'%s' must be an array of tables ([[%s]])", name, name);
                 /* Counted before it is loaded, so that the caller frees what
                  * a failed item already holds. */
                 (*count)++;
@@ -243,8 +245,9 @@ static int load_field(void *base, const SchemaField *f, const TomlValue *v, Toml
                         return schema_fail_type(e, v, name, "an integer");
                 n = toml_integer(v);
                 if (n < f->min || n > f->max)
-                        return schema_fail(e, toml_value_pos(v), "'%s' must be between %" PRId64 " and %" PRId64,
-                                           name, f->min, f->max);
+                        return schema_fail(e, toml_value_pos(v),
+                                           "'%s' must be between %" PRId64 " and %" PRId64, name, f->min,
+                                           f->max);
                 *(int64_t *) slot_of(base, f) = n;
                 return 0;
         }
@@ -325,8 +328,9 @@ static int check_required(const SchemaTable *t, void *base, const TomlValue *tab
                 name_join(name, path, f->key);
                 if ((f->flags & SCHEMA_REQUIRED) && !v)
                         return schema_fail(e, pos, "missing required key '%s'", name);
-                if (f->kind == SCHEMA_TABLE)
-                        k = check_required(f->table, slot_of(base, f), v, v ? toml_value_pos(v) : pos, name, e);
+                if (f->kind == SCHEMA_TABLE && (v || !(f->flags & SCHEMA_IF_PRESENT)))
+                        k = check_required(f->table, slot_of(base, f), v, v ? toml_value_pos(v) : pos, name,
+                                           e);
                 else if (f->kind == SCHEMA_TABLE_ARRAY)
                         for (size_t j = 0; k >= 0 && j < toml_array_size(v); j++) {
                                 const TomlValue *item = toml_array_at(v, j);
@@ -351,7 +355,8 @@ static int finish(const SchemaTable *t, void *base, const TomlValue *table, Toml
                 else if (f->kind == SCHEMA_TABLE_ARRAY)
                         for (size_t j = 0; k >= 0 && j < toml_array_size(v); j++) {
                                 void *items = *(void **) slot_of(base, f);
-                                k = finish(f->table, (char *) items + j * f->item_size, toml_array_at(v, j), e);
+                                k = finish(f->table, (char *) items + j * f->item_size, toml_array_at(v, j),
+                                           e);
                         }
                 if (k < 0)
                         return k;

@@ -44,6 +44,10 @@ enum {
         /* SCHEMA_STRING_MAP: nested tables are flattened, names joined with '.'
          * (so `net.ipv4.ip_forward = 1`, a dotted key, names one entry). */
         SCHEMA_MAP_DOTTED = 1 << 3,
+        /* SCHEMA_TABLE: the table's required keys are required only when the
+         * table is written; without this flag an absent table is checked as
+         * an empty one (a recipe without [image] misses 'image.name'). */
+        SCHEMA_IF_PRESENT = 1 << 4,
 };
 
 /* SchemaField.offset when nothing is stored by the schema code (store() does it). */
@@ -84,7 +88,8 @@ struct SchemaTable {
         int (*finish)(void *base, const TomlValue *table, TomlError *e);
 };
 
-#define SCHEMA_TABLE_OF(f, fin) { .fields = (f), .n_fields = ARRAY_SIZE(f), .finish = (fin) }
+#define SCHEMA_TABLE_OF(f, fin) \
+        { .fields = (f), .n_fields = ARRAY_SIZE(f), .finish = (fin) }
 
 /* Validates doc (a parsed document's root table) against root, storing into
  * base. Returns 0, -EINVAL with *e filled, or -ENOMEM. */
