@@ -68,8 +68,8 @@ bool hs_check_hostname(const char *v, char *msg, size_t n) {
  * hand out a root shell (kernel.core_pattern = "|/bin/sh ..." runs on every
  * crash). */
 static const char *const sysctl_refused[] = {
-        "kernel.modprobe",      "kernel.core_pattern", "kernel.hotplug",  "kernel.poweroff_cmd",
-        "kernel.usermodehelper", "kernel.hostname",    "kernel.domainname",
+        "kernel.modprobe",       "kernel.core_pattern", "kernel.hotplug",    "kernel.poweroff_cmd",
+        "kernel.usermodehelper", "kernel.hostname",     "kernel.domainname",
 };
 static const char *const sysctl_prefixes[] = { "net.", "vm.", "kernel.", "fs." };
 
@@ -85,8 +85,9 @@ bool hs_check_sysctl_name(const char *v, char *msg, size_t n) {
         for (size_t i = 0; i < ARRAY_SIZE(sysctl_refused); i++)
                 if (prefix_rest(v, sysctl_refused[i]) && strchr(".", v[strlen(sysctl_refused[i])])) {
                         snprintf(msg, n, "sysctl '%s' is refused: %s", v,
-                                 streq(sysctl_refused[i], "kernel.hostname") ? "set 'hostname' instead"
-                                                                             : "it makes the kernel run a program");
+                                 streq(sysctl_refused[i], "kernel.hostname")
+                                         ? "set 'hostname' instead"
+                                         : "it makes the kernel run a program");
                         return false;
                 }
         /* Each part starts with a letter, digit or '_': a part of '/' alone
@@ -115,7 +116,8 @@ static bool is_normal_path(const char *v) {
                 return false;
         for (const char *p = v + 1;;) {
                 size_t len = strcspn(p, "/");
-                if (len == 0 || len > 255 || (len == 1 && p[0] == '.') || (len == 2 && p[0] == '.' && p[1] == '.'))
+                if (len == 0 || len > 255 || (len == 1 && p[0] == '.') ||
+                    (len == 2 && p[0] == '.' && p[1] == '.'))
                         return false;
                 p += len;
                 if (*p == 0)
@@ -137,7 +139,8 @@ bool hs_check_etc_path(const char *v, char *msg, size_t n) {
         }
         for (size_t i = 0; i < ARRAY_SIZE(etc_refused); i++)
                 if (path_under(v, etc_refused[i])) {
-                        snprintf(msg, n, "file path '%s' is refused: berth writes %s itself", v, etc_refused[i]);
+                        snprintf(msg, n, "file path '%s' is refused: berth writes %s itself", v,
+                                 etc_refused[i]);
                         return false;
                 }
         return true;
@@ -147,7 +150,10 @@ bool hs_check_etc_path(const char *v, char *msg, size_t n) {
  * into /run, where containerd's socket is): a container given one of them
  * would own the host. */
 static const char *const var_refused[] = {
-        "/var/lib/berth", "/var/lib/containerd", "/var/run", "/var/lock",
+        "/var/lib/berth",
+        "/var/lib/containerd",
+        "/var/run",
+        "/var/lock",
 };
 
 bool hs_check_var_path(const char *v, char *msg, size_t n) {
@@ -203,7 +209,9 @@ static bool is_host_port(const char *v, size_t len, bool lower) {
 bool hs_check_registry_host(const char *v, char *msg, size_t n) {
         if (strlen(v) <= 255 && is_host_port(v, strlen(v), true))
                 return true;
-        snprintf(msg, n, "registry host '%s' must be a lower-case host name or [IPv6] address, with an optional :PORT",
+        snprintf(msg, n,
+                 "registry host '%s' must be a lower-case host name or [IPv6] address, with an optional "
+                 ":PORT",
                  v);
         return false;
 }
@@ -218,7 +226,8 @@ bool hs_check_url(const char *v, char *msg, size_t n) {
         if (rest && !at && is_host_port(rest, host_len, false) &&
             all_of(v, strlen(v), LOWER UPPER DIGITS "-._~:/?#[]@!$&'()*+,;=%"))
                 return true;
-        snprintf(msg, n, "'%s' must be an http:// or https:// URL with a host (no user@, no spaces or quotes)", v);
+        snprintf(msg, n,
+                 "'%s' must be an http:// or https:// URL with a host (no user@, no spaces or quotes)", v);
         return false;
 }
 
@@ -341,7 +350,8 @@ bool hs_check_pem(const char *v, char *msg, size_t n) {
 
 int hs_parse_version(void *slot, const TomlValue *v, const char *name, TomlError *e) {
         if (toml_type(v) != TOML_INTEGER || toml_integer(v) != HOST_STATE_VERSION)
-                return schema_fail(e, toml_value_pos(v), "'%s' must be %d (the only version this berth reads)", name,
+                return schema_fail(e, toml_value_pos(v),
+                                   "'%s' must be %d (the only version this berth reads)", name,
                                    HOST_STATE_VERSION);
         *(int64_t *) slot = HOST_STATE_VERSION;
         return 0;
@@ -367,9 +377,10 @@ int hs_parse_refresh(void *slot, const TomlValue *v, const char *name, TomlError
                                 if (s[len] == units[i].unit)
                                         seconds = strtoll(s, NULL, 10) * units[i].seconds;
                 if (seconds < 0)
-                        return schema_fail(e, toml_value_pos(v),
-                                           "'%s' must be seconds or a string like \"30s\", \"5m\", \"1h\", \"1d\"",
-                                           name);
+                        return schema_fail(
+                                e, toml_value_pos(v),
+                                "'%s' must be seconds or a string like \"30s\", \"5m\", \"1h\", \"1d\"",
+                                name);
         } else
                 return schema_fail_type(e, v, name, "an integer (seconds) or a string (\"5m\")");
         if (seconds < HOST_STATE_REFRESH_MIN || seconds > HOST_STATE_REFRESH_MAX)
@@ -388,20 +399,22 @@ int hs_parse_mode(void *slot, const TomlValue *v, const char *name, TomlError *e
                 mode = toml_integer(v);
                 if (mode < 0 || mode > 0777)
                         return schema_fail(e, toml_value_pos(v),
-                                           "'%s' %" PRId64 " must be at most 0o777: write 0o644 or \"0644\" (octal)",
+                                           "'%s' %" PRId64
+                                           " must be at most 0o777: write 0o644 or \"0644\" (octal)",
                                            name, mode);
         } else if (toml_type(v) == TOML_STRING) {
                 const char *s = toml_string(v, NULL);
                 size_t len = strlen(s);
                 if (len < 3 || len > 4 || !all_of(s, len, "01234567"))
-                        return schema_fail(e, toml_value_pos(v), "'%s' \"%s\" is not an octal mode like \"0644\"",
-                                           name, s);
+                        return schema_fail(e, toml_value_pos(v),
+                                           "'%s' \"%s\" is not an octal mode like \"0644\"", name, s);
                 mode = strtol(s, NULL, 8);
         } else
                 return schema_fail_type(e, v, name, "a string (\"0644\") or an integer (0o644)");
         if (mode & 07000)
                 return schema_fail(e, toml_value_pos(v),
-                                   "'%s' %04" PRIo64 " must not set setuid, setgid or sticky bits (at most 0777)",
+                                   "'%s' %04" PRIo64
+                                   " must not set setuid, setgid or sticky bits (at most 0777)",
                                    name, (uint64_t) mode);
         *(uint32_t *) slot = (uint32_t) mode;
         return 0;
@@ -418,7 +431,8 @@ int hs_parse_restart(void *slot, const TomlValue *v, const char *name, TomlError
                         *(HostStateRestart *) slot = r;
                         return 0;
                 }
-        return schema_fail(e, toml_value_pos(v), "'%s' must be \"always\", \"on-failure\" or \"never\"", name);
+        return schema_fail(e, toml_value_pos(v), "'%s' must be \"always\", \"on-failure\" or \"never\"",
+                           name);
 }
 
 /* A decimal number in [min, max], the whole of s[0..len). */
@@ -492,9 +506,10 @@ int hs_parse_memory(void *slot, const TomlValue *v, const char *name, TomlError 
                 if (digits + 1 == len && (unit = strchr("KMGT", s[digits])) && *unit)
                         shift = 10 * (unsigned) (unit - "KMGT" + 1);
                 else if (digits != len)
-                        return schema_fail(e, toml_value_pos(v),
-                                           "'%s' \"%s\" must be bytes, a number with K, M, G or T, or \"max\"",
-                                           name, s);
+                        return schema_fail(
+                                e, toml_value_pos(v),
+                                "'%s' \"%s\" must be bytes, a number with K, M, G or T, or \"max\"", name,
+                                s);
                 if (!parse_u64(s, digits, 1, MEMORY_MAX >> shift, &bytes))
                         goto range;
                 bytes <<= shift;
@@ -518,7 +533,8 @@ int hs_parse_pids(void *slot, const TomlValue *v, const char *name, TomlError *e
         if (toml_type(v) != TOML_INTEGER)
                 return schema_fail_type(e, v, name, "an integer or \"max\"");
         if (toml_integer(v) < 1 || toml_integer(v) > PIDS_MAX_LIMIT)
-                return schema_fail(e, toml_value_pos(v), "'%s' must be between 1 and %d", name, PIDS_MAX_LIMIT);
+                return schema_fail(e, toml_value_pos(v), "'%s' must be between 1 and %d", name,
+                                   PIDS_MAX_LIMIT);
         *(uint64_t *) slot = (uint64_t) toml_integer(v);
         return 0;
 }

@@ -17,14 +17,15 @@
         { .key = k, .kind = SCHEMA_STRING, .offset = offsetof(type, member), .check = chk, __VA_ARGS__ }
 #define LIST(k, type, member, chk, ...) \
         { .key = k, .kind = SCHEMA_STRING_LIST, .offset = offsetof(type, member), .check = chk, __VA_ARGS__ }
-#define BOOL(k, type, member) { .key = k, .kind = SCHEMA_BOOLEAN, .offset = offsetof(type, member) }
+#define BOOL(k, type, member) \
+        { .key = k, .kind = SCHEMA_BOOLEAN, .offset = offsetof(type, member) }
 #define VALUE(k, type, member, fn, ...) \
         { .key = k, .kind = SCHEMA_VALUE, .offset = offsetof(type, member), .parse = fn, __VA_ARGS__ }
 #define INT(k, type, member, lo, hi) \
         { .key = k, .kind = SCHEMA_INTEGER, .offset = offsetof(type, member), .min = lo, .max = hi }
-#define TABLES(k, type, member, count, item, t, limit)                                                      \
-        {                                                                                                \
-                .key = k, .kind = SCHEMA_TABLE_ARRAY, .offset = offsetof(type, member), .table = &t,       \
+#define TABLES(k, type, member, count, item, t, limit)                                               \
+        {                                                                                            \
+                .key = k, .kind = SCHEMA_TABLE_ARRAY, .offset = offsetof(type, member), .table = &t, \
                 .item_size = sizeof(item), .count_offset = offsetof(type, count), .max_items = limit \
         }
 
@@ -92,10 +93,10 @@ static const SchemaField container_fields[] = {
           .offset = offsetof(HostStateContainer, archive),
           .table = &archive_table },
         /* An argument may hold anything but NUL: it reaches execve(), not a file. */
-        LIST("command", HostStateContainer, command, NULL, .flags = SCHEMA_MULTILINE,
+        LIST("command", HostStateContainer, command, NULL, .flags = SCHEMA_MULTILINE | SCHEMA_REPEATS,
              .max_len = HOST_STATE_MAX_ARG_LEN, .max_items = HOST_STATE_MAX_ARGS),
-        LIST("args", HostStateContainer, args, NULL, .flags = SCHEMA_MULTILINE, .max_len = HOST_STATE_MAX_ARG_LEN,
-             .max_items = HOST_STATE_MAX_ARGS),
+        LIST("args", HostStateContainer, args, NULL, .flags = SCHEMA_MULTILINE | SCHEMA_REPEATS,
+             .max_len = HOST_STATE_MAX_ARG_LEN, .max_items = HOST_STATE_MAX_ARGS),
         { .key = "env",
           .kind = SCHEMA_STRING_MAP,
           .flags = SCHEMA_MULTILINE,
@@ -103,7 +104,8 @@ static const SchemaField container_fields[] = {
           .key_check = hs_check_env_name,
           .max_len = HOST_STATE_MAX_ARG_LEN,
           .max_items = HOST_STATE_MAX_ENV },
-        TABLES("mounts", HostStateContainer, mounts, n_mounts, HostStateMount, mount_table, HOST_STATE_MAX_MOUNTS),
+        TABLES("mounts", HostStateContainer, mounts, n_mounts, HostStateMount, mount_table,
+               HOST_STATE_MAX_MOUNTS),
         BOOL("host_network", HostStateContainer, host_network),
         VALUE("restart", HostStateContainer, restart, hs_parse_restart),
         INT("max_restarts", HostStateContainer, max_restarts, 0, 1000000),
@@ -155,20 +157,22 @@ static int file_finish(void *base, const TomlValue *table, TomlError *e) {
         if (!toml_table_get(table, "mode"))
                 f->mode = 0644;
         if (!!f->content == !!f->content_base64)
-                return schema_fail(e, toml_value_pos(table), "file '%s' must have one of 'content' and 'content_base64'",
-                                   f->path);
+                return schema_fail(e, toml_value_pos(table),
+                                   "file '%s' must have one of 'content' and 'content_base64'", f->path);
         if (f->content) {
                 f->content_size = strlen(f->content);
                 return 0;
         }
         k = hs_base64_decode(f->content_base64, &f->content, &f->content_size);
         if (k == -EINVAL)
-                return schema_fail(e, key_pos(table, "content_base64"), "'files.content_base64' is not base64");
+                return schema_fail(e, key_pos(table, "content_base64"),
+                                   "'files.content_base64' is not base64");
         if (k < 0)
                 return k;
         if (f->content_size > HOST_STATE_MAX_FILE_SIZE)
                 return schema_fail(e, key_pos(table, "content_base64"),
-                                   "'files.content_base64' must decode to at most %u bytes", HOST_STATE_MAX_FILE_SIZE);
+                                   "'files.content_base64' must decode to at most %u bytes",
+                                   HOST_STATE_MAX_FILE_SIZE);
         return 0;
 }
 
@@ -176,17 +180,18 @@ static int registry_finish(void *base, const TomlValue *table, TomlError *e) {
         HostStateRegistry *r = base;
 
         if (!!r->username != !!r->password)
-                return schema_fail(e, toml_value_pos(table), "registry '%s' needs both 'username' and 'password'",
-                                   r->host);
+                return schema_fail(e, toml_value_pos(table),
+                                   "registry '%s' needs both 'username' and 'password'", r->host);
         if (r->username && r->token)
                 return schema_fail(e, key_pos(table, "token"),
                                    "registry '%s' has 'token' and 'username': use one of them", r->host);
         if (!r->plain_http)
-                STRV_FOREACH(m, r->mirrors)
-                if (strncmp(*m, "http://", 7) == 0)
-                        return schema_fail(e, key_pos(table, "mirrors"),
-                                           "mirror '%s' is plain HTTP: registry '%s' needs 'plain_http = true'", *m,
-                                           r->host);
+                STRV_FOREACH (m, r->mirrors)
+                        if (strncmp(*m, "http://", 7) == 0)
+                                return schema_fail(
+                                        e, key_pos(table, "mirrors"),
+                                        "mirror '%s' is plain HTTP: registry '%s' needs 'plain_http = true'",
+                                        *m, r->host);
         return 0;
 }
 
@@ -195,19 +200,26 @@ static int container_finish(void *base, const TomlValue *table, TomlError *e) {
         const TomlValue *max = toml_table_get(table, "max_restarts");
 
         if (!!c->image == !!c->archive.url)
-                return schema_fail(e, toml_value_pos(table), "container '%s' must have one of 'image' and 'archive'",
-                                   c->name);
+                return schema_fail(e, toml_value_pos(table),
+                                   "container '%s' must have one of 'image' and 'archive'", c->name);
         if (max && c->restart != HOST_STATE_RESTART_ON_FAILURE)
                 return schema_fail(e, toml_value_pos(max),
                                    "'containers.max_restarts' is for restart = \"on-failure\" only");
         if (!max)
                 c->max_restarts = c->restart == HOST_STATE_RESTART_ON_FAILURE ? 5 : 0;
+        /* command = [] runs no entrypoint at all, which is not the image's own:
+         * an empty list is kept apart from an absent one. */
+        if (toml_table_get(table, "command") && !c->command && !(c->command = calloc(1, sizeof(char *))))
+                return -ENOMEM;
+        if (toml_table_get(table, "args") && !c->args && !(c->args = calloc(1, sizeof(char *))))
+                return -ENOMEM;
         /* Two mounts on one target: the second would hide the first. */
         for (size_t i = 0; i < c->n_mounts; i++)
                 for (size_t j = 0; j < i; j++)
                         if (streq(c->mounts[i].target, c->mounts[j].target))
                                 return schema_fail(
-                                        e, key_pos(toml_array_at(toml_table_get(table, "mounts"), i), "target"),
+                                        e,
+                                        key_pos(toml_array_at(toml_table_get(table, "mounts"), i), "target"),
                                         "container '%s' mounts '%s' twice", c->name, c->mounts[i].target);
         return 0;
 }
@@ -224,7 +236,8 @@ static int state_finish(void *base, const TomlValue *doc, TomlError *e) {
                 for (size_t j = 0; j < i; j++)
                         if (streq(s->containers[i].name, s->containers[j].name))
                                 return schema_fail(e, item_key_pos(doc, "containers", i, "name"),
-                                                   "container name '%s' is used twice", s->containers[i].name);
+                                                   "container name '%s' is used twice",
+                                                   s->containers[i].name);
         for (size_t i = 0; i < s->n_files; i++)
                 for (size_t j = 0; j < i; j++)
                         if (streq(s->files[i].path, s->files[j].path))
@@ -234,7 +247,8 @@ static int state_finish(void *base, const TomlValue *doc, TomlError *e) {
                 for (size_t j = 0; j < i; j++)
                         if (streq(s->registries[i].host, s->registries[j].host))
                                 return schema_fail(e, item_key_pos(doc, "registries", i, "host"),
-                                                   "registry '%s' is configured twice", s->registries[i].host);
+                                                   "registry '%s' is configured twice",
+                                                   s->registries[i].host);
         return 0;
 }
 
@@ -250,7 +264,8 @@ int host_state_parse(const char *text, size_t n, HostState **ret, TomlError *ret
 
         *e = (TomlError){ 0 };
         if (n > HOST_STATE_MAX_BYTES) {
-                snprintf(e->msg, sizeof(e->msg), "the document is larger than %u bytes", HOST_STATE_MAX_BYTES);
+                snprintf(e->msg, sizeof(e->msg), "the document is larger than %u bytes",
+                         HOST_STATE_MAX_BYTES);
                 return -EFBIG;
         }
         k = toml_parse(text, n, &doc, e);
@@ -284,7 +299,8 @@ int host_state_load(const char *path, HostState **ret, TomlError *reterr) {
         /* One byte over the limit tells "too large" from "just fits". */
         k = read_full_file(path, HOST_STATE_MAX_BYTES + 1, &text, &size);
         if (k == -EFBIG) {
-                snprintf(e->msg, sizeof(e->msg), "the document is larger than %u bytes", HOST_STATE_MAX_BYTES);
+                snprintf(e->msg, sizeof(e->msg), "the document is larger than %u bytes",
+                         HOST_STATE_MAX_BYTES);
                 return k;
         }
         if (k < 0) {
@@ -357,12 +373,12 @@ static bool strv_equal(char *const *a, char *const *b) {
 bool host_state_container_equal(const HostStateContainer *a, const HostStateContainer *b) {
         if (!str_equal(a->name, b->name) || !str_equal(a->image, b->image) ||
             !str_equal(a->archive.url, b->archive.url) || !str_equal(a->archive.sha256, b->archive.sha256) ||
-            !strv_equal(a->command, b->command) || !strv_equal(a->args, b->args) || !strv_equal(a->env, b->env) ||
-            a->host_network != b->host_network || a->restart != b->restart || a->max_restarts != b->max_restarts ||
-            !str_equal(a->resources.cpu_max, b->resources.cpu_max) ||
+            !strv_equal(a->command, b->command) || !strv_equal(a->args, b->args) ||
+            !strv_equal(a->env, b->env) || a->host_network != b->host_network || a->restart != b->restart ||
+            a->max_restarts != b->max_restarts || !str_equal(a->resources.cpu_max, b->resources.cpu_max) ||
             a->resources.cpu_weight != b->resources.cpu_weight ||
-            a->resources.memory_max != b->resources.memory_max || a->resources.pids_max != b->resources.pids_max ||
-            a->n_mounts != b->n_mounts)
+            a->resources.memory_max != b->resources.memory_max ||
+            a->resources.pids_max != b->resources.pids_max || a->n_mounts != b->n_mounts)
                 return false;
         for (size_t i = 0; i < a->n_mounts; i++)
                 if (!str_equal(a->mounts[i].source, b->mounts[i].source) ||
@@ -380,15 +396,16 @@ const HostStateContainer *host_state_container_find(const HostState *s, const ch
 }
 
 bool host_state_file_equal(const HostStateFile *a, const HostStateFile *b) {
-        return str_equal(a->path, b->path) && a->mode == b->mode && a->owner == b->owner && a->group == b->group &&
-               a->content_size == b->content_size &&
+        return str_equal(a->path, b->path) && a->mode == b->mode && a->owner == b->owner &&
+               a->group == b->group && a->content_size == b->content_size &&
                (a->content_size == 0 || memcmp(a->content, b->content, a->content_size) == 0);
 }
 
 bool host_state_registry_equal(const HostStateRegistry *a, const HostStateRegistry *b) {
-        return str_equal(a->host, b->host) && strv_equal(a->mirrors, b->mirrors) && a->plain_http == b->plain_http &&
-               str_equal(a->username, b->username) && str_equal(a->password, b->password) &&
-               str_equal(a->token, b->token) && str_equal(a->ca, b->ca);
+        return str_equal(a->host, b->host) && strv_equal(a->mirrors, b->mirrors) &&
+               a->plain_http == b->plain_http && str_equal(a->username, b->username) &&
+               str_equal(a->password, b->password) && str_equal(a->token, b->token) &&
+               str_equal(a->ca, b->ca);
 }
 
 const char *host_state_restart_to_string(HostStateRestart r) {

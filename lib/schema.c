@@ -124,7 +124,8 @@ static int load_string_list(void *base, const SchemaField *f, const TomlValue *v
                 k = string_value(f, item, name, "a string", &s, e);
                 if (k < 0)
                         return k;
-                if (f->offset != SCHEMA_NO_OFFSET && strv_contains(*(char ***) slot_of(base, f), s))
+                if (f->offset != SCHEMA_NO_OFFSET && !(f->flags & SCHEMA_REPEATS) &&
+                    strv_contains(*(char ***) slot_of(base, f), s))
                         return schema_fail(e, toml_value_pos(item), "'%s' is listed twice in '%s'", s, name);
                 if (f->store)
                         k = f->store(base, s, toml_value_pos(item), e);

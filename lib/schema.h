@@ -24,7 +24,8 @@
 
 typedef enum SchemaKind {
         SCHEMA_STRING, /* char *; check() on it */
-        SCHEMA_STRING_LIST, /* char ** (strv); check() on each item, an item twice is refused */
+        SCHEMA_STRING_LIST, /* char ** (strv); check() on each item; an item twice is refused
+                             * unless SCHEMA_REPEATS */
         SCHEMA_INTEGER, /* int64_t, within min..max */
         SCHEMA_BOOLEAN, /* bool */
         SCHEMA_STRING_MAP, /* char **: name, value, name, value, ..., NULL (document order);
@@ -48,6 +49,8 @@ enum {
          * table is written; without this flag an absent table is checked as
          * an empty one (a recipe without [image] misses 'image.name'). */
         SCHEMA_IF_PRESENT = 1 << 4,
+        /* SCHEMA_STRING_LIST: an item may repeat (arguments). */
+        SCHEMA_REPEATS = 1 << 5,
 };
 
 /* SchemaField.offset when nothing is stored by the schema code (store() does it). */
