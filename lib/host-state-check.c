@@ -332,10 +332,10 @@ bool hs_check_container_name(const char *v, char *msg, size_t n) {
 
 bool hs_check_env_name(const char *v, char *msg, size_t n) {
         size_t len = strlen(v);
-        if (len >= 1 && len <= 256 && !strchr(DIGITS, v[0]) && all_of(v, len, LOWER UPPER DIGITS "_.-"))
+        if (len >= 1 && len <= 255 && !strchr(DIGITS, v[0]) && all_of(v, len, LOWER UPPER DIGITS "_.-"))
                 return true;
         snprintf(msg, n,
-                 "environment name '%s' must be 1-256 characters of letters, digits, '_', '.', '-', not "
+                 "environment name '%s' must be 1-255 characters of letters, digits, '_', '.', '-', not "
                  "starting with a digit",
                  v);
         return false;

@@ -182,7 +182,7 @@ static int load_map_entries(const SchemaField *f, char ***map, const TomlValue *
 
                 if (strlen(k) != toml_table_entry_key_length(table, i))
                         return schema_fail(e, kpos, "a name in '%s' must not contain NUL", name);
-                if (strlen(prefix) + 1 + strlen(k) >= sizeof(key))
+                if (strlen(prefix) + (prefix[0] ? 1 : 0) + strlen(k) >= sizeof(key))
                         return schema_fail(e, kpos, "a name in '%s' is too long", name);
                 name_join(key, prefix, k);
                 if ((f->flags & SCHEMA_MAP_DOTTED) && toml_type(v) == TOML_TABLE)

@@ -107,10 +107,12 @@ static void test_full(void) {
 
         if (!s)
                 return;
-        ok(s->version == 1 && streq(s->hostname, "web-1.example") && s->refresh == 300, "version, hostname, refresh");
-        ok(strv_length(s->sysctl) == 6 && streq(s->sysctl[0], "net.ipv4.ip_forward") && streq(s->sysctl[1], "1") &&
-                   streq(s->sysctl[2], "net.ipv4.conf.eth0/100.rp_filter") && streq(s->sysctl[3], "2") &&
-                   streq(s->sysctl[4], "vm.swappiness") && streq(s->sysctl[5], "10"),
+        ok(s->version == 1 && streq(s->hostname, "web-1.example") && s->refresh == 300,
+           "version, hostname, refresh");
+        ok(strv_length(s->sysctl) == 6 && streq(s->sysctl[0], "net.ipv4.ip_forward") &&
+                   streq(s->sysctl[1], "1") && streq(s->sysctl[2], "net.ipv4.conf.eth0/100.rp_filter") &&
+                   streq(s->sysctl[3], "2") && streq(s->sysctl[4], "vm.swappiness") &&
+                   streq(s->sysctl[5], "10"),
            "sysctl: dotted keys, quoted keys, integers as decimal, in the order of TOML's tables");
         ok(s->n_files == 2 && s->files[0].mode == 0644 && s->files[0].owner == 0 &&
                    streq(s->files[0].content, "hello\n") && s->files[0].content_size == 6,
@@ -118,14 +120,15 @@ static void test_full(void) {
         ok(s->files[1].mode == 0600 && s->files[1].owner == 1000 && s->files[1].group == 1001 &&
                    s->files[1].content_size == 4 && memcmp(s->files[1].content, "\0\1\2\377", 4) == 0,
            "file: mode string, owner, group, content_base64 decoded");
-        ok(s->n_registries == 1 && s->registries[0].plain_http && strv_length(s->registries[0].mirrors) == 2 &&
-                   streq(s->registries[0].username, "ci") && streq(s->registries[0].password, "s3cret") &&
+        ok(s->n_registries == 1 && s->registries[0].plain_http &&
+                   strv_length(s->registries[0].mirrors) == 2 && streq(s->registries[0].username, "ci") &&
+                   streq(s->registries[0].password, "s3cret") &&
                    strstr(s->registries[0].ca, "BEGIN CERTIFICATE"),
            "registry: mirrors, plain_http, credentials, ca");
         c = host_state_container_find(s, "web");
-        ok(c && strv_length(c->args) == 3 && streq(c->command[0], "/bin/httpd") && strv_length(c->env) == 4 &&
-                   streq(c->env[0], "PORT") && streq(c->env[3], "prod") && c->host_network &&
-                   c->restart == HOST_STATE_RESTART_ON_FAILURE && c->max_restarts == 3,
+        ok(c && strv_length(c->args) == 3 && streq(c->command[0], "/bin/httpd") &&
+                   strv_length(c->env) == 4 && streq(c->env[0], "PORT") && streq(c->env[3], "prod") &&
+                   c->host_network && c->restart == HOST_STATE_RESTART_ON_FAILURE && c->max_restarts == 3,
            "container: command, args, env, host_network, restart");
         ok(c && c->n_mounts == 2 && !c->mounts[0].read_only && c->mounts[1].read_only &&
                    streq(c->mounts[1].source, "/var/log/web"),
@@ -142,7 +145,8 @@ static void test_full(void) {
 
 static void test_top(void) {
         HostState *s = good(V);
-        ok(s && !s->hostname && s->refresh == 0 && !s->sysctl && s->n_containers == 0, "an empty state changes nothing");
+        ok(s && !s->hostname && s->refresh == 0 && !s->sysctl && s->n_containers == 0,
+           "an empty state changes nothing");
         host_state_free(s);
         bad("hostname = \"x\"\n", 1, 1, "missing required key 'version'");
         bad("version = 2\nnew_key = 1\n", 1, 11, "'version' must be 1");
@@ -160,8 +164,10 @@ static void test_top(void) {
         bad(V "hostname = \"\"\n", 2, 12, "hostname");
         bad(V "hostname = \"a\\nb\"\n", 2, 12, "control characters");
         bad(V "hostname = \"a\\u0000b\"\n", 2, 12, "NUL");
-        bad(V "hostname = \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.b\"\n", 2, 12, "hostname");
-        bad(V "hostname = \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"\n", 2, 12, "hostname");
+        bad(V "hostname = \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.b\"\n", 2, 12,
+            "hostname");
+        bad(V "hostname = \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"\n", 2, 12,
+            "hostname");
         good_free(V "hostname = \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"\n");
 }
 
@@ -193,7 +199,8 @@ static void test_sysctl(void) {
         good_free(V "sysctl = {}\n");
         bad(V "[sysctl]\ndev.tty.ldisc_autoload = 0\n", 3, 9, "not allowed");
         bad(V "[sysctl]\nnetwork.x = 0\n", 3, 9, "not allowed");
-        bad(V "[sysctl]\nkernel.modprobe = \"/bin/sh\"\n", 3, 8, "refused: it makes the kernel run a program");
+        bad(V "[sysctl]\nkernel.modprobe = \"/bin/sh\"\n", 3, 8,
+            "refused: it makes the kernel run a program");
         bad(V "[sysctl]\nkernel.core_pattern = \"|/bin/sh\"\n", 3, 8, "refused");
         bad(V "[sysctl.kernel]\ncore_pattern = \"core\"\n", 3, 1, "sysctl 'kernel.core_pattern' is refused");
         bad(V "[sysctl]\nkernel.hotplug = \"/x\"\n", 3, 8, "refused");
@@ -207,7 +214,8 @@ static void test_sysctl(void) {
         bad(V "[sysctl]\n\"net.X\" = 1\n", 3, 1, "parts of a-z");
         bad(V "[sysctl]\n\"net.x\" = 1\nnet.x = 2\n", 4, 5, "'net.x' is set twice in 'sysctl'");
         bad(V "[sysctl]\n\"net.a.b\" = 1\nnet.a.b = 2\n", 4, 7, "'net.a.b' is set twice");
-        bad(V "[sysctl]\nnet.x = true\n", 3, 9, "'sysctl.net.x' must be a string or an integer, not a boolean");
+        bad(V "[sysctl]\nnet.x = true\n", 3, 9,
+            "'sysctl.net.x' must be a string or an integer, not a boolean");
         bad(V "[sysctl]\nnet.x = \"a\\nb\"\n", 3, 9, "control characters");
         bad(V "sysctl = 1\n", 2, 10, "'sysctl' must be a table");
 }
@@ -230,7 +238,8 @@ static void test_files(void) {
         bad(V "[[files]]\npath = \"/etc/a/\"\ncontent = \"\"\n", 3, 8, "below /etc");
         bad(V "[[files]]\npath = \"etc/a\"\ncontent = \"\"\n", 3, 8, "below /etc");
         bad(V "[[files]]\npath = \"/etc/a\\tb\"\ncontent = \"\"\n", 3, 8, "control characters");
-        bad(V "[[files]]\npath = \"/etc/hostname\"\ncontent = \"\"\n", 3, 8, "berth writes /etc/hostname itself");
+        bad(V "[[files]]\npath = \"/etc/hostname\"\ncontent = \"\"\n", 3, 8,
+            "berth writes /etc/hostname itself");
         bad(V "[[files]]\npath = \"/etc/containerd/certs.d/x/hosts.toml\"\ncontent = \"\"\n", 3, 8,
             "berth writes");
         bad(V "[[files]]\npath = \"/etc/x\"\nmode = 644\ncontent = \"\"\n", 4, 8, "write 0o644 or \"0644\"");
@@ -238,9 +247,11 @@ static void test_files(void) {
         bad(V "[[files]]\npath = \"/etc/x\"\nmode = 0o2755\ncontent = \"\"\n", 4, 8, "at most 0o777");
         bad(V "[[files]]\npath = \"/etc/x\"\nmode = \"0x1\"\ncontent = \"\"\n", 4, 8, "octal mode");
         bad(V "[[files]]\npath = \"/etc/x\"\nmode = \"64\"\ncontent = \"\"\n", 4, 8, "octal mode");
-        bad(V "[[files]]\npath = \"/etc/x\"\nmode = true\ncontent = \"\"\n", 4, 8, "must be a string (\"0644\")");
+        bad(V "[[files]]\npath = \"/etc/x\"\nmode = true\ncontent = \"\"\n", 4, 8,
+            "must be a string (\"0644\")");
         bad(V "[[files]]\npath = \"/etc/x\"\nowner = -1\ncontent = \"\"\n", 4, 9, "between 0 and");
-        bad(V "[[files]]\npath = \"/etc/x\"\nowner = \"root\"\ncontent = \"\"\n", 4, 9, "must be an integer");
+        bad(V "[[files]]\npath = \"/etc/x\"\nowner = \"root\"\ncontent = \"\"\n", 4, 9,
+            "must be an integer");
         bad(V "[[files]]\npath = \"/etc/x\"\ngroup = 4294967295\ncontent = \"\"\n", 4, 9, "between 0 and");
         bad(V "[[files]]\npath = \"/etc/x\"\n", 2, 1, "one of 'content' and 'content_base64'");
         bad(V "[[files]]\npath = \"/etc/x\"\ncontent = \"\"\ncontent_base64 = \"\"\n", 2, 1, "one of");
@@ -253,9 +264,10 @@ static void test_files(void) {
            "content_base64 wrapped over lines");
         host_state_free(s);
         bad(V "[[files]]\ncontent = \"\"\n", 2, 1, "missing required key 'files.path'");
-        bad(V "[[files]]\npath = \"/etc/x\"\ncontent = \"\"\nmod = 1\n", 5, 1, "unknown key 'mod' in [[files]]");
-        bad(V "[[files]]\npath = \"/etc/x\"\ncontent = \"\"\n[[files]]\npath = \"/etc/x\"\ncontent = \"\"\n", 6, 8,
-            "file '/etc/x' is written twice");
+        bad(V "[[files]]\npath = \"/etc/x\"\ncontent = \"\"\nmod = 1\n", 5, 1,
+            "unknown key 'mod' in [[files]]");
+        bad(V "[[files]]\npath = \"/etc/x\"\ncontent = \"\"\n[[files]]\npath = \"/etc/x\"\ncontent = \"\"\n",
+            6, 8, "file '/etc/x' is written twice");
         bad(V "files = [1]\n", 2, 10, "'files' must be an array of tables");
 }
 
@@ -270,11 +282,14 @@ static void test_registries(void) {
         bad(V "[[registries]]\nhost = \"https://r.example\"\n", 3, 8, "registry host");
         bad(V "[[registries]]\nhost = \"r\"\nmirrors = [\"ftp://m\"]\n", 4, 12, "http:// or https:// URL");
         bad(V "[[registries]]\nhost = \"r\"\nmirrors = [\"https://m/a b\"]\n", 4, 12, "no spaces or quotes");
-        bad(V "[[registries]]\nhost = \"r\"\nmirrors = [\"https://m/\\\"\"]\n", 4, 12, "no spaces or quotes");
+        bad(V "[[registries]]\nhost = \"r\"\nmirrors = [\"https://m/\\\"\"]\n", 4, 12,
+            "no spaces or quotes");
         bad(V "[[registries]]\nhost = \"r\"\nmirrors = [\"https://u:p@m/\"]\n", 4, 12, "no user@");
         bad(V "[[registries]]\nhost = \"r\"\nmirrors = [\"https://\"]\n", 4, 12, "with a host");
-        bad(V "[[registries]]\nhost = \"r\"\nmirrors = [\"https://m\", \"https://m\"]\n", 4, 25, "listed twice");
-        bad(V "[[registries]]\nhost = \"r\"\nmirrors = [\"http://m\"]\n", 4, 11, "needs 'plain_http = true'");
+        bad(V "[[registries]]\nhost = \"r\"\nmirrors = [\"https://m\", \"https://m\"]\n", 4, 25,
+            "listed twice");
+        bad(V "[[registries]]\nhost = \"r\"\nmirrors = [\"http://m\"]\n", 4, 11,
+            "needs 'plain_http = true'");
         bad(V "[[registries]]\nhost = \"r\"\nplain_http = \"yes\"\n", 4, 14, "must be a boolean");
         bad(V "[[registries]]\nhost = \"r\"\nusername = \"u\"\n", 2, 1, "both 'username' and 'password'");
         bad(V "[[registries]]\nhost = \"r\"\npassword = \"p\"\n", 2, 1, "both 'username' and 'password'");
@@ -336,23 +351,27 @@ static void test_containers(void) {
         HostState *s;
 
         bad(V "[[containers]]\nname = \"web\"\n", 2, 1, "one of 'image' and 'archive'");
-        bad(C("archive = { url = \"https://a/x.tar\", sha256 = \"" SHA "\" }\n"), 2, 1, "one of 'image' and 'archive'");
+        bad(C("archive = { url = \"https://a/x.tar\", sha256 = \"" SHA "\" }\n"), 2, 1,
+            "one of 'image' and 'archive'");
         bad(V "[[containers]]\nname = \"c\"\narchive = { url = \"https://a/x.tar\" }\n", 4, 11,
             "missing required key 'containers.archive.sha256'");
-        bad(V "[[containers]]\nname = \"c\"\narchive = { url = \"https://a/x.tar\", sha256 = \"ABC\" }\n", 4, 47,
-            "64 lower-case hex digits");
-        bad(V "[[containers]]\nname = \"c\"\narchive = { url = \"file:///x.tar\", sha256 = \"" SHA "\" }\n", 4, 19,
-            "http:// or https:// URL");
+        bad(V "[[containers]]\nname = \"c\"\narchive = { url = \"https://a/x.tar\", sha256 = \"ABC\" }\n", 4,
+            47, "64 lower-case hex digits");
+        bad(V "[[containers]]\nname = \"c\"\narchive = { url = \"file:///x.tar\", sha256 = \"" SHA "\" }\n",
+            4, 19, "http:// or https:// URL");
         bad(V "[[containers]]\nimage = \"a:1\"\n", 2, 1, "missing required key 'containers.name'");
         bad(V "[[containers]]\nname = \"Web\"\nimage = \"a:1\"\n", 3, 8, "container name 'Web'");
         bad(V "[[containers]]\nname = \"_web\"\nimage = \"a:1\"\n", 3, 8, "container name");
         bad(V "[[containers]]\nname = \"a/b\"\nimage = \"a:1\"\n", 3, 8, "container name");
         bad(V "[[containers]]\nname = \"\"\nimage = \"a:1\"\n", 3, 8, "container name");
-        bad(V "[[containers]]\nname = \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"\nimage = \"a:1\"\n",
+        bad(V "[[containers]]\nname = "
+              "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"\nimage = \"a:1\"\n",
             3, 8, "container name");
-        good_free(V "[[containers]]\nname = \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"\n"
+        good_free(V "[[containers]]\nname = "
+                    "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"\n"
                     "image = \"a:1\"\n");
-        bad(C("") "[[containers]]\nname = \"web\"\nimage = \"a:1\"\n", 6, 8, "container name 'web' is used twice");
+        bad(C("") "[[containers]]\nname = \"web\"\nimage = \"a:1\"\n", 6, 8,
+            "container name 'web' is used twice");
         bad(C("command = \"/bin/sh -c x\"\n"), 5, 11, "'containers.command' must be an array of strings");
         bad(C("args = [1]\n"), 5, 9, "'containers.args' must hold only strings, not an integer");
         bad(C("args = [\"a\\u0000b\"]\n"), 5, 9, "NUL");
@@ -388,7 +407,8 @@ static void test_mounts(void) {
         bad(C("mounts = [{ source = \"/srv/app\", target = \"/app\" }]\n"), 5, 22, "below /var");
         bad(C("mounts = [{ source = \"/var\", target = \"/app\" }]\n"), 5, 22, "below /var");
         bad(C("mounts = [{ source = \"/var/lib/../../etc\", target = \"/app\" }]\n"), 5, 22, "no '..'");
-        bad(C("mounts = [{ source = \"/var/lib/berth\", target = \"/app\" }]\n"), 5, 22, "belongs to the host");
+        bad(C("mounts = [{ source = \"/var/lib/berth\", target = \"/app\" }]\n"), 5, 22,
+            "belongs to the host");
         bad(C("mounts = [{ source = \"/var/lib/containerd/io\", target = \"/app\" }]\n"), 5, 22,
             "belongs to the host");
         bad(C("mounts = [{ source = \"/var/run/containerd\", target = \"/app\" }]\n"), 5, 22,
@@ -396,11 +416,13 @@ static void test_mounts(void) {
         good_free(C("mounts = [{ source = \"/var/lib/berthx\", target = \"/app\" }]\n"));
         bad(C("mounts = [{ source = \"/var/a\", target = \"app\" }]\n"), 5, 41, "mount target 'app'");
         bad(C("mounts = [{ source = \"/var/a\", target = \"/\" }]\n"), 5, 41, "mount target '/'");
-        bad(C("mounts = [{ source = \"/var/a\" }]\n"), 5, 11, "missing required key 'containers.mounts.target'");
+        bad(C("mounts = [{ source = \"/var/a\" }]\n"), 5, 11,
+            "missing required key 'containers.mounts.target'");
         bad(C("mounts = [{ source = \"/var/a\", target = \"/a\", read_only = \"yes\" }]\n"), 5, 59,
             "must be a boolean");
-        bad(C("mounts = [{ source = \"/var/a\", target = \"/a\" },\n{ source = \"/var/b\", target = \"/a\" }]\n"), 6,
-            31, "mounts '/a' twice");
+        bad(C("mounts = [{ source = \"/var/a\", target = \"/a\" },\n{ source = \"/var/b\", target = \"/a\" "
+              "}]\n"),
+            6, 31, "mounts '/a' twice");
 }
 
 static void test_resources(void) {
@@ -408,7 +430,8 @@ static void test_resources(void) {
 
         s = good(C("resources = { cpu_max = \"max\", memory_max = 1048576, pids_max = \"max\" }\n"));
         ok(s && streq(s->containers[0].resources.cpu_max, "max 100000") &&
-                   s->containers[0].resources.memory_max == 1048576 && s->containers[0].resources.pids_max == 0,
+                   s->containers[0].resources.memory_max == 1048576 &&
+                   s->containers[0].resources.pids_max == 0,
            "cpu_max max, memory_max in bytes, pids_max max");
         host_state_free(s);
         s = good(C("resources = { cpu_max = \"max 50000\", memory_max = \"2G\" }\n"));
@@ -417,7 +440,8 @@ static void test_resources(void) {
            "cpu_max max PERIOD, memory_max 2G");
         host_state_free(s);
         s = good(C("resources = { cpu_max = \"150000 100000\", memory_max = \"max\" }\n"));
-        ok(s && streq(s->containers[0].resources.cpu_max, "150000 100000") && s->containers[0].resources.memory_max == 0,
+        ok(s && streq(s->containers[0].resources.cpu_max, "150000 100000") &&
+                   s->containers[0].resources.memory_max == 0,
            "cpu_max QUOTA PERIOD (1.5 CPUs), memory_max max");
         host_state_free(s);
         bad(C("resources = { cpu_max = 0.5 }\n"), 5, 25, "must be a string (\"50000 100000\")");
@@ -457,7 +481,8 @@ static void test_limits(void) {
         memset(doc, '#', size);
         memcpy(doc, V, strlen(V));
         k = host_state_parse(doc, size - 1, &s, &e);
-        ok(k == -EFBIG && !s && strstr(e.msg, "larger than"), "a document over 1 MiB is refused unread (%s)", e.msg);
+        ok(k == -EFBIG && !s && strstr(e.msg, "larger than"), "a document over 1 MiB is refused unread (%s)",
+           e.msg);
         free(doc);
 
         /* Within the size, over the counts. */
@@ -541,7 +566,8 @@ static void test_corpus(void) {
                 closedir(d);
         }
         ok(files > 50 && refused_with_message == files,
-           "each of the %u corpus documents is refused with a message (%u were)", files, refused_with_message);
+           "each of the %u corpus documents is refused with a message (%u were)", files,
+           refused_with_message);
 }
 
 static void container_changed(const char *extra, const char *what) {
@@ -562,10 +588,11 @@ static void test_equal(void) {
         if (!a || !b)
                 return;
         for (size_t i = 0; i < a->n_containers; i++)
-                ok(host_state_container_equal(&a->containers[i], &b->containers[i]), "container %s equals itself",
-                   a->containers[i].name);
+                ok(host_state_container_equal(&a->containers[i], &b->containers[i]),
+                   "container %s equals itself", a->containers[i].name);
         ok(!host_state_container_equal(&a->containers[0], &b->containers[1]), "two containers differ");
-        ok(host_state_file_equal(&a->files[1], &b->files[1]) && !host_state_file_equal(&a->files[0], &b->files[1]),
+        ok(host_state_file_equal(&a->files[1], &b->files[1]) &&
+                   !host_state_file_equal(&a->files[0], &b->files[1]),
            "files compare");
         ok(host_state_registry_equal(&a->registries[0], &b->registries[0]), "registries compare");
         c = &b->containers[0];
@@ -576,19 +603,23 @@ static void test_equal(void) {
         ok(!host_state_container_equal(&a->containers[0], c), "changed: a mount's read_only");
         c->mounts[1].read_only = true;
         ok(host_state_container_equal(&a->containers[0], c), "restored: equal again");
-        container_changed("env = { B = \"2\", A = \"1\" }\nmounts = [{ source = \"/var/a\", target = \"/a\" }]\n",
-                          "env order");
-        container_changed("env = { A = \"1\", B = \"3\" }\nmounts = [{ source = \"/var/a\", target = \"/a\" }]\n",
-                          "an env value");
-        container_changed("env = { A = \"1\", B = \"2\" }\n", "a mount removed");
         container_changed(
-                "env = { A = \"1\", B = \"2\" }\nmounts = [{ source = \"/var/a\", target = \"/a\" }]\nargs = []\n",
-                "args = [] (none, not the image's)");
-        container_changed("env = { A = \"1\", B = \"2\" }\nmounts = [{ source = \"/var/a\", target = \"/b\" }]\n",
-                          "a mount target");
-        container_changed("env = { A = \"1\", B = \"2\" }\nmounts = [{ source = \"/var/a\", target = \"/a\" }]\n"
-                          "restart = \"never\"\n",
-                          "restart");
+                "env = { B = \"2\", A = \"1\" }\nmounts = [{ source = \"/var/a\", target = \"/a\" }]\n",
+                "env order");
+        container_changed(
+                "env = { A = \"1\", B = \"3\" }\nmounts = [{ source = \"/var/a\", target = \"/a\" }]\n",
+                "an env value");
+        container_changed("env = { A = \"1\", B = \"2\" }\n", "a mount removed");
+        container_changed("env = { A = \"1\", B = \"2\" }\nmounts = [{ source = \"/var/a\", target = \"/a\" "
+                          "}]\nargs = []\n",
+                          "args = [] (none, not the image's)");
+        container_changed(
+                "env = { A = \"1\", B = \"2\" }\nmounts = [{ source = \"/var/a\", target = \"/b\" }]\n",
+                "a mount target");
+        container_changed(
+                "env = { A = \"1\", B = \"2\" }\nmounts = [{ source = \"/var/a\", target = \"/a\" }]\n"
+                "restart = \"never\"\n",
+                "restart");
 }
 
 int main(void) {
