@@ -457,6 +457,12 @@ static void test_resources(void) {
         bad(C("resources = { memory_max = 1048575 }\n"), 5, 28, "between 1M and 1024T");
         bad(C("resources = { memory_max = \"1023K\" }\n"), 5, 28, "between 1M");
         bad(C("resources = { memory_max = \"17179869184G\" }\n"), 5, 28, "between 1M");
+        /* (2^34 + 1) << 30 wraps around to 1G. */
+        bad(C("resources = { memory_max = \"17179869185G\" }\n"), 5, 28, "between 1M");
+        bad(C("resources = { memory_max = \"1025T\" }\n"), 5, 28, "between 1M");
+        s = good(C("resources = { memory_max = \"1024T\" }\n"));
+        ok(s && s->containers[0].resources.memory_max == UINT64_C(1) << 50, "memory_max 1024T is the most");
+        host_state_free(s);
         bad(C("resources = { memory_max = \"256MB\" }\n"), 5, 28, "a number with K, M, G or T");
         bad(C("resources = { memory_max = \"M\" }\n"), 5, 28, "between 1M");
         bad(C("resources = { memory_max = -1 }\n"), 5, 28, "between 1M");
