@@ -103,12 +103,15 @@ check-format:
 # ../share/berth/dracut relative to itself (builder/build.c), and the
 # overlays that recipes name berth:NAME in ../share/berth/overlays
 # (builder/recipe.c); cp -R keeps the modes the overlay files have in the checkout.
+# bin/berthctl is berth-init under its client's name, for `berthctl check`
+# on a build host (docs/host-state.md).
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/berth \
 		$(DESTDIR)$(PREFIX)/share/berth/recipes $(DESTDIR)$(PREFIX)/share/berth/overlays \
 		$(DESTDIR)$(PREFIX)/share/berth/dracut/90berth
 	install -m 0755 $(BUILD)/build-image $(DESTDIR)$(PREFIX)/bin/
 	install -m 0755 $(BUILD)/berth-init $(DESTDIR)$(PREFIX)/lib/berth/
+	ln -sfn ../lib/berth/berth-init $(DESTDIR)$(PREFIX)/bin/berthctl
 	install -m 0755 init/dracut/90berth/module-setup.sh $(DESTDIR)$(PREFIX)/share/berth/dracut/90berth/
 	install -m 0644 recipes/*.toml $(DESTDIR)$(PREFIX)/share/berth/recipes/
 	cp -R overlays/. $(DESTDIR)$(PREFIX)/share/berth/overlays/
