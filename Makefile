@@ -80,6 +80,13 @@ $(BUILD)/fuzz/fuzz-toml: lib/tests/fuzz-toml.c $(LIB_TOML_SRCS) $(BUILD)/gen/ver
 	@mkdir -p $(@D)
 	clang $(FUZZ_CFLAGS) $(filter %.c,$^) -o $@
 
+# The host state's schema on top of the parser; run by hand:
+#   make build/fuzz/fuzz-host-state && build/fuzz/fuzz-host-state -dict=lib/tests/host-state.dict CORPUS
+LIB_HOST_STATE_SRCS := lib/schema.c lib/host-state.c lib/host-state-check.c lib/strv.c lib/fileio.c
+$(BUILD)/fuzz/fuzz-host-state: lib/tests/fuzz-host-state.c $(LIB_HOST_STATE_SRCS) $(LIB_TOML_SRCS) $(BUILD)/gen/version.h
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) $(filter %.c,$^) -o $@
+
 .PHONY: fuzz
 fuzz: $(BUILD)/fuzz/fuzz-toml
 	@BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) build-aux/fuzz.sh

@@ -11,6 +11,11 @@
 #include "schema.h"
 #include "strv.h"
 
+static void *mfree(void *p) {
+        free(p);
+        return NULL;
+}
+
 /* ---- the schema (docs/host-state.md describes every key) ---- */
 
 #define STR(k, type, member, chk, ...) \
@@ -164,6 +169,8 @@ static int file_finish(void *base, const TomlValue *table, TomlError *e) {
                 return 0;
         }
         k = hs_base64_decode(f->content_base64, &f->content, &f->content_size);
+        /* Only the bytes are kept: PID 1 holds the state for as long as it runs. */
+        f->content_base64 = mfree(f->content_base64);
         if (k == -EINVAL)
                 return schema_fail(e, key_pos(table, "content_base64"),
                                    "'files.content_base64' is not base64");

@@ -43,7 +43,7 @@ typedef struct HostStateFile {
         int64_t owner, group; /* numeric uid and gid; default 0 */
         char *content; /* the bytes to write (content_base64 decoded), NUL-terminated */
         size_t content_size;
-        char *content_base64; /* as written; decoded into content */
+        char *content_base64; /* the schema code's slot: decoded into content, then freed */
 } HostStateFile;
 
 typedef struct HostStateRegistry {
