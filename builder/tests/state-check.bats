@@ -46,6 +46,13 @@ expect_bad() {
         [[ $output == *"b.toml:2:1: unknown key 'hostnme'"* ]]
 }
 
+@test "- reads the document from a pipe" {
+        run -1 bash -c 'printf "version = 1\nx = 1\n" | "$CTL" check -'
+        [[ $output == "<stdin>:2:1: unknown key 'x'"* ]]
+        run -0 bash -c 'printf "version = 1\n" | "$CTL" check -'
+        [ "$output" = "<stdin>: ok" ]
+}
+
 @test "a missing file names the file" {
         run -1 "$CTL" check "$BATS_TEST_TMPDIR/nope.toml"
         [[ $output == *"nope.toml: No such file or directory"* ]]
