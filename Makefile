@@ -81,6 +81,13 @@ $(BUILD)/fuzz/fuzz-toml: lib/tests/fuzz-toml.c $(LIB_TOML_SRCS) $(BUILD)/gen/ver
 	@mkdir -p $(@D)
 	clang $(FUZZ_CFLAGS) $(filter %.c,$^) -o $@
 
+# The host state's schema on top of the parser; run by hand:
+#   make build/fuzz/fuzz-host-state && build/fuzz/fuzz-host-state -dict=lib/tests/host-state.dict CORPUS
+LIB_HOST_STATE_SRCS := lib/schema.c lib/host-state.c lib/host-state-check.c lib/strv.c lib/fileio.c
+$(BUILD)/fuzz/fuzz-host-state: lib/tests/fuzz-host-state.c $(LIB_HOST_STATE_SRCS) $(LIB_TOML_SRCS) $(BUILD)/gen/version.h
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) $(filter %.c,$^) -o $@
+
 .PHONY: fuzz
 fuzz: $(BUILD)/fuzz/fuzz-toml
 	@BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) build-aux/fuzz.sh
@@ -104,12 +111,15 @@ check-format:
 # ../share/berth/dracut relative to itself (builder/build.c), and the
 # overlays that recipes name berth:NAME in ../share/berth/overlays
 # (builder/recipe.c); cp -R keeps the modes the overlay files have in the checkout.
+# bin/berthctl is berth-init under its client's name, for `berthctl check`
+# on a build host (docs/host-state.md).
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/berth \
 		$(DESTDIR)$(PREFIX)/share/berth/recipes $(DESTDIR)$(PREFIX)/share/berth/overlays \
 		$(DESTDIR)$(PREFIX)/share/berth/dracut/90berth
 	install -m 0755 $(BUILD)/build-image $(DESTDIR)$(PREFIX)/bin/
 	install -m 0755 $(BUILD)/berth-init $(DESTDIR)$(PREFIX)/lib/berth/
+	ln -sfn ../lib/berth/berth-init $(DESTDIR)$(PREFIX)/bin/berthctl
 	install -m 0755 init/dracut/90berth/module-setup.sh $(DESTDIR)$(PREFIX)/share/berth/dracut/90berth/
 	install -m 0644 recipes/*.toml $(DESTDIR)$(PREFIX)/share/berth/recipes/
 	cp -R overlays/. $(DESTDIR)$(PREFIX)/share/berth/overlays/

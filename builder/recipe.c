@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,17 +11,11 @@
 #include "fileio.h"
 #include "kernel-cmdline.h"
 #include "path-util.h"
+#include "schema.h"
 
-/* The schema lives in one table: a key not listed here is an error, so a typo
- * in a recipe ("pakages") is reported instead of silently ignored. */
-
-typedef enum FieldKind {
-        FIELD_STRING,
-        FIELD_STRING_LIST,
-} FieldKind;
-
-/* Checks one string (or one list item); fills msg and returns false when bad. */
-typedef bool (*FieldCheck)(const char *value, char *msg, size_t msg_size);
+/* The schema lives in tables (lib/schema.h): a key not listed there is an
+ * error, so a typo in a recipe ("pakages") is reported instead of silently
+ * ignored. */
 
 /* What follows prefix in s, or NULL when s does not start with it. */
 static const char *prefix_rest(const char *s, const char *prefix) {
@@ -44,15 +37,6 @@ static bool is_word(const char *v, size_t max, const char *first, const char *mo
                         return false;
         return true;
 }
-
-typedef struct RecipeField {
-        const char *section;
-        const char *key;
-        FieldKind kind;
-        bool required;
-        size_t offset; /* of a char * (FIELD_STRING) or char ** (FIELD_STRING_LIST) in Recipe */
-        FieldCheck check;
-} RecipeField;
 
 static bool check_image_name(const char *v, char *msg, size_t n) {
         bool ok = is_word(v, 64, LOWER_DIGITS, "._-");
@@ -245,58 +229,6 @@ static bool check_overlay(const char *v, char *msg, size_t n) {
         return true;
 }
 
-#define F(sec, k, kind, req, member, chk) \
-        { sec, k, kind, req, offsetof(Recipe, member), chk }
-static const RecipeField fields[] = {
-        F("image", "name", FIELD_STRING, true, name, check_image_name),
-        F("image", "version", FIELD_STRING, true, version, check_version),
-        F("image", "description", FIELD_STRING, false, description, check_description),
-        F("image", "var", FIELD_STRING, false, var, check_var),
-        F("image", "shell", FIELD_STRING, false, shell, check_console),
-        F("packages", "include", FIELD_STRING_LIST, true, packages, check_package),
-        F("packages", "exclude_paths", FIELD_STRING_LIST, false, exclude_paths, check_abs_glob),
-        F("kernel", "package", FIELD_STRING, false, kernel_package, check_package),
-        F("kernel", "cmdline", FIELD_STRING, false, kernel_cmdline, check_cmdline),
-        F("kernel", "modules", FIELD_STRING_LIST, false, kernel_modules, check_module),
-        F("source", "lines", FIELD_STRING_LIST, false, source_lines, check_source_line),
-        F("source", "keyring", FIELD_STRING, false, source_keyring, check_keyring),
-        /* overlays.paths is resolved into Recipe.overlays below; the list is a scratch slot. */
-        { "overlays", "paths", FIELD_STRING_LIST, false, SIZE_MAX, check_overlay },
-        F("output", "formats", FIELD_STRING_LIST, false, formats, check_format),
-        F("output", "free_space", FIELD_STRING, false, free_space, check_size),
-};
-#undef F
-
-static int fail(TomlError *e, TomlPos pos, const char *fmt, ...) _printf_(3, 4);
-static int fail(TomlError *e, TomlPos pos, const char *fmt, ...) {
-        va_list ap;
-
-        e->line = pos.line;
-        e->column = pos.column;
-        va_start(ap, fmt);
-        (void) vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
-        va_end(ap);
-        return -EINVAL;
-}
-
-static const RecipeField *field_find(const char *section, const char *key) {
-        for (size_t i = 0; i < ARRAY_SIZE(fields); i++)
-                if (streq(fields[i].section, section) && (!key || streq(fields[i].key, key)))
-                        return &fields[i];
-        return NULL;
-}
-
-static const char *article(TomlType t) {
-        return strchr("aeiou", toml_type_name(t)[0]) ? "an" : "a";
-}
-
-static int fail_type(TomlError *e, const TomlValue *v, const char *section, const char *key,
-                     const char *want) {
-        TomlType t = toml_type(v);
-        return fail(e, toml_value_pos(v), "'%s.%s' must be %s, not %s %s", section, key, want, article(t),
-                    toml_type_name(t));
-}
-
 /* berth's own overlays ship with build-image, found like its dracut module:
  * under PREFIX/share/berth once installed, or in the checkout whose build
  * folder holds the program (build/, build/sanitize/, and build/tests/ or
@@ -323,7 +255,8 @@ static char *berth_overlays_dir(void) {
         return NULL;
 }
 
-static int store_overlay(Recipe *r, const char *value, TomlPos pos, TomlError *e) {
+static int store_overlay(void *base, const char *value, TomlPos pos, TomlError *e) {
+        Recipe *r = base;
         _cleanup_free_ char *abs = NULL;
         const char *name = prefix_rest(value, BERTH_OVERLAY_PREFIX);
         size_t len;
@@ -331,8 +264,9 @@ static int store_overlay(Recipe *r, const char *value, TomlPos pos, TomlError *e
 
         if (name) {
                 if (!r->berth_overlays && !(r->berth_overlays = berth_overlays_dir()))
-                        return fail(e, pos, "'%s': berth's overlays folder is not found beside build-image",
-                                    value);
+                        return schema_fail(e, pos,
+                                           "'%s': berth's overlays folder is not found beside build-image",
+                                           value);
                 abs = path_join(r->berth_overlays, name);
         } else
                 abs = path_join(r->dir, value);
@@ -350,126 +284,91 @@ static int store_overlay(Recipe *r, const char *value, TomlPos pos, TomlError *e
         return 0;
 }
 
-/* No recipe value has a use for a newline, a tab or an escape sequence, and
- * each could change the syntax of the file it is written into (apt's
- * configuration and sources, os-release, the boot entry) or of a terminal. */
-static bool has_control(const char *s) {
-        for (; *s; s++)
-                if ((unsigned char) *s < 0x20 || (unsigned char) *s == 0x7f)
-                        return true;
-        return false;
-}
+/* Each package's position is kept for "not found" messages at build time. */
+static int store_package(void *base, const char *value, TomlPos pos, TomlError *e) {
+        Recipe *r = base;
+        TomlPos *pp;
+        int k;
 
-static int load_field(Recipe *r, const RecipeField *f, const TomlValue *v, TomlError *e) {
-        char msg[sizeof(e->msg)];
-
-        if (f->kind == FIELD_STRING) {
-                char **slot = (char **) ((char *) r + f->offset);
-                size_t len;
-                const char *s;
-
-                if (toml_type(v) != TOML_STRING)
-                        return fail_type(e, v, f->section, f->key, "a string");
-                s = toml_string(v, &len);
-                if (strlen(s) != len)
-                        return fail(e, toml_value_pos(v), "'%s.%s' must not contain NUL", f->section,
-                                    f->key);
-                if (has_control(s))
-                        return fail(e, toml_value_pos(v), "'%s.%s' must not contain control characters",
-                                    f->section, f->key);
-                if (f->check && !f->check(s, msg, sizeof(msg)))
-                        return fail(e, toml_value_pos(v), "%s", msg);
-                free(*slot);
-                *slot = strdup(s);
-                return *slot ? 0 : -ENOMEM;
-        }
-
-        if (toml_type(v) != TOML_ARRAY)
-                return fail_type(e, v, f->section, f->key, "an array of strings");
-        for (size_t i = 0; i < toml_array_size(v); i++) {
-                const TomlValue *item = toml_array_at(v, i);
-                size_t len;
-                const char *s;
-                int k;
-
-                if (toml_type(item) != TOML_STRING)
-                        return fail(e, toml_value_pos(item), "'%s.%s' must hold only strings, not %s %s",
-                                    f->section, f->key, article(toml_type(item)),
-                                    toml_type_name(toml_type(item)));
-                s = toml_string(item, &len);
-                if (strlen(s) != len)
-                        return fail(e, toml_value_pos(item), "'%s.%s' must not contain NUL", f->section,
-                                    f->key);
-                if (has_control(s))
-                        return fail(e, toml_value_pos(item), "'%s.%s' must not contain control characters",
-                                    f->section, f->key);
-                if (f->check && !f->check(s, msg, sizeof(msg)))
-                        return fail(e, toml_value_pos(item), "%s", msg);
-
-                if (f->offset == SIZE_MAX) {
-                        k = store_overlay(r, s, toml_value_pos(item), e);
-                } else {
-                        char ***slot = (char ***) ((char *) r + f->offset);
-                        if (strv_contains(*slot, s))
-                                return fail(e, toml_value_pos(item), "'%s' is listed twice in '%s.%s'", s,
-                                            f->section, f->key);
-                        k = strv_extend(slot, s);
-                        if (k >= 0 && *slot == r->packages) {
-                                TomlPos *pp = realloc(r->package_pos, sizeof(TomlPos) * strv_length(*slot));
-                                if (!pp)
-                                        return -ENOMEM;
-                                r->package_pos = pp;
-                                pp[strv_length(*slot) - 1] = toml_value_pos(item);
-                        }
-                }
-                if (k < 0)
-                        return k;
-        }
+        k = strv_extend(&r->packages, value);
+        if (k < 0)
+                return k;
+        pp = realloc(r->package_pos, sizeof(TomlPos) * strv_length(r->packages));
+        if (!pp)
+                return -ENOMEM;
+        r->package_pos = pp;
+        pp[strv_length(r->packages) - 1] = pos;
         return 0;
 }
 
+/* The sections' fields are members of Recipe itself (offset 0). */
+#define STR(k, member, chk, ...) \
+        { .key = k, .kind = SCHEMA_STRING, .offset = offsetof(Recipe, member), .check = chk, __VA_ARGS__ }
+#define LIST(k, member, chk, ...)                                                                       \
+        {                                                                                               \
+                .key = k, .kind = SCHEMA_STRING_LIST, .offset = offsetof(Recipe, member), .check = chk, \
+                __VA_ARGS__                                                                             \
+        }
+static const SchemaField image_fields[] = {
+        STR("name", name, check_image_name, .flags = SCHEMA_REQUIRED),
+        STR("version", version, check_version, .flags = SCHEMA_REQUIRED),
+        STR("description", description, check_description),
+        STR("var", var, check_var),
+        STR("shell", shell, check_console),
+};
+static const SchemaField packages_fields[] = {
+        LIST("include", packages, check_package, .flags = SCHEMA_REQUIRED, .store = store_package),
+        LIST("exclude_paths", exclude_paths, check_abs_glob),
+};
+static const SchemaField kernel_fields[] = {
+        STR("package", kernel_package, check_package),
+        STR("cmdline", kernel_cmdline, check_cmdline),
+        LIST("modules", kernel_modules, check_module),
+};
+static const SchemaField source_fields[] = {
+        LIST("lines", source_lines, check_source_line),
+        STR("keyring", source_keyring, check_keyring),
+};
+static const SchemaField overlays_fields[] = {
+        /* Resolved into Recipe.overlays by store_overlay(). */
+        { .key = "paths",
+          .kind = SCHEMA_STRING_LIST,
+          .offset = SCHEMA_NO_OFFSET,
+          .check = check_overlay,
+          .store = store_overlay },
+};
+static const SchemaField output_fields[] = {
+        LIST("formats", formats, check_format),
+        STR("free_space", free_space, check_size),
+};
+#undef STR
+#undef LIST
+
+static const SchemaTable image_table = SCHEMA_TABLE_OF(image_fields, NULL);
+static const SchemaTable packages_table = SCHEMA_TABLE_OF(packages_fields, NULL);
+static const SchemaTable kernel_table = SCHEMA_TABLE_OF(kernel_fields, NULL);
+static const SchemaTable source_table = SCHEMA_TABLE_OF(source_fields, NULL);
+static const SchemaTable overlays_table = SCHEMA_TABLE_OF(overlays_fields, NULL);
+static const SchemaTable output_table = SCHEMA_TABLE_OF(output_fields, NULL);
+
+#define SECTION(k, t) \
+        { .key = k, .kind = SCHEMA_TABLE, .offset = 0, .table = &t }
+static const SchemaField sections[] = {
+        SECTION("image", image_table),       SECTION("packages", packages_table),
+        SECTION("kernel", kernel_table),     SECTION("source", source_table),
+        SECTION("overlays", overlays_table), SECTION("output", output_table),
+};
+#undef SECTION
+static const SchemaTable recipe_schema = SCHEMA_TABLE_OF(sections, NULL);
+
 static int load_document(Recipe *r, const TomlValue *doc, TomlError *e) {
-        for (size_t i = 0; i < toml_table_size(doc); i++) {
-                const char *section;
-                TomlPos spos;
-                const TomlValue *table = toml_table_entry(doc, i, &section, &spos);
-
-                if (!field_find(section, NULL))
-                        return fail(e, spos,
-                                    "unknown section '%s' (known: image, packages, kernel, source, "
-                                    "overlays, output)",
-                                    section);
-                if (toml_type(table) != TOML_TABLE)
-                        return fail(e, spos, "'%s' must be a table ([%s])", section, section);
-
-                for (size_t j = 0; j < toml_table_size(table); j++) {
-                        const char *key;
-                        TomlPos kpos;
-                        const TomlValue *v = toml_table_entry(table, j, &key, &kpos);
-                        const RecipeField *f = field_find(section, key);
-                        int k;
-
-                        if (!f)
-                                return fail(e, kpos, "unknown key '%s' in [%s]", key, section);
-                        k = load_field(r, f, v, e);
-                        if (k < 0)
-                                return k;
-                }
-        }
-
-        for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
-                const RecipeField *f = &fields[i];
-                const TomlValue *sec = toml_table_get(doc, f->section);
-
-                if (!f->required)
-                        continue;
-                if (!toml_table_get(sec, f->key))
-                        return fail(e, sec ? toml_value_pos(sec) : (TomlPos){ 1, 1 },
-                                    "missing required key '%s.%s'", f->section, f->key);
-        }
+        int k = schema_load(&recipe_schema, r, doc, e);
+        if (k < 0)
+                return k;
         if (strv_length(r->packages) == 0)
-                return fail(e, toml_value_pos(toml_table_get(toml_table_get(doc, "packages"), "include")),
-                            "'packages.include' must name at least one package");
+                return schema_fail(
+                        e, toml_value_pos(toml_table_get(toml_table_get(doc, "packages"), "include")),
+                        "'packages.include' must name at least one package");
         return 0;
 }
 
@@ -499,7 +398,7 @@ static int check_overlays(Recipe *r, TomlError *e) {
         _cleanup_free_ char *recipe_dir = realpath(r->dir, NULL);
 
         if (!recipe_dir)
-                return fail(e, (TomlPos){ 1, 1 }, "%s: %s", r->dir, strerror(errno));
+                return schema_fail(e, (TomlPos){ 1, 1 }, "%s: %s", r->dir, strerror(errno));
         for (size_t i = 0; i < r->n_overlays; i++) {
                 const char *root = r->overlays[i].berth ? r->berth_overlays : recipe_dir;
                 _cleanup_free_ char *real = NULL;
@@ -507,27 +406,27 @@ static int check_overlays(Recipe *r, TomlError *e) {
                 struct stat st;
 
                 if (lstat(r->overlays[i].path, &st) < 0)
-                        return fail(e, r->overlays[i].pos, "overlay '%s': %s", r->overlays[i].path,
-                                    strerror(errno));
+                        return schema_fail(e, r->overlays[i].pos, "overlay '%s': %s", r->overlays[i].path,
+                                           strerror(errno));
                 if (S_ISLNK(st.st_mode))
-                        return fail(e, r->overlays[i].pos,
-                                    "overlay '%s' is a symlink: name the folder itself",
-                                    r->overlays[i].path);
+                        return schema_fail(e, r->overlays[i].pos,
+                                           "overlay '%s' is a symlink: name the folder itself",
+                                           r->overlays[i].path);
                 if (!S_ISDIR(st.st_mode))
-                        return fail(e, r->overlays[i].pos, "overlay '%s' is not a folder",
-                                    r->overlays[i].path);
+                        return schema_fail(e, r->overlays[i].pos, "overlay '%s' is not a folder",
+                                           r->overlays[i].path);
                 /* No '..' was written, but a folder on the way may be a symlink. */
                 real = realpath(r->overlays[i].path, NULL);
                 if (!real)
-                        return fail(e, r->overlays[i].pos, "overlay '%s': %s", r->overlays[i].path,
-                                    strerror(errno));
+                        return schema_fail(e, r->overlays[i].pos, "overlay '%s': %s", r->overlays[i].path,
+                                           strerror(errno));
                 rest = prefix_rest(real, root);
                 if (!rest || rest[0] != '/')
-                        return fail(e, r->overlays[i].pos,
-                                    "overlay '%s' leads out of %s (through a symlink on the way)",
-                                    r->overlays[i].path,
-                                    r->overlays[i].berth ? "berth's overlays folder"
-                                                         : "the recipe's folder");
+                        return schema_fail(e, r->overlays[i].pos,
+                                           "overlay '%s' leads out of %s (through a symlink on the way)",
+                                           r->overlays[i].path,
+                                           r->overlays[i].berth ? "berth's overlays folder"
+                                                                : "the recipe's folder");
                 free(r->overlays[i].path);
                 r->overlays[i].path = TAKE_PTR(real);
         }

@@ -16,6 +16,12 @@ PROGRAMS += $(BUILD)/berth-init
 $(BUILD)/berth-init: $(INIT_OBJS) $(BUILD)/libberth.a
 	$(CC) $(BERTH_LDFLAGS) $(LDFLAGS) $^ $(call pc_libs,$(INIT_LIBS)) -o $@
 
+# berthctl is berth-init under another name; `build/berthctl check FILE`
+# validates host state documents on a build host (docs/host-state.md).
+PROGRAMS += $(BUILD)/berthctl
+$(BUILD)/berthctl: $(BUILD)/berth-init
+	ln -sfn berth-init $@
+
 # Unit tests: each init/tests/test-*.c is a TAP program linking berth-init's
 # objects but main (from an archive, so a test pulls in only what it uses).
 INIT_TESTS := $(patsubst init/tests/%.c,$(BUILD)/tests/%,$(wildcard init/tests/test-*.c))

@@ -7,3 +7,6 @@ int berthctl_main(int argc, char *argv[]);
 
 /* cmd-status.c */
 int berthctl_status(int argc, char *argv[]);
+
+/* cmd-check.c */
+int berthctl_check(int argc, char *argv[]);

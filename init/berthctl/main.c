@@ -17,6 +17,7 @@ typedef struct Verb {
 
 static const Verb verbs[] = {
         { "status", berthctl_status, "status [--json]   services, their state, milestones" },
+        { "check", berthctl_check, "check FILE...     validate host state documents (no guest needed)" },
 };
 
 static int usage(FILE *f) {
