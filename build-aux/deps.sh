@@ -7,6 +7,7 @@ packages=(
         # build
         gcc make pkg-config libc6-dev clang libclang-rt-14-dev clang-format
         libjson-c-dev libarchive-dev libostree-dev libsystemd-dev libkmod-dev libblkid-dev
+        libcurl4-openssl-dev libssl-dev
         # what build-image drives: apt-get, gpgv, depmod, ldconfig, dracut (which
         # runs cpio, and zstd for --compress zstd), sfdisk, mke2fs, qemu-img
         apt gpgv debian-archive-keyring kmod libc-bin dracut-core cpio zstd binutils ostree
