@@ -101,7 +101,7 @@ format_check() {
 
 bats_suites() {
         [[ ${SANITIZE:-0} == 1 ]] && return
-        local suites=(builder/tests/*.bats qemu-tests/[0-9]*.bats)
+        local suites=(builder/tests/*.bats init/tests/*.bats qemu-tests/[0-9]*.bats)
         local s
         for s in "${suites[@]}"; do
                 [[ -f $s ]] || continue

@@ -164,8 +164,9 @@ static int http_once(const HttpRequest *req, const FetchOptions *o, FetchBuffer 
                 snprintf(why, why_size, "larger than the limit of %zu bytes", body->limit);
                 return -EFBIG;
         }
-        if (code == CURLE_OPERATION_TIMEDOUT && now_usec() + 1000 >= o->deadline) {
-                snprintf(why, why_size, "no answer within the deadline (%s)", error[0] ? error : "timed out");
+        if (code == CURLE_OPERATION_TIMEDOUT && now_usec() + LAST_TRY_USEC >= o->deadline) {
+                snprintf(why, why_size, "no answer within the deadline (%s)",
+                         error[0] ? error : "timed out");
                 return -ETIMEDOUT;
         }
         if (code != CURLE_OK) {

@@ -17,7 +17,8 @@
 
 /* Names as QEMU allows them, and no way out of the by_name folder. */
 static bool name_ok(const char *name) {
-        if (strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-/") != strlen(name))
+        if (strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-/") !=
+            strlen(name))
                 return false;
         return name[0] != '/' && !strstr(name, "..") && !strstr(name, "//");
 }

@@ -51,7 +51,8 @@ int state_source_parse(const char *spec, StateSource *ret, char *msg, size_t n) 
                         snprintf(msg, n, "source '%s': nothing after '%s:'", spec, provider_names[i]);
                         return -EINVAL;
                 }
-                if ((i == PROVIDER_URL || i == PROVIDER_EC2 || i == PROVIDER_GCE) && !url_is_http(where, NULL)) {
+                if ((i == PROVIDER_URL || i == PROVIDER_EC2 || i == PROVIDER_GCE) &&
+                    !url_is_http(where, NULL)) {
                         snprintf(msg, n, "source '%s': not an http:// or https:// URL", spec);
                         return -EINVAL;
                 }
