@@ -10,6 +10,7 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -40,7 +41,22 @@ typedef struct Transfer {
         FetchBuffer *body;
         bool keep; /* the status is 2xx: the body is the answer */
         bool checked;
+        long long declared; /* the last response's Content-Length; -1: none */
 } Transfer;
+
+static size_t on_header(char *p, size_t size, size_t n, void *userdata) {
+        Transfer *t = userdata;
+        static const char name[] = "content-length:";
+        char value[32];
+
+        if (n > sizeof(name) - 1 && n - (sizeof(name) - 1) < sizeof(value) &&
+            strncasecmp(p, name, sizeof(name) - 1) == 0) {
+                memcpy(value, p + sizeof(name) - 1, n - (sizeof(name) - 1));
+                value[n - (sizeof(name) - 1)] = 0;
+                t->declared = strtoll(value, NULL, 10);
+        }
+        return n;
+}
 
 static size_t on_data(char *p, size_t size, size_t n, void *userdata) {
         Transfer *t = userdata;
@@ -101,7 +117,7 @@ static int http_once(const HttpRequest *req, const FetchOptions *o, FetchBuffer 
         char error[CURL_ERROR_SIZE] = "";
         uint64_t now = now_usec();
         long left_ms = now < o->deadline ? (long) ((o->deadline - now) / 1000) : 0;
-        Transfer t = { .body = body };
+        Transfer t = { .body = body, .declared = -1 };
         bool https = strncasecmp(req->url, "https:", 6) == 0;
         CURLcode code;
 
@@ -148,6 +164,8 @@ static int http_once(const HttpRequest *req, const FetchOptions *o, FetchBuffer 
         (void) curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
         (void) curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
         (void) curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
+        (void) curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+        (void) curl_easy_setopt(c, CURLOPT_HEADERDATA, &t);
         if (headers)
                 (void) curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
         if (resolve)
@@ -159,8 +177,14 @@ static int http_once(const HttpRequest *req, const FetchOptions *o, FetchBuffer 
         }
 
         code = curl_easy_perform(c);
-        if (code == CURLE_FILESIZE_EXCEEDED || (code == CURLE_WRITE_ERROR && body->too_big)) {
+        if (code == CURLE_FILESIZE_EXCEEDED) {
+                /* Refused on its Content-Length, before a byte of it was read. */
                 body->too_big = true;
+                snprintf(why, why_size, "larger than the limit of %zu bytes (Content-Length: %lld)",
+                         body->limit, t.declared);
+                return -EFBIG;
+        }
+        if (code == CURLE_WRITE_ERROR && body->too_big) {
                 snprintf(why, why_size, "larger than the limit of %zu bytes", body->limit);
                 return -EFBIG;
         }

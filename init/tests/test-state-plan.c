@@ -154,7 +154,8 @@ int main(void) {
         {
                 KernelArgs a;
                 kernel_args_parse("berth.platform=azure berth.state.http=yes", &a);
-                ok(strstr(a.arg[KARG_PLATFORM].warning, "not one of auto, qemu, nocloud, ec2, gce, metal") != NULL,
+                ok(strstr(a.arg[KARG_PLATFORM].warning, "not one of auto, qemu, nocloud, ec2, gce, metal") !=
+                           NULL,
                    "berth.platform=azure: a warning naming the choices");
                 ok(a.arg[KARG_STATE_HTTP].number == STATE_HTTP_PINNED &&
                            strstr(a.arg[KARG_STATE_HTTP].warning, "using the default pinned"),
@@ -172,7 +173,8 @@ int main(void) {
         check_source("fw_cfg:opt/org.berth/state", 0, PROVIDER_FWCFG, "opt/org.berth/state");
         check_source("nocloud:cidata", 0, PROVIDER_NOCLOUD, "cidata");
         check_source("ec2:http://127.0.0.1:8080", 0, PROVIDER_EC2, "http://127.0.0.1:8080");
-        check_source("gce:http://metadata.google.internal", 0, PROVIDER_GCE, "http://metadata.google.internal");
+        check_source("gce:http://metadata.google.internal", 0, PROVIDER_GCE,
+                     "http://metadata.google.internal");
         check_source("url:ftp://h/s.toml", -EINVAL, 0, NULL);
         check_source("url:file:///etc/passwd", -EINVAL, 0, NULL);
         check_source("ec2:169.254.169.254", -EINVAL, 0, NULL);
@@ -185,7 +187,8 @@ int main(void) {
         check_url("HTTPS://h/s.toml", false, false, true, NULL);
         check_url("http://h/s.toml", true, false, true, NULL);
         check_url("http://h/s.toml", false, true, true, NULL);
-        check_url("http://h/s.toml", false, false, false, "plain http without berth.state.sha256= is refused");
+        check_url("http://h/s.toml", false, false, false,
+                  "plain http without berth.state.sha256= is refused");
         check_url("ftp://h/s.toml", true, true, false, "not an http:// or https:// URL");
         check_url("file:///etc/passwd", true, true, false, "not an http:// or https:// URL");
         check_url("gopher://h/", true, true, false, "not an http:// or https:// URL");
