@@ -215,6 +215,13 @@ elapsed_at_most() {
         [ ! -e "$OUT" ]
 }
 
+@test "no proxy from the environment is used" {
+        http_proxy=http://127.0.0.1:1 HTTPS_PROXY=http://127.0.0.1:1 ALL_PROXY=http://127.0.0.1:1 \
+                run -0 --separate-stderr "$FETCH" --out "$OUT" --timeout 2 --sha256 "$DOC_SHA" \
+                "url:$BASE/state.toml"
+        cmp "$OUT" "$SRV/doc.toml"
+}
+
 @test "credentials in a URL are not printed" {
         run -0 --separate-stderr "$FETCH" --out "$OUT" --sha256 "$DOC_SHA" "url:http://user:secret@127.0.0.1:$HTTP/state.toml"
         [[ $output == "$BASE/state.toml sha256:$DOC_SHA" ]]

@@ -206,6 +206,7 @@ int main(void) {
         check_pin("0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789ABCDEF", pin);
         check_pin("0123456789abcdef", NULL);
         check_pin("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0", NULL);
+        check_pin("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n", NULL);
         check_pin("g123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", NULL);
         check_pin("", NULL);
 
