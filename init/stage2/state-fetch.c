@@ -34,7 +34,11 @@
 #define STATE_FETCH_JOB_TIMEOUT_USEC ((STATE_FETCH_TIMEOUT + 30) * 1000000ULL)
 
 /* berth-fetch's exit codes (init/fetch/fetch.h). */
-enum { FETCH_OK = 0, FETCH_NONE = 3, FETCH_FAILED = 4 };
+enum {
+        FETCH_OK = 0,
+        FETCH_NONE = 3,
+        FETCH_FAILED = 4
+};
 
 /* One fetch per boot: what it waits for, and its command line. */
 static struct {
@@ -69,7 +73,8 @@ static void fetch_done(Manager *m, pid_t pid, const ChildResult *res, void *user
         else if (res->status == FETCH_OK && line && line[0])
                 console_info("state fetched %s", line);
         else if (res->status == FETCH_NONE)
-                console_info("no host state: %s", line && strncmp(line, "none: ", 6) == 0 ? line + 6 : "none");
+                console_info("no host state: %s",
+                             line && strncmp(line, "none: ", 6) == 0 ? line + 6 : "none");
         else if (res->status == FETCH_FAILED && line && line[0])
                 console_failed("state", "%s", line);
         else
@@ -81,8 +86,8 @@ static void fetch_start(Manager *m) {
         int r;
 
         fetch.started = true;
-        r = job_start(m, "berth-fetch", fetch_job, fetch.argv, STATE_FETCH_JOB_TIMEOUT_USEC, fetch_done, NULL,
-                      NULL);
+        r = job_start(m, "berth-fetch", fetch_job, fetch.argv, STATE_FETCH_JOB_TIMEOUT_USEC, fetch_done,
+                      NULL, NULL);
         if (r < 0)
                 console_failed("state", "cannot start berth-fetch: %s", strerror(-r));
 }
@@ -109,7 +114,8 @@ static int fetch_argv(char ***ret, unsigned *ret_wants, char *msg, size_t msg_si
         /* A pin that is given is passed on as it is: a bad one fails the state. */
         if (pin && (strv_extend(&argv, "--sha256") < 0 || strv_extend(&argv, pin) < 0))
                 return -ENOMEM;
-        if (kernel_arg_unsigned(KARG_STATE_HTTP) == STATE_HTTP_ANY && strv_extend(&argv, "--http-unpinned") < 0)
+        if (kernel_arg_unsigned(KARG_STATE_HTTP) == STATE_HTTP_ANY &&
+            strv_extend(&argv, "--http-unpinned") < 0)
                 return -ENOMEM;
         STRV_FOREACH (s, specs) {
                 StateSource src;

@@ -237,3 +237,10 @@ elapsed_at_most() {
         run -2 --separate-stderr "$FETCH" --out "$OUT" --timeout 0 "url:$BASE/state.toml"
         [ ! -e "$OUT" ]
 }
+
+@test "--plan prints this host's sources, one a line, in berth-fetch's own syntax" {
+        run -0 --separate-stderr "$FETCH" --plan
+        echo "$output"
+        [ -n "$output" ]
+        run -1 grep -vE '^(url|fw_cfg|nocloud|ec2|gce):.' <<<"$output"
+}
