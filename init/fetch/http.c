@@ -39,8 +39,6 @@ int http_init(void) {
 typedef struct Transfer {
         CURL *curl;
         FetchBuffer *body;
-        bool keep; /* the status is 2xx: the body is the answer */
-        bool checked;
         long long declared; /* the last response's Content-Length; -1: none */
 } Transfer;
 
@@ -60,15 +58,13 @@ static size_t on_header(char *p, size_t size, size_t n, void *userdata) {
 
 static size_t on_data(char *p, size_t size, size_t n, void *userdata) {
         Transfer *t = userdata;
+        long status = 0;
 
-        if (!t->checked) {
-                long status = 0;
-                (void) curl_easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &status);
-                t->keep = status >= 200 && status < 300;
-                t->checked = true;
-        }
-        /* An error page is not kept (nor its size held against the limit). */
-        if (!t->keep)
+        /* Asked at every chunk: a redirect's own body, were it passed on,
+         * comes before the answer's. An error page is not kept (nor its
+         * size held against the limit). */
+        (void) curl_easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &status);
+        if (status < 200 || status >= 300)
                 return n;
         return fetch_buffer_append(t->body, p, n) < 0 ? 0 : n;
 }

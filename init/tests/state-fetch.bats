@@ -215,6 +215,18 @@ elapsed_at_most() {
         [ ! -e "$OUT" ]
 }
 
+@test "a redirect is followed, and its own body is not the document" {
+        run -0 --separate-stderr "$FETCH" --out "$OUT" --sha256 "$DOC_SHA" "url:$BASE/redirect"
+        [[ $output == "$BASE/redirect sha256:$DOC_SHA" ]]
+        cmp "$OUT" "$SRV/doc.toml"
+}
+
+@test "redirects are limited" {
+        run -4 --separate-stderr "$FETCH" --out "$OUT" --timeout 2 --http-unpinned "url:$BASE/redirect-loop"
+        [[ $output == "$BASE/redirect-loop: "*"redirects"* ]]
+        [ ! -e "$OUT" ]
+}
+
 @test "no proxy from the environment is used" {
         http_proxy=http://127.0.0.1:1 HTTPS_PROXY=http://127.0.0.1:1 ALL_PROXY=http://127.0.0.1:1 \
                 run -0 --separate-stderr "$FETCH" --out "$OUT" --timeout 2 --sha256 "$DOC_SHA" \

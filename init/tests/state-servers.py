@@ -14,6 +14,8 @@ HTTP serves, by path:
   /ec2-empty/...                 the same, but no user data (404)
   /gce/computeMetadata/v1/instance/attributes/user-data
                                  DOC, only with Metadata-Flavor: Google
+  /redirect                      a redirect (with a body of its own) to /state.toml
+  /redirect-loop                 a redirect to itself
   /to-http                       (HTTPS) a redirect to HTTP's /state.toml
 HANG accepts connections and never answers. Every request is logged on
 stderr as "METHOD PATH STATUS".
@@ -88,6 +90,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if self.headers.get("Metadata-Flavor") != "Google":
                 return self.answer(403, b"Missing Metadata-Flavor:Google header.")
             return self.answer(200, DOC)
+        if p == "/redirect":
+            self.send_response(302)
+            self.send_header("Location", "/state.toml")
+            self.send_header("Content-Length", "12")
+            self.end_headers()
+            self.wfile.write(b"moved here: ")
+            return
+        if p == "/redirect-loop":
+            self.send_response(302)
+            self.send_header("Location", "/redirect-loop")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         if p == "/to-http":
             self.send_response(302)
             self.send_header("Location", "http://127.0.0.1:%d/state.toml" % http_port)
