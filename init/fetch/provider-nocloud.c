@@ -20,45 +20,30 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "block-util.h"
 #include "boot-contract.h"
 #include "fetch.h"
 #include "fileio.h"
 #include "macro.h"
 #include "strv.h"
 
-/* Whole disks with partitions hold no file system of their own. */
-static bool has_partitions(const char *disk, char **names) {
-        STRV_FOREACH (n, names) {
-                char path[256];
-                if (streq(*n, disk) || strncmp(*n, disk, strlen(disk)) != 0)
-                        continue;
-                snprintf(path, sizeof(path), "/sys/class/block/%s/%s", disk, *n);
-                if (access(path, F_OK) == 0)
-                        return true;
-        }
-        return false;
-}
-
 /* The first block device with a vfat or iso9660 file system labelled label. */
 static int find_volume(const char *label, char **ret_dev, char **ret_type) {
         _cleanup_free_ char *partitions = NULL;
         _cleanup_strv_free_ char **names = NULL;
-        char name[64];
         int r = read_full_file("/proc/partitions", 0, &partitions, NULL);
 
         if (r < 0)
                 return r;
-        for (const char *l = partitions; l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
-                if (sscanf(l, "%*u %*u %*u %63s", name) == 1 && strv_extend(&names, name) < 0)
-                        return -ENOMEM;
+        r = block_devices_with_filesystems(partitions, &names);
+        if (r < 0)
+                return r;
         STRV_FOREACH (n, names) {
                 char path[80];
                 const char *v, *type;
                 blkid_probe pr;
                 bool found = false;
 
-                if (has_partitions(*n, names))
-                        continue;
                 snprintf(path, sizeof(path), "/dev/%s", *n);
                 pr = blkid_new_probe_from_filename(path);
                 if (!pr)
