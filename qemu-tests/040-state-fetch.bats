@@ -76,3 +76,19 @@ teardown_file() {
         echo "# PID 1 now: $(echo "$output" | tr -d '\r' | grep VmRSS)" >&3
         echo "# at containerd ready: $(vm_console main | tr -d '\r' | grep '^berth: memory used')" >&3
 }
+
+@test "a wrong pin: stage 2 prints FAILED state with both hashes, writes nothing, and the host comes up" {
+        local pin console
+        pin=$(printf '%064d' 0)
+        vm_stop main
+        VM_EXTRA_ARGS="-fw_cfg name=opt/org.berth/state,file=$BATS_FILE_TMPDIR/state.toml" \
+                vm_start badpin "$DEBUG_OUT" "berth.state.sha256=$pin"
+        vm_wait badpin "^berth: (state fetched|no host state|FAILED state)" 240
+        vm_wait badpin "^berth: containerd ready" 240
+        console=$(vm_console badpin | tr -d '\r')
+        is "$console" $'(^|\n)berth: FAILED state fw_cfg:opt/org\\.berth/state: sha256:'"$DOC_SHA is not the pin sha256:$pin"'($|'$'\n'')' \
+                "the FAILED line"
+        is_not "$console" "state fetched" "a fetched state"
+        run -0 vm_run badpin 'ls /run/berth/ | grep -c "^state.toml" ; true'
+        is "$output" "^0" "/run/berth/state.toml"
+}

@@ -60,6 +60,19 @@ static int fetch_job(void *arg) {
         return errno == ENOENT ? 127 : 126;
 }
 
+/* "berth: FAILED state <source>: <why>": berth-fetch's "<source>: <why>"
+ * split at its first ": " (a source holds no space). */
+static void failed_line(const char *line) {
+        const char *sep = strstr(line, ": ");
+        _cleanup_free_ char *what = NULL;
+
+        if (!sep || asprintf(&what, "state %.*s", (int) (sep - line), line) < 0) {
+                console_failed("state", "%s", line);
+                return;
+        }
+        console_failed(what, "%s", sep + 2);
+}
+
 static void fetch_done(Manager *m, pid_t pid, const ChildResult *res, void *userdata) {
         _cleanup_free_ char *line = NULL;
 
@@ -76,7 +89,7 @@ static void fetch_done(Manager *m, pid_t pid, const ChildResult *res, void *user
                 console_info("no host state: %s",
                              line && strncmp(line, "none: ", 6) == 0 ? line + 6 : "none");
         else if (res->status == FETCH_FAILED && line && line[0])
-                console_failed("state", "%s", line);
+                failed_line(line);
         else
                 console_failed("state", "berth-fetch exited with status %d (%s)", res->status,
                                STATE_FETCH_LOG_PATH);
@@ -141,7 +154,7 @@ void state_fetch_prepare(Manager *m) {
 
         if (r < 0) {
                 if (msg[0])
-                        console_failed("state", "%s", msg);
+                        failed_line(msg);
                 else
                         console_failed("state", "cannot choose its sources: %s", strerror(-r));
                 fetch.started = true;
