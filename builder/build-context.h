@@ -21,6 +21,7 @@ typedef struct BuildEnv {
         char *output_dir; /* final place of the artifacts */
         char *stage_out; /* the artifacts while building: renamed to output_dir at the end */
         char *berth_init; /* the berth-init binary to install */
+        char *berth_fetch; /* the state fetcher, installed beside it */
         char *dracut_module; /* folder of berth's dracut module */
 } BuildEnv;
 

@@ -118,9 +118,10 @@ static int prune_one(const WalkEntry *e, void *userdata) {
         return 0;
 }
 
-/* Kept in every image: the modules the initramfs takes and those
- * berth-init's stage 2 loads (boot-contract.h). */
-static const char *const *const boot_modules[] = { berth_initramfs_modules, berth_host_modules };
+/* Kept in every image: the modules the initramfs takes, those berth-init's
+ * stage 2 loads and those berth-fetch loads (boot-contract.h). */
+static const char *const *const boot_modules[] = { berth_initramfs_modules, berth_host_modules,
+                                                   berth_state_modules };
 
 /* Keeps every module a name or alias resolves to; -ENOENT when none. */
 static int keep_lookup(struct kmod_ctx *ctx, const char *name, char ***keep) {

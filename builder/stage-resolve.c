@@ -24,10 +24,11 @@
 #include "stages.h"
 #include "strv.h"
 
-/* What berth-init itself links against (init/build.mk) and the source of the
- * image's users and groups (base-passwd's master files). */
+/* What berth-init and berth-fetch link against (init/build.mk) and the
+ * source of the image's users and groups (base-passwd's master files).
+ * libcurl4 is the OpenSSL flavour: libkmod2 brings libssl3 already. */
 static const char *const implicit_packages[] = {
-        "libc6", "libkmod2", "libblkid1", "libsystemd0", "libjson-c5", "base-passwd",
+        "libc6", "libkmod2", "libblkid1", "libsystemd0", "libjson-c5", "libcurl4", "base-passwd",
 };
 
 static int wanted_packages(const Recipe *r, char ***ret) {

@@ -1,15 +1,17 @@
 # init/: berth-init (PID 1 of the initramfs and of the real root; under the
 # names dhcpcd-hook and berthctl, the control socket's clients)
-INIT_SRCS := $(wildcard init/*.c init/common/*.c init/stage1/*.c init/stage2/*.c init/berthctl/*.c)
+INIT_SRCS := $(wildcard init/*.c init/common/*.c init/stage1/*.c init/stage2/*.c init/berthctl/*.c \
+	init/state/*.c)
 INIT_OBJS := $(INIT_SRCS:%.c=$(BUILD)/obj/%.o)
 # libkmod is dlopen()ed (init/common/kmod-util.c): only its headers are needed here.
 INIT_LIBS := blkid libsystemd json-c
-INIT_CFLAGS := -Iinit -Iinit/common -Iinit/stage2 $(call pc_cflags,$(INIT_LIBS) libkmod)
+INIT_CFLAGS := -Iinit -Iinit/common -Iinit/stage2 -Iinit/state $(call pc_cflags,$(INIT_LIBS) libkmod)
 EXTRA_CFLAGS_init_ := $(INIT_CFLAGS)
 EXTRA_CFLAGS_init_common_ := $(INIT_CFLAGS)
 EXTRA_CFLAGS_init_stage1_ := $(INIT_CFLAGS)
 EXTRA_CFLAGS_init_stage2_ := $(INIT_CFLAGS)
 EXTRA_CFLAGS_init_berthctl_ := $(INIT_CFLAGS)
+EXTRA_CFLAGS_init_state_ := $(INIT_CFLAGS)
 EXTRA_CFLAGS_init_tests_ := $(INIT_CFLAGS)
 PROGRAMS += $(BUILD)/berth-init
 
@@ -34,3 +36,15 @@ $(BUILD)/libinit.a: $(filter-out $(BUILD)/obj/init/main.o,$(INIT_OBJS))
 $(INIT_TESTS): $(BUILD)/tests/%: $(BUILD)/obj/init/tests/%.o $(BUILD)/libinit.a $(BUILD)/libberth.a
 	@mkdir -p $(@D)
 	$(CC) $(BERTH_LDFLAGS) $(LDFLAGS) $^ $(call pc_libs,$(INIT_LIBS)) -o $@
+
+# berth-fetch: the state fetcher, a program of its own so that PID 1 never
+# maps libcurl (and libcrypto, its TLS): stage 2 runs it as a short-lived
+# child. It takes what it shares with berth-init from libinit.a.
+FETCH_SRCS := $(wildcard init/fetch/*.c)
+FETCH_OBJS := $(FETCH_SRCS:%.c=$(BUILD)/obj/%.o)
+FETCH_LIBS := libcurl libcrypto blkid $(INIT_LIBS)
+EXTRA_CFLAGS_init_fetch_ := $(INIT_CFLAGS) -Iinit/fetch $(call pc_cflags,libcurl libcrypto)
+PROGRAMS += $(BUILD)/berth-fetch
+
+$(BUILD)/berth-fetch: $(FETCH_OBJS) $(BUILD)/libinit.a $(BUILD)/libberth.a
+	$(CC) $(BERTH_LDFLAGS) $(LDFLAGS) -Wl,--as-needed $^ $(call pc_libs,$(FETCH_LIBS)) -o $@

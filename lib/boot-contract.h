@@ -22,6 +22,12 @@
 #define BERTH_CTL_NAME "berthctl"
 #define BERTH_CTL_PATH "/usr/bin/" BERTH_CTL_NAME
 #define BERTH_CTL_LINK_TARGET "../lib/berth/" BERTH_INIT_NAME
+/* The state fetcher (docs/state-providers.md): a program of its own, so that
+ * PID 1 never maps libcurl; stage 2 runs it as a short-lived child. */
+#define BERTH_FETCH_NAME "berth-fetch"
+#define BERTH_FETCH_PATH BERTH_LIB_DIR "/" BERTH_FETCH_NAME
+/* The CA bundle build-image writes (builder/tree.c) and https verifies against. */
+#define BERTH_CA_BUNDLE_PATH "/etc/ssl/certs/ca-certificates.crt"
 
 /* ---- the root file system ---- */
 /* The label of the root partition and of its ext4 file system. */
@@ -36,6 +42,15 @@
 #define BERTH_KARG_SHELL "berth.shell"
 #define BERTH_KARG_ROOT_TIMEOUT "berth.root_timeout"
 #define BERTH_KARG_NETWORK_TIMEOUT "berth.network_timeout"
+/* Host state (docs/state-providers.md): a URL, its pin, whether plain http
+ * may go unpinned, and the platform whose providers are asked. */
+#define BERTH_KARG_STATE "berth.state"
+#define BERTH_KARG_STATE_SHA256 "berth.state.sha256"
+#define BERTH_KARG_STATE_HTTP "berth.state.http"
+#define BERTH_KARG_PLATFORM "berth.platform"
+/* The values of berth.state.http: plain http needs a pin, or not. */
+#define BERTH_STATE_HTTP_PINNED "pinned"
+#define BERTH_STATE_HTTP_ANY "any"
 /* The values of berth.var. */
 #define BERTH_VAR_PERSISTENT "persistent"
 #define BERTH_VAR_TMPFS "tmpfs"
@@ -77,6 +92,29 @@ static const char *const berth_init_dlopen_deps[] = {
         "libzstd.so.1",
         (const char *) 0,
 };
+
+/* Loaded by berth-fetch when it looks for a state document: QEMU's fw_cfg
+ * entries in sysfs, and a NoCloud config drive (vfat, with its code page
+ * and character set, which the kernel cannot load itself without modprobe,
+ * or iso9660). */
+static const char *const berth_state_modules[] = {
+        "qemu_fw_cfg", "vfat", "nls_cp437", "nls_utf8", "isofs", (const char *) 0,
+};
+
+/* ---- where host state comes from (docs/state-providers.md) ---- */
+/* QEMU: -fw_cfg name=opt/org.berth/state,file=... */
+#define BERTH_FWCFG_STATE_NAME "opt/org.berth/state"
+#define BERTH_FWCFG_SYSFS_DIR "/sys/firmware/qemu_fw_cfg/by_name"
+/* NoCloud: the volume's label (any case), and the document's file on it. */
+#define BERTH_NOCLOUD_LABEL "cidata"
+#define BERTH_NOCLOUD_FILE "user-data"
+/* The metadata services, as the clouds document them. */
+#define BERTH_EC2_METADATA_URL "http://169.254.169.254"
+#define BERTH_GCE_METADATA_URL "http://metadata.google.internal"
+#define BERTH_GCE_METADATA_HOST "metadata.google.internal"
+#define BERTH_GCE_METADATA_ADDRESS "169.254.169.254"
+/* Where stage 2 has berth-fetch write the document. */
+#define BERTH_STATE_FETCHED_PATH "/run/berth/state.toml"
 
 /* ---- build-image → the dracut module, in dracut's environment ---- */
 /* berth-init's path inside the sysroot dracut reads. */

@@ -15,6 +15,16 @@ static const char *const var_choices[] = {
         [VAR_PERSISTENT] = BERTH_VAR_PERSISTENT, [VAR_TMPFS] = BERTH_VAR_TMPFS, NULL
 };
 
+static const char *const state_http_choices[] = {
+        [STATE_HTTP_PINNED] = BERTH_STATE_HTTP_PINNED, [STATE_HTTP_ANY] = BERTH_STATE_HTTP_ANY, NULL
+};
+
+const char *const platform_names[_PLATFORM_MAX + 1] = {
+        [PLATFORM_AUTO] = "auto", [PLATFORM_QEMU] = "qemu", [PLATFORM_NOCLOUD] = "nocloud",
+        [PLATFORM_EC2] = "ec2",   [PLATFORM_GCE] = "gce",   [PLATFORM_METAL] = "metal",
+        [_PLATFORM_MAX] = NULL,
+};
+
 const KernelArgSpec kernel_arg_specs[_KARG_MAX] = {
         [KARG_ROOT] = { .name = BERTH_KARG_ROOT,
                         .type = KARG_STRING,
@@ -43,6 +53,24 @@ const KernelArgSpec kernel_arg_specs[_KARG_MAX] = {
                                    .def = 30,
                                    .doc = "seconds to wait for a DHCP lease before containerd starts "
                                           "without one; 0: wait for ever" },
+        [KARG_STATE] = { .name = BERTH_KARG_STATE,
+                         .type = KARG_STRING,
+                         .doc = "the host state document's http or https URL; when given, the only source" },
+        [KARG_STATE_SHA256] = { .name = BERTH_KARG_STATE_SHA256,
+                                .type = KARG_STRING,
+                                .doc = "the document's SHA-256 (64 hex digits): any other document is "
+                                       "refused" },
+        [KARG_STATE_HTTP] = { .name = BERTH_KARG_STATE_HTTP,
+                              .type = KARG_ENUM,
+                              .choices = state_http_choices,
+                              .def = STATE_HTTP_PINNED,
+                              .doc = "a plain-http berth.state needs berth.state.sha256 (pinned), or not "
+                                     "(any)" },
+        [KARG_PLATFORM] = { .name = BERTH_KARG_PLATFORM,
+                            .type = KARG_ENUM,
+                            .choices = platform_names,
+                            .def = PLATFORM_AUTO,
+                            .doc = "where host state is looked for; auto: the DMI strings decide" },
 };
 
 /* The kernel's isspace() on the command line. */

@@ -16,6 +16,10 @@ typedef enum KernelArgId {
         KARG_SHELL,
         KARG_ROOT_TIMEOUT,
         KARG_NETWORK_TIMEOUT,
+        KARG_STATE,
+        KARG_STATE_SHA256,
+        KARG_STATE_HTTP,
+        KARG_PLATFORM,
         _KARG_MAX,
 } KernelArgId;
 
@@ -24,6 +28,25 @@ typedef enum VarMode {
         VAR_PERSISTENT,
         VAR_TMPFS,
 } VarMode;
+
+/* berth.state.http's values. */
+typedef enum StateHttp {
+        STATE_HTTP_PINNED,
+        STATE_HTTP_ANY,
+} StateHttp;
+
+/* berth.platform's values: where host state is looked for
+ * (init/common/state-plan.h); auto lets the DMI strings decide. */
+typedef enum Platform {
+        PLATFORM_AUTO,
+        PLATFORM_QEMU,
+        PLATFORM_NOCLOUD,
+        PLATFORM_EC2,
+        PLATFORM_GCE,
+        PLATFORM_METAL,
+        _PLATFORM_MAX,
+} Platform;
+extern const char *const platform_names[_PLATFORM_MAX + 1];
 
 typedef enum KernelArgType {
         KARG_STRING, /* any text; a bare key is "" */

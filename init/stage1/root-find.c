@@ -15,23 +15,10 @@
 #include <unistd.h>
 
 #include "fileio.h"
+#include "block-util.h"
 #include "macro.h"
 #include "strv.h"
 #include "stage1.h"
-
-/* Whole disks with partitions hold no file system of their own: sysfs lists
- * a disk's partitions as its subfolders. */
-static bool has_partitions(const char *disk, char **names) {
-        STRV_FOREACH (n, names) {
-                char path[256];
-                if (streq(*n, disk) || strncmp(*n, disk, strlen(disk)) != 0)
-                        continue;
-                snprintf(path, sizeof(path), "/sys/class/block/%s/%s", disk, *n);
-                if (access(path, F_OK) == 0)
-                        return true;
-        }
-        return false;
-}
 
 /* LABEL= and UUID=: one low-level probe per block device, superblocks only
  * (labels and UUIDs live there), partitioned disks skipped. About half the
@@ -39,18 +26,15 @@ static bool has_partitions(const char *disk, char **names) {
  * under emulation that is tens of ms of PID 1's time. */
 static char *probe_superblocks(const char *partitions, const char *tag, const char *value) {
         _cleanup_strv_free_ char **names = NULL;
-        char name[64], *found = NULL;
+        char *found = NULL;
 
-        for (const char *l = partitions; l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
-                if (sscanf(l, "%*u %*u %*u %63s", name) == 1 && strv_extend(&names, name) < 0)
-                        return NULL;
+        if (block_devices_with_filesystems(partitions, &names) < 0)
+                return NULL;
         STRV_FOREACH (n, names) {
                 char path[80];
                 const char *v;
                 blkid_probe pr;
 
-                if (has_partitions(*n, names))
-                        continue;
                 snprintf(path, sizeof(path), "/dev/%s", *n);
                 pr = blkid_new_probe_from_filename(path);
                 if (!pr)

@@ -56,6 +56,8 @@ int stage2_main(void) {
                 console_warning("no control socket (%s): berthctl and the DHCP hook cannot reach PID 1",
                                 strerror(-r));
         m.network_timeout = kernel_arg_unsigned(KARG_NETWORK_TIMEOUT);
+        /* Before any condition can be met: the fetch waits on some. */
+        state_fetch_prepare(&m);
         /* The modules load while dhcpcd starts; CONDITION_MODULES follows the job's end. */
         modules_load_start(&m);
 

@@ -69,5 +69,12 @@ int early_setup(void);
  * services start; CONDITION_MODULES is met when it ends, however it ends. */
 void modules_load_start(Manager *m);
 
+/* state-fetch.c: the host state document, fetched by berth-fetch in a
+ * helper job once the conditions its sources need are met. prepare()
+ * chooses the sources (before the services start); poll() starts the job
+ * when it can, and is called whenever a condition is met. */
+void state_fetch_prepare(Manager *m);
+void state_fetch_poll(Manager *m);
+
 /* cgroup-setup.c: the cgroup v2 layout (docs/architecture.md). */
 int cgroup_setup(void);

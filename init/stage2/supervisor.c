@@ -248,6 +248,7 @@ void manager_condition_met(Manager *m, unsigned condition) {
                     manager_conditions_met(m, s->spec->wants))
                         service_start(s);
         }
+        state_fetch_poll(m);
 }
 
 int manager_start_services(Manager *m) {
