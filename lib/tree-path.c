@@ -88,7 +88,8 @@ static int mkdir_p_at(int tree_fd, const char *rel, mode_t mode, bool real) {
                         if (next < 0 && (errno == ELOOP || errno == ENOTDIR)) {
                                 /* A symlink that leads nowhere in the tree, or no folder. */
                                 struct stat st;
-                                return fstatat(fd, p + i, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)
+                                return fstatat(fd, p + i, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+                                                       S_ISLNK(st.st_mode)
                                                ? -ELOOP
                                                : -ENOTDIR;
                         }

@@ -64,7 +64,8 @@ static bool victim_untouched(void) {
         while ((de = readdir(d)))
                 n += de->d_name[0] != '.';
         closedir(d);
-        return n == 1 && text && streq(text, "host's") && stat(file, &st) == 0 && (st.st_mode & 07777) == 0600;
+        return n == 1 && text && streq(text, "host's") && stat(file, &st) == 0 &&
+               (st.st_mode & 07777) == 0600;
 }
 
 static bool tree_file_is(const char *rel, const char *want) {
@@ -168,7 +169,8 @@ static void test_final_component(int root) {
 
         link_in_tree(victim, "var");
         ok(tree_path_symlink(root, "x", "var") == -EEXIST, "symlink onto an existing link is -EEXIST");
-        ok(tree_path_lstat(root, "var", &st) == 0 && S_ISLNK(st.st_mode), "lstat does not follow the final link");
+        ok(tree_path_lstat(root, "var", &st) == 0 && S_ISLNK(st.st_mode),
+           "lstat does not follow the final link");
         ok(tree_path_rename(root, "etc/passwd", "var") == 0, "rename replaces a final link");
         ok(victim_untouched(), "the victim is untouched");
         ok(tree_path_open_parent(root, "etc/..", -1, &(const char *){ NULL }) == -EINVAL,
@@ -179,7 +181,9 @@ static void test_real(int root) {
         _cleanup_free_ char *usr = at(tree, "usr");
         int fd;
 
-        if (mkdir(usr, 0755) < 0)
+        /* TREE/VICTIM exists: in the tree, the link would lead somewhere. */
+        _cleanup_free_ char *in_tree_victim = at(tree, victim);
+        if (mkdir(usr, 0755) < 0 || mkdir_p(in_tree_victim, 0755) < 0)
                 abort();
         link_in_tree(victim, "usr/etc");
         fd = tree_path_mkdir_p_real(root, "usr/etc/x", 0755);
@@ -190,6 +194,8 @@ static void test_real(int root) {
         fd = tree_path_mkdir_p_real(root, "usr/lib/x", 0755);
         ok(fd >= 0, "mkdir -p with no symlinks makes real folders");
         safe_close(fd);
+        if (rm_rf(in_tree_victim) < 0)
+                abort();
 }
 
 static int count(const WalkEntry *e, void *userdata) {
