@@ -18,6 +18,24 @@
 #include "strv.h"
 #include "tree-path.h"
 
+/* depmod follows symlinks and opens every module: one that is a symlink
+ * would read a build host's file into the indexes, a FIFO would hang it.
+ * Only "build" and "source" (links to the kernel's headers, which depmod
+ * skips) may be links. */
+static int depmod_check_one(const WalkEntry *e, void *userdata) {
+        const char *tree = userdata;
+
+        if (e->type == WALK_SYMLINK &&
+            !(e->depth == 1 && (streq(e->rel, "build") || streq(e->rel, "source"))))
+                return log_error_errno(EPERM,
+                                       "/%s in %s is a symlink (a package's?); refusing to run depmod.",
+                                       e->path, tree);
+        if (e->type == WALK_FILE && !S_ISREG(e->st->st_mode))
+                return log_error_errno(EPERM, "/%s in %s is no regular file; refusing to run depmod.",
+                                       e->path, tree);
+        return 0;
+}
+
 /* What the kernel package gives depmod to read; every other modules.* file
  * is depmod's output, made again. */
 static const char *const depmod_inputs[] = { "modules.order", "modules.builtin", "modules.builtin.modinfo" };
@@ -79,6 +97,13 @@ static int depmod_prepare(const char *tree, const char *kver) {
         }
         if (r >= 0 && errno != 0)
                 r = log_error_errno(errno, "Cannot list /%s in %s: %m", rel, tree);
+        if (r >= 0) {
+                /* A fresh descriptor: the walk reads the folder from its start. */
+                _cleanup_close_ int walk_fd = tree_path_open_real(root, rel, O_RDONLY | O_DIRECTORY);
+                r = walk_fd < 0 ? walk_fd : walk_tree_fd(walk_fd, rel, depmod_check_one, (void *) tree);
+                if (r < 0 && r != -EPERM)
+                        r = log_error_errno(r, "Cannot list /%s in %s: %m", rel, tree);
+        }
         closedir(d);
         return r;
 }
