@@ -41,7 +41,7 @@ setup_file() {
         # build host: each names a victim folder beside the tree by its
         # absolute path (or by enough ../ to climb out of any tree).
         local kind
-        for kind in ssl berth tmp modules overlay; do
+        for kind in ssl berth tmp modules overlay var boot; do
                 mkdir -p "$BATS_FILE_TMPDIR/victim-$kind"
                 echo "host's" >"$BATS_FILE_TMPDIR/victim-$kind/secret"
                 chmod 0600 "$BATS_FILE_TMPDIR/victim-$kind/secret"
@@ -64,6 +64,15 @@ setup_file() {
         mkdir -p "$p"
         ln -s "$BATS_FILE_TMPDIR/victim-tmp" "$p/tmp"
         make_package berth-hostile-tmp "$p"
+        # /var and /boot, which the layout makes 0755 and later steps empty
+        # (their victims are 0700, so a mode set through the link shows).
+        for kind in var boot; do
+                chmod 0700 "$BATS_FILE_TMPDIR/victim-$kind"
+                p="$BATS_FILE_TMPDIR/pkg-$kind"
+                mkdir -p "$p"
+                ln -s "$BATS_FILE_TMPDIR/victim-$kind" "$p/$kind"
+                make_package "berth-hostile-$kind" "$p"
+        done
         # A module that is a link to a host file (depmod, the host's, would
         # read it), and a link where depmod writes its temporary file.
         KVER=$(dpkg-deb -c "$REPO"/linux-image-[0-9]*.deb | sed -n 's|.*/lib/modules/\([^/]*\)/modules.order$|\1|p')
@@ -117,13 +126,14 @@ victim_state() {
         cat "$v/secret"
 }
 
-# The victim as setup_file made it: one file, "secret", 0600, "host's".
+# victim_untouched KIND [MODE]: the victim as setup_file made it: one file,
+# "secret", 0600, "host's", in a folder of MODE (755).
 victim_untouched() {
         local state
         state=$(victim_state "$1")
         is "$state" "^total [0-9]+
 -rw------- 1 0 0 7  secret
-755 root
+${2:-755} root
 host's$" "victim-$1"
 }
 
@@ -196,4 +206,24 @@ host's$" "victim-$1"
         victim_untouched overlay
         is "$status" "^1$" "exit status"
         is "$output" "overlay [^ ]*ov-b: refusing '[^']*ov-b/etc/berth-x': a symlink of an earlier overlay stands on the way to /usr/etc/berth-x, and overlays do not write through symlinks" "message"
+}
+
+@test "a package's var -> a host folder is neither given a mode nor emptied" {
+        local r
+        # dhcpcd-base ships /var/lib/dhcpcd: without it no package writes under var.
+        r=$(recipe berth-hostile-var)
+        sed -i 's/"dhcpcd-base", //' "$r"
+        run "$BI" --cache "$CACHE" -o "$BATS_FILE_TMPDIR/out-var" "$r"
+        victim_untouched var 700
+        is "$status" "^1$" "exit status"
+        is "$output" "Cannot create /var in [^ ]* \(a package's symlink\?\)" "message"
+}
+
+# The kernel's package unpacks into /boot first: unpacking refuses to put a
+# link in its place (whichever comes first, the link never leads a write).
+@test "a package's boot -> a host folder is neither given a mode nor emptied" {
+        run "$BI" --cache "$CACHE" -o "$BATS_FILE_TMPDIR/out-boot" "$(recipe berth-hostile-boot)"
+        victim_untouched boot 700
+        is "$status" "^1$" "exit status"
+        is "$output" "berth-hostile-boot_1\.0_amd64\.deb: cannot write /boot" "message"
 }
