@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 #include "modules.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <libkmod.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "boot-contract.h"
@@ -13,10 +16,105 @@
 #include "log.h"
 #include "process-util.h"
 #include "strv.h"
+#include "tree-path.h"
+
+/* depmod follows symlinks and opens every module: one that is a symlink
+ * would read a build host's file into the indexes, a FIFO would hang it.
+ * Only "build" and "source" (links to the kernel's headers, which depmod
+ * skips) may be links. */
+static int depmod_check_one(const WalkEntry *e, void *userdata) {
+        const char *tree = userdata;
+
+        if (e->type == WALK_SYMLINK &&
+            !(e->depth == 1 && (streq(e->rel, "build") || streq(e->rel, "source"))))
+                return log_error_errno(EPERM,
+                                       "/%s in %s is a symlink (a package's?); refusing to run depmod.",
+                                       e->path, tree);
+        if (e->type == WALK_FILE && !S_ISREG(e->st->st_mode))
+                return log_error_errno(EPERM, "/%s in %s is no regular file; refusing to run depmod.",
+                                       e->path, tree);
+        return 0;
+}
+
+/* What the kernel package gives depmod to read; every other modules.* file
+ * is depmod's output, made again. */
+static const char *const depmod_inputs[] = { "modules.order", "modules.builtin", "modules.builtin.modinfo" };
+
+/* depmod is the build host's program and follows paths as the host sees
+ * them: before it runs, TREE/lib/modules/KVER must lead to the tree's own
+ * folder with no symlink a package could have bent (lib is the layout's
+ * lib -> usr/lib, usr/lib/modules/KVER holds no symlink), its inputs must
+ * be regular files (a symlink would read a host file into the image), and
+ * its outputs are removed (depmod writes NAME.tmp through any symlink). */
+static int depmod_prepare(const char *tree, const char *kver) {
+        _cleanup_close_ int root = tree_path_open_root(tree), fd = -EBADF;
+        _cleanup_free_ char *rel = NULL;
+        char link[sizeof("usr/lib")];
+        ssize_t n;
+        DIR *d;
+        struct dirent *de;
+        int r = 0;
+
+        if (root < 0)
+                return log_error_errno(root, "Cannot open %s: %m", tree);
+        if (asprintf(&rel, "usr/lib/modules/%s", kver) < 0)
+                return log_oom();
+        n = readlinkat(root, "lib", link, sizeof(link));
+        if (n != (ssize_t) strlen("usr/lib") || memcmp(link, "usr/lib", (size_t) n) != 0)
+                return log_error_errno(
+                        EPERM, "/lib in %s is not the link lib -> usr/lib; refusing to run depmod.", tree);
+        fd = tree_path_open_real(root, rel, O_RDONLY | O_DIRECTORY);
+        if (fd < 0)
+                return log_error_errno(fd,
+                                       "/%s in %s is not a folder reached without symlinks (a package's "
+                                       "symlink?); refusing to run depmod: %m",
+                                       rel, tree);
+        d = fdopendir(fd);
+        if (!d)
+                return log_error_errno(errno, "Cannot list /%s in %s: %m", rel, tree);
+        TAKE_FD(fd);
+        while (r >= 0 && (errno = 0, de = readdir(d))) {
+                bool input = false;
+                struct stat st;
+
+                if (strncmp(de->d_name, "modules.", strlen("modules.")) != 0)
+                        continue;
+                for (size_t i = 0; i < ARRAY_SIZE(depmod_inputs); i++)
+                        input = input || streq(de->d_name, depmod_inputs[i]);
+                if (!input) {
+                        if (unlinkat(dirfd(d), de->d_name, 0) < 0 && errno != ENOENT)
+                                r = log_error_errno(errno, "Cannot remove /%s/%s in %s before depmod: %m",
+                                                    rel, de->d_name, tree);
+                        continue;
+                }
+                if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                        r = log_error_errno(errno, "Cannot stat /%s/%s in %s: %m", rel, de->d_name, tree);
+                else if (!S_ISREG(st.st_mode))
+                        r = log_error_errno(EPERM,
+                                            "/%s/%s in %s is not a regular file (a package's symlink?); "
+                                            "refusing to run depmod on it.",
+                                            rel, de->d_name, tree);
+        }
+        if (r >= 0 && errno != 0)
+                r = log_error_errno(errno, "Cannot list /%s in %s: %m", rel, tree);
+        if (r >= 0) {
+                /* A fresh descriptor: the walk reads the folder from its start. */
+                _cleanup_close_ int walk_fd = tree_path_open_real(root, rel, O_RDONLY | O_DIRECTORY);
+                r = walk_fd < 0 ? walk_fd : walk_tree_fd(walk_fd, rel, depmod_check_one, (void *) tree);
+                if (r < 0 && r != -EPERM)
+                        r = log_error_errno(r, "Cannot list /%s in %s: %m", rel, tree);
+        }
+        closedir(d);
+        return r;
+}
 
 int modules_depmod(const char *tree, const char *kver) {
         char *argv[] = { (char *) "depmod", (char *) "-b", (char *) tree, (char *) kver, NULL };
-        int r = run_command(argv, NULL);
+        int r = depmod_prepare(tree, kver);
+
+        if (r < 0)
+                return r;
+        r = run_command(argv, NULL);
 
         if (r < 0)
                 return log_error_errno(r, "Cannot run depmod: %m");

@@ -21,6 +21,7 @@
 #include "log.h"
 #include "path-util.h"
 #include "stages.h"
+#include "tree-path.h"
 #include "tree.h"
 #include "usrmerge.h"
 
@@ -40,24 +41,27 @@ static int copy_data(int in, int out) {
         }
 }
 
-static int copy_capability(const char *src, const char *dst) {
+static int copy_capability(int in, int out) {
         char buf[256];
-        ssize_t n = lgetxattr(src, "security.capability", buf, sizeof(buf));
+        ssize_t n = fgetxattr(in, "security.capability", buf, sizeof(buf));
 
         if (n < 0)
                 return errno == ENODATA || errno == ENOTSUP ? 0 : -errno;
-        return lsetxattr(dst, "security.capability", buf, (size_t) n, 0) < 0 ? -errno : 0;
+        return fsetxattr(out, "security.capability", buf, (size_t) n, 0) < 0 ? -errno : 0;
 }
 
-static int copy_regular(const char *src, const char *dst, mode_t mode) {
+/* src to name in the delta's folder dir: whatever had the name (a file or
+ * symlink of an earlier overlay) is replaced, never written through. */
+static int copy_regular(const char *src, int dir, const char *name, mode_t mode) {
         _cleanup_close_ int in = open(src, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
         _cleanup_close_ int out = -EBADF;
         int r;
 
         if (in < 0)
                 return -errno;
-        (void) unlink(dst);
-        out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (unlinkat(dir, name, 0) < 0 && errno != ENOENT)
+                return -errno;
+        out = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
         if (out < 0)
                 return -errno;
         r = copy_data(in, out);
@@ -66,14 +70,14 @@ static int copy_regular(const char *src, const char *dst, mode_t mode) {
         /* chown clears setuid bits, so ownership first, mode after. */
         if (fchown(out, 0, 0) < 0 || fchmod(out, mode & 07777) < 0)
                 return -errno;
-        return copy_capability(src, dst);
+        return copy_capability(in, out);
 }
 
 /* One overlay's copy: what its walk needs and counts. */
 typedef struct OverlayWalk {
         const char *overlay;
-        const char *base_tree;
-        const char *delta;
+        int base_fd; /* the base tree, its paths resolved in it (tree-path.h) */
+        int delta_fd; /* the delta, written with no symlink on the way */
         unsigned long files, replaced;
         int error; /* set, and logged, when the walk stops on a file of the overlay */
 } OverlayWalk;
@@ -92,14 +96,13 @@ static int map_path(const char *rel, char **ret) {
         return 0;
 }
 
-static void note_replacement(OverlayWalk *walk, const char *mapped, const char *dst) {
-        _cleanup_free_ char *in_base = path_join(walk->base_tree, mapped);
+static void note_replacement(OverlayWalk *walk, const char *mapped, int dir, const char *name) {
         struct stat st;
 
-        if (lstat(dst, &st) == 0 && !S_ISDIR(st.st_mode)) {
+        if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISDIR(st.st_mode)) {
                 log_info("overlay %s: replaces /%s of an earlier overlay", walk->overlay, mapped);
                 walk->replaced++;
-        } else if (in_base && lstat(in_base, &st) == 0 && !S_ISDIR(st.st_mode)) {
+        } else if (tree_path_lstat(walk->base_fd, mapped, &st) == 0 && !S_ISDIR(st.st_mode)) {
                 log_info("overlay %s: replaces /%s of the packages", walk->overlay, mapped);
                 walk->replaced++;
         }
@@ -109,7 +112,9 @@ static int overlay_one(const WalkEntry *e, void *userdata) {
         OverlayWalk *walk = userdata;
         const char *path = e->path;
         const struct stat *st = e->st;
-        _cleanup_free_ char *mapped = NULL, *dst = NULL, *target = NULL;
+        _cleanup_free_ char *mapped = NULL, *target = NULL;
+        _cleanup_close_ int dir = -EBADF, fd = -EBADF;
+        const char *name;
         int r = 0;
 
         if (e->depth == 0)
@@ -120,17 +125,30 @@ static int overlay_one(const WalkEntry *e, void *userdata) {
                                               walk->overlay, path);
                 return walk->error;
         }
-        dst = path_join(walk->delta, mapped);
-        if (!dst) {
-                walk->error = log_oom();
+        /* An earlier overlay's symlink does not lead this overlay's files
+         * anywhere: no symlink may stand on the way in the delta (-ELOOP). */
+        if (e->type == WALK_DIR) {
+                /* Parents too: an overlay's /etc lands in /usr/etc, whose /usr may not exist yet. */
+                fd = tree_path_mkdir_p_real(walk->delta_fd, mapped, 0755);
+                r = fd;
+        } else {
+                dir = tree_path_open_parent_real(walk->delta_fd, mapped, 0755, &name);
+                r = dir;
+        }
+        if (r == -ELOOP) {
+                walk->error = log_error_errno(ELOOP,
+                                              "overlay %s: refusing '%s': a symlink of an earlier overlay "
+                                              "stands on the way to /%s, and overlays do not write "
+                                              "through symlinks.",
+                                              walk->overlay, path, mapped);
                 return walk->error;
         }
 
-        switch (e->type) {
+        switch (r < 0 ? -1 : (int) e->type) {
+        case -1:
+                break;
         case WALK_DIR:
-                /* Parents too: an overlay's /etc lands in /usr/etc, whose /usr may not exist yet. */
-                r = mkdir_p(dst, 0755);
-                if (r >= 0 && (chown(dst, 0, 0) < 0 || chmod(dst, st->st_mode & 07777) < 0))
+                if (fchown(fd, 0, 0) < 0 || fchmod(fd, st->st_mode & 07777) < 0)
                         r = -errno;
                 break;
         case WALK_FILE:
@@ -140,8 +158,8 @@ static int overlay_one(const WalkEntry *e, void *userdata) {
                                                 walk->overlay, path);
                         return walk->error;
                 }
-                note_replacement(walk, mapped, dst);
-                r = copy_regular(path, dst, st->st_mode);
+                note_replacement(walk, mapped, dir, name);
+                r = copy_regular(path, dir, name, st->st_mode);
                 walk->files++;
                 break;
         case WALK_SYMLINK:
@@ -150,9 +168,9 @@ static int overlay_one(const WalkEntry *e, void *userdata) {
                         r = target ? -errno : -ENOMEM;
                         break;
                 }
-                note_replacement(walk, mapped, dst);
-                (void) unlink(dst);
-                if (symlink(target, dst) < 0 || lchown(dst, 0, 0) < 0)
+                note_replacement(walk, mapped, dir, name);
+                (void) unlinkat(dir, name, 0);
+                if (symlinkat(target, dir, name) < 0 || fchownat(dir, name, 0, 0, AT_SYMLINK_NOFOLLOW) < 0)
                         r = -errno;
                 walk->files++;
                 break;
@@ -167,19 +185,26 @@ static int overlay_one(const WalkEntry *e, void *userdata) {
 
 int stage_overlays(const BuildEnv *env, const BaseTree *base, Delta *ret) {
         const Recipe *recipe = env->recipe;
+        _cleanup_close_ int base_fd = -EBADF, delta_fd = -EBADF;
 
         ret->path = path_join(env->cache->tmp, "delta");
         if (!ret->path)
                 return log_oom();
         if (mkdir(ret->path, 0755) < 0)
                 return log_error_errno(errno, "Cannot create %s: %m", ret->path);
+        base_fd = tree_path_open_root(base->path);
+        if (base_fd < 0)
+                return log_error_errno(base_fd, "Cannot open %s: %m", base->path);
+        delta_fd = tree_path_open_root(ret->path);
+        if (delta_fd < 0)
+                return log_error_errno(delta_fd, "Cannot open %s: %m", ret->path);
 
         for (size_t i = 0; i < recipe->n_overlays; i++) {
                 const RecipeOverlay *o = &recipe->overlays[i];
 
                 if (build_interrupted())
                         return -EINTR;
-                OverlayWalk walk = { .overlay = o->path, .base_tree = base->path, .delta = ret->path };
+                OverlayWalk walk = { .overlay = o->path, .base_fd = base_fd, .delta_fd = delta_fd };
                 struct stat st;
                 int r;
 

@@ -22,6 +22,7 @@
 #include "manifest.h"
 #include "path-util.h"
 #include "stages.h"
+#include "tree-path.h"
 #include "tree.h"
 
 /* System users that the packages' maintainer scripts would have created
@@ -33,21 +34,52 @@ static const struct {
         { "dhcpcd", "/usr/lib/dhcpcd", 100 },
 };
 
+/* Paths in the delta and the base tree are resolved inside them
+ * (tree-path.h); in the delta, as for overlays, no symlink may stand on the
+ * way to a generated file: it is written there or refused. */
+static int delta_error(int r, const Delta *delta, const char *rel) {
+        if (r == -ELOOP)
+                return log_error_errno(ELOOP,
+                                       "Cannot write /%s in %s: an overlay's symlink stands on the way, and "
+                                       "generated files are not written through symlinks.",
+                                       rel, delta->path);
+        return log_error_errno(r, "Cannot write /%s in %s: %m", rel, delta->path);
+}
+
 static int write_delta(const Delta *delta, const char *rel, const char *text, size_t len, int mode) {
-        _cleanup_free_ char *path = path_join(delta->path, rel), *dir = NULL;
+        _cleanup_close_ int root = tree_path_open_root(delta->path);
+        struct stat st;
         int r;
 
-        if (!path || !(dir = path_dirname_absolute(path)))
-                return log_oom();
-        if (access(path, F_OK) == 0) {
+        if (root < 0)
+                return log_error_errno(root, "Cannot open %s: %m", delta->path);
+        /* An overlay's file, or its symlink, has the name: it wins. */
+        r = tree_path_lstat(root, rel, &st);
+        if (r >= 0) {
                 log_info("sysfiles: /%s comes from an overlay; not generated", rel);
                 return 0;
         }
-        r = mkdir_p(dir, 0755);
-        if (r >= 0)
-                r = write_file_atomic(path, text, len, mode);
+        r = tree_path_write_real(root, rel, text, len, (mode_t) mode);
         if (r < 0)
-                return log_error_errno(r, "Cannot write %s: %m", path);
+                return delta_error(r, delta, rel);
+        return 0;
+}
+
+/* The file src at rel in the delta, whatever is there. */
+static int install_delta(const Delta *delta, const char *src, const char *rel, int mode) {
+        _cleanup_close_ int root = tree_path_open_root(delta->path);
+        _cleanup_free_ char *data = NULL;
+        size_t n;
+        int r;
+
+        if (root < 0)
+                return log_error_errno(root, "Cannot open %s: %m", delta->path);
+        r = read_full_file(src, 256u << 20, &data, &n);
+        if (r < 0)
+                return log_error_errno(r, "Cannot read %s: %m", src);
+        r = tree_path_write_real(root, rel, data, n, (mode_t) mode);
+        if (r < 0)
+                return delta_error(r, delta, rel);
         return 0;
 }
 
@@ -56,16 +88,21 @@ static int write_delta(const Delta *delta, const char *rel, const char *text, si
 static int write_accounts(const BaseTree *base, const Delta *delta, const char *kind,
                           const char *shadow_kind, bool users) {
         _cleanup_free_ char *master = NULL, *text = NULL, *out = NULL, *sout = NULL;
+        _cleanup_close_ int base_fd = tree_path_open_root(base->path);
         size_t olen = 0, slen = 0;
         FILE *of, *sf;
         char *save = NULL;
         int r;
 
-        if (asprintf(&master, "%s/usr/share/base-passwd/%s.master", base->path, kind) < 0)
+        if (base_fd < 0)
+                return log_error_errno(base_fd, "Cannot open %s: %m", base->path);
+        if (asprintf(&master, "usr/share/base-passwd/%s.master", kind) < 0)
                 return log_oom();
-        r = read_full_file(master, 0, &text, NULL);
+        /* In the base tree: a symlink to the build host's files reads the tree's. */
+        r = tree_path_read(base_fd, master, 0, &text, NULL);
         if (r < 0)
-                return log_error_errno(r, "Cannot read %s (from base-passwd): %m", master);
+                return log_error_errno(r, "Cannot read /%s in %s (from base-passwd): %m", master,
+                                       base->path);
 
         of = open_memstream(&out, &olen);
         sf = open_memstream(&sout, &slen);
@@ -102,8 +139,10 @@ static int write_accounts(const BaseTree *base, const Delta *delta, const char *
 }
 
 static int write_os_release(const Recipe *recipe, const BaseTree *base, const Delta *delta) {
-        _cleanup_free_ char *text = NULL, *link = NULL;
+        _cleanup_free_ char *text = NULL;
         _cleanup_(hasher_freep) Hasher *h = hasher_new();
+        _cleanup_close_ int root = -EBADF, dir = -EBADF;
+        const char *name;
         char build_id[65];
         int n;
 
@@ -141,12 +180,15 @@ static int write_os_release(const Recipe *recipe, const BaseTree *base, const De
         if (write_delta(delta, "usr/lib/os-release", text, (size_t) n, 0644) < 0)
                 return -EIO;
 
-        link = path_join(delta->path, "usr/etc/os-release");
-        if (!link)
-                return log_oom();
-        (void) unlink(link);
-        if (symlink("../usr/lib/os-release", link) < 0)
-                return log_error_errno(errno, "Cannot link %s: %m", link);
+        root = tree_path_open_root(delta->path);
+        if (root < 0)
+                return log_error_errno(root, "Cannot open %s: %m", delta->path);
+        dir = tree_path_open_parent_real(root, "usr/etc/os-release", 0755, &name);
+        if (dir < 0)
+                return delta_error(dir, delta, "usr/etc/os-release");
+        (void) unlinkat(dir, name, 0);
+        if (symlinkat("../usr/lib/os-release", dir, name) < 0)
+                return log_error_errno(errno, "Cannot link /usr/etc/os-release in %s: %m", delta->path);
         return 0;
 }
 
@@ -163,7 +205,7 @@ int stage_sysfiles(const BuildEnv *env, const PackageSet *packages, const BaseTr
 
         if (asprintf(&initrd, "usr/lib/modules/%s/initramfs.img", base->kver) < 0)
                 return log_oom();
-        r = tree_install_file(initramfs->path, delta->path, initrd, 0644);
+        r = install_delta(delta, initramfs->path, initrd, 0644);
         if (r < 0)
                 return r;
         r = write_accounts(base, delta, "passwd", "shadow", true);

@@ -26,6 +26,7 @@
 #include "path-util.h"
 #include "stages.h"
 #include "strv.h"
+#include "tree-path.h"
 #include "tree.h"
 
 /* Bump when the unpacking or the tree layout changes: old trees are then unused. */
@@ -173,12 +174,18 @@ static int build_tree(const BuildEnv *env, const PackageSet *s, BaseTree *t, con
         /* berth-init under other names: dhcpcd's hook (there is no shell for
          * dhcpcd-run-hooks) and berthctl, the control socket's client. */
         {
-                _cleanup_free_ char *hook = path_join(tree, BERTH_DHCPCD_HOOK_PATH);
-                if (!hook || symlink(BERTH_INIT_NAME, hook) < 0)
-                        return log_error_errno(errno ?: ENOMEM, "Cannot link the dhcpcd hook: %m");
-                _cleanup_free_ char *ctl = path_join(tree, BERTH_CTL_PATH);
-                if (!ctl || symlink(BERTH_CTL_LINK_TARGET, ctl) < 0)
-                        return log_error_errno(errno ?: ENOMEM, "Cannot link berthctl: %m");
+                /* In the tree: a package's usr/lib/berth -> /elsewhere cannot
+                 * put these links on the build host. */
+                _cleanup_close_ int root = tree_path_open_root(tree);
+                if (root < 0)
+                        return log_error_errno(root, "Cannot open %s: %m", tree);
+                r = tree_path_symlink(root, BERTH_INIT_NAME, BERTH_DHCPCD_HOOK_PATH + 1);
+                if (r < 0)
+                        return log_error_errno(r, "Cannot link the dhcpcd hook %s in %s: %m",
+                                               BERTH_DHCPCD_HOOK_PATH, tree);
+                r = tree_path_symlink(root, BERTH_CTL_LINK_TARGET, BERTH_CTL_PATH + 1);
+                if (r < 0)
+                        return log_error_errno(r, "Cannot link berthctl %s in %s: %m", BERTH_CTL_PATH, tree);
         }
         r = tree_busybox_links(tree);
         if (r < 0)

@@ -89,11 +89,15 @@ static int walk_dir(Walk *w, int fd, size_t len, unsigned depth) {
 }
 
 int walk_tree(const char *root, walk_func_t f, void *userdata) {
+        return walk_tree_fd(-EBADF, root, f, userdata);
+}
+
+int walk_tree_fd(int root_fd, const char *root, walk_func_t f, void *userdata) {
         Walk w = { .f = f, .userdata = userdata };
         struct stat st;
         int fd, r;
 
-        if (lstat(root, &st) < 0)
+        if ((root_fd >= 0 ? fstat(root_fd, &st) : lstat(root, &st)) < 0)
                 return -errno;
         w.root_len = strlen(root);
         w.allocated = w.root_len + 256;
@@ -105,7 +109,9 @@ int walk_tree(const char *root, walk_func_t f, void *userdata) {
         WalkEntry e = { .path = w.path, .rel = "", .st = &st, .type = walk_type(&st), .depth = 0 };
         r = f(&e, userdata);
         if (r >= 0 && e.type == WALK_DIR) {
-                fd = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                /* The folder itself (its descriptor's copy), or its name, not followed. */
+                fd = root_fd >= 0 ? fcntl(root_fd, F_DUPFD_CLOEXEC, 3)
+                                  : open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                 r = fd < 0 ? -errno : walk_dir(&w, fd, w.root_len, 1);
         }
         free(w.path);

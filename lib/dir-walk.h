@@ -25,3 +25,8 @@ typedef int (*walk_func_t)(const WalkEntry *e, void *userdata);
 /* Calls f for root and everything under it, with userdata. Returns 0, the
  * callback's error, or -errno when a folder cannot be read. */
 int walk_tree(const char *root, walk_func_t f, void *userdata);
+
+/* The same walk of the folder open as root_fd (not taken: a copy of it is
+ * read), named root in the entries' paths. A walk of a folder opened in a
+ * tree (tree-path.h) goes where its descriptor is, whatever root names. */
+int walk_tree_fd(int root_fd, const char *root, walk_func_t f, void *userdata);

@@ -118,16 +118,16 @@ static int rm_children(int fd, const MountKey *top) {
         return r;
 }
 
-int rm_rf(const char *path) {
+int rm_rf_at(int dir_fd, const char *name) {
         MountKey top;
         int fd, r;
 
-        fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+        fd = openat(dir_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
         if (fd < 0) {
                 if (errno == ENOENT)
                         return 0;
                 if (errno == ENOTDIR || errno == ELOOP)
-                        return unlink(path) < 0 && errno != ENOENT ? -errno : 0;
+                        return unlinkat(dir_fd, name, 0) < 0 && errno != ENOENT ? -errno : 0;
                 return -errno;
         }
         r = mount_key(fd, &top);
@@ -138,5 +138,9 @@ int rm_rf(const char *path) {
         r = rm_children(fd, &top);
         if (r < 0)
                 return r;
-        return rmdir(path) < 0 ? -errno : 0;
+        return unlinkat(dir_fd, name, AT_REMOVEDIR) < 0 ? -errno : 0;
+}
+
+int rm_rf(const char *path) {
+        return rm_rf_at(AT_FDCWD, path);
 }

@@ -11,3 +11,7 @@
  * immutable (ostree's deployments are) lose the flag first. A path that does
  * not exist is fine. Returns 0 or -errno. */
 int rm_rf(const char *path);
+
+/* rm_rf of name in the folder open as dir_fd (AT_FDCWD: the working
+ * folder); name itself is not followed either. */
+int rm_rf_at(int dir_fd, const char *name);

@@ -37,6 +37,56 @@ setup_file() {
         make_package berth-hostile-bomb "$p"
         rm -rf "$p"
 
+        # 4. Symlinks that would lead the tree steps after unpacking to the
+        # build host: each names a victim folder beside the tree by its
+        # absolute path (or by enough ../ to climb out of any tree).
+        local kind
+        for kind in ssl berth tmp modules overlay var boot; do
+                mkdir -p "$BATS_FILE_TMPDIR/victim-$kind"
+                echo "host's" >"$BATS_FILE_TMPDIR/victim-$kind/secret"
+                chmod 0600 "$BATS_FILE_TMPDIR/victim-$kind/secret"
+        done
+        # The CA bundle's folder (the recipe then has no ca-certificates, so
+        # no other package ships etc/ssl), with a certificate to bundle.
+        p="$BATS_FILE_TMPDIR/pkg-ssl"
+        mkdir -p "$p/etc" "$p/usr/share/ca-certificates/berth-hostile"
+        ln -s "$BATS_FILE_TMPDIR/victim-ssl" "$p/etc/ssl"
+        printf -- '-----BEGIN CERTIFICATE-----\nMA==\n-----END CERTIFICATE-----\n' \
+                >"$p/usr/share/ca-certificates/berth-hostile/test.crt"
+        make_package berth-hostile-ssl "$p"
+        # berth's own folder (berth-init, the dhcpcd hook), by ../ all the way up.
+        p="$BATS_FILE_TMPDIR/pkg-berth"
+        mkdir -p "$p/usr/lib"
+        ln -s "../../../../../../../../../../../..$BATS_FILE_TMPDIR/victim-berth" "$p/usr/lib/berth"
+        make_package berth-hostile-berth "$p"
+        # /tmp, whose mode the layout sets to 1777.
+        p="$BATS_FILE_TMPDIR/pkg-tmp"
+        mkdir -p "$p"
+        ln -s "$BATS_FILE_TMPDIR/victim-tmp" "$p/tmp"
+        make_package berth-hostile-tmp "$p"
+        # /var and /boot, which the layout makes 0755 and later steps empty
+        # (their victims are 0700, so a mode set through the link shows).
+        for kind in var boot; do
+                chmod 0700 "$BATS_FILE_TMPDIR/victim-$kind"
+                p="$BATS_FILE_TMPDIR/pkg-$kind"
+                mkdir -p "$p"
+                ln -s "$BATS_FILE_TMPDIR/victim-$kind" "$p/$kind"
+                make_package "berth-hostile-$kind" "$p"
+        done
+        # A module that is a link to a host file (depmod, the host's, would
+        # read it), and a link where depmod writes its temporary file.
+        KVER=$(dpkg-deb -c "$REPO"/linux-image-[0-9]*.deb | sed -n 's|.*/lib/modules/\([^/]*\)/modules.order$|\1|p')
+        export KVER
+        p="$BATS_FILE_TMPDIR/pkg-modules"
+        mkdir -p "$p/usr/lib/modules/$KVER/kernel"
+        ln -s "$BATS_FILE_TMPDIR/victim-modules/secret" "$p/usr/lib/modules/$KVER/modules.dep.tmp"
+        ln -s "$BATS_FILE_TMPDIR/victim-modules/secret" "$p/usr/lib/modules/$KVER/kernel/berth-hostile.ko"
+        make_package berth-hostile-modules "$p"
+        # Two overlays: the first leaves etc/berth-x -> the victim, the second writes under it.
+        mkdir -p "$BATS_FILE_TMPDIR/ov-a/etc" "$BATS_FILE_TMPDIR/ov-b/etc/berth-x"
+        ln -s "$BATS_FILE_TMPDIR/victim-overlay" "$BATS_FILE_TMPDIR/ov-a/etc/berth-x"
+        echo pwned >"$BATS_FILE_TMPDIR/ov-b/etc/berth-x/secret"
+
         (cd "$REPO" && dpkg-scanpackages --multiversion . >Packages 2>/dev/null)
         # A cache as an older build-image made it, open to everyone.
         mkdir -m 0755 "$CACHE"
@@ -50,6 +100,14 @@ make_package() {
         dpkg-deb --root-owner-group -Zzstd -z1 -b "$2" "$REPO/$1_1.0_amd64.deb" >/dev/null
 }
 
+# recipe_without_ca PACKAGE: recipe PACKAGE, without ca-certificates (nor openssl).
+recipe_without_ca() {
+        local r
+        r=$(recipe "$1")
+        sed -i 's/, "ca-certificates"\]/]/' "$r"
+        echo "$r"
+}
+
 # recipe PACKAGE: recipes/minimal.toml plus PACKAGE, from the local repository only.
 recipe() {
         local r="$BATS_FILE_TMPDIR/$1.toml"
@@ -58,6 +116,25 @@ recipe() {
                 -e "s|^\[output\]|[source]\nlines = [\"deb [trusted=yes] file:$REPO ./\"]\n\n[output]|" \
                 "$BERTH_ROOT/recipes/minimal.toml" >"$r"
         echo "$r"
+}
+
+# victim_state KIND: the victim folder's listing, modes and its file's text.
+victim_state() {
+        local v="$BATS_FILE_TMPDIR/victim-$1"
+        ls -lAn --time-style=+ "$v"
+        stat -c '%a %U' "$v"
+        cat "$v/secret"
+}
+
+# victim_untouched KIND [MODE]: the victim as setup_file made it: one file,
+# "secret", 0600, "host's", in a folder of MODE (755).
+victim_untouched() {
+        local state
+        state=$(victim_state "$1")
+        is "$state" "^total [0-9]+
+-rw------- 1 0 0 7  secret
+${2:-755} root
+host's$" "victim-$1"
 }
 
 @test "a package's usr/bin/busybox is not run on the build host; the build succeeds" {
@@ -86,4 +163,67 @@ recipe() {
         run -0 find "$CACHE" -name zeros
         is "$output" "^$" "the bomb's file in the cache"
         [ ! -e "$BATS_FILE_TMPDIR/out-bomb" ]
+}
+
+# Issue 9, class 2: the steps after unpacking resolve every path inside the tree.
+
+# Each checks the victim first, then that the build failed with a message naming the path.
+@test "a package's etc/ssl -> a host folder does not get the CA bundle written there" {
+        run "$BI" --cache "$CACHE" -o "$BATS_FILE_TMPDIR/out-ssl" "$(recipe_without_ca berth-hostile-ssl)"
+        victim_untouched ssl
+        is "$status" "^1$" "exit status"
+        is "$output" "Cannot write /etc/ssl/certs/ca-certificates\.crt in [^ ]*: Too many levels of symbolic links" "message"
+        [ ! -e "$BATS_FILE_TMPDIR/out-ssl" ]
+}
+
+@test "a package's usr/lib/berth -> ../../.. out of the tree does not get berth-init written there" {
+        run "$BI" --cache "$CACHE" -o "$BATS_FILE_TMPDIR/out-berth" "$(recipe berth-hostile-berth)"
+        victim_untouched berth
+        is "$status" "^1$" "exit status"
+        is "$output" "Cannot write /usr/lib/berth/berth-init in [^ ]*: Too many levels of symbolic links" "message"
+}
+
+@test "a package's tmp -> a host folder does not get its mode set to 1777" {
+        run "$BI" --cache "$CACHE" -o "$BATS_FILE_TMPDIR/out-tmp" "$(recipe berth-hostile-tmp)"
+        victim_untouched tmp
+        is "$status" "^1$" "exit status"
+        is "$output" "Cannot create /tmp in [^ ]* \(a package's symlink\?\)" "message"
+}
+
+@test "a package's module that is a link to a host file is refused before the host's depmod reads it" {
+        run "$BI" --cache "$CACHE" -o "$BATS_FILE_TMPDIR/out-modules" "$(recipe berth-hostile-modules)"
+        victim_untouched modules
+        is "$status" "^1$" "exit status"
+        is "$output" "/usr/lib/modules/$KVER/kernel/berth-hostile\.ko in [^ ]* is a symlink \(a package's\?\); refusing to run depmod" "message"
+}
+
+@test "an overlay cannot write through an earlier overlay's symlink" {
+        local r
+        r=$(recipe berth-hostile-tmp)
+        sed -i -e '/^include = /s/"berth-hostile-tmp", //' \
+                -e 's|^paths = \["berth:containerd"\]|paths = ["berth:containerd", "ov-a", "ov-b"]|' "$r"
+        run "$BI" --cache "$CACHE" -o "$BATS_FILE_TMPDIR/out-overlay" "$r"
+        victim_untouched overlay
+        is "$status" "^1$" "exit status"
+        is "$output" "overlay [^ ]*ov-b: refusing '[^']*ov-b/etc/berth-x': a symlink of an earlier overlay stands on the way to /usr/etc/berth-x, and overlays do not write through symlinks" "message"
+}
+
+@test "a package's var -> a host folder is neither given a mode nor emptied" {
+        local r
+        # dhcpcd-base ships /var/lib/dhcpcd: without it no package writes under var.
+        r=$(recipe berth-hostile-var)
+        sed -i 's/"dhcpcd-base", //' "$r"
+        run "$BI" --cache "$CACHE" -o "$BATS_FILE_TMPDIR/out-var" "$r"
+        victim_untouched var 700
+        is "$status" "^1$" "exit status"
+        is "$output" "Cannot create /var in [^ ]* \(a package's symlink\?\)" "message"
+}
+
+# The kernel's package unpacks into /boot first: unpacking refuses to put a
+# link in its place (whichever comes first, the link never leads a write).
+@test "a package's boot -> a host folder is neither given a mode nor emptied" {
+        run "$BI" --cache "$CACHE" -o "$BATS_FILE_TMPDIR/out-boot" "$(recipe berth-hostile-boot)"
+        victim_untouched boot 700
+        is "$status" "^1$" "exit status"
+        is "$output" "berth-hostile-boot_1\.0_amd64\.deb: cannot write /boot" "message"
 }
