@@ -65,13 +65,20 @@ typedef struct Bind {
 
 /* The host's paths every sandbox shows: tools, their libraries, devices. */
 static const char *const host_paths[] = {
-        "/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32",
+        "/usr",
+        "/bin",
+        "/sbin",
+        "/lib",
+        "/lib64",
+        "/lib32",
+        "/libx32",
         /* The dynamic linker's cache: the host's tools find their libraries by it. */
         "/etc/ld.so.cache",
         /* Debian's alternatives: symlinks that name which tool a command is (awk). */
         "/etc/alternatives",
 };
-static const char *const devices[] = { "/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom" };
+static const char *const devices[] = { "/dev/null", "/dev/zero", "/dev/full", "/dev/random",
+                                       "/dev/urandom" };
 /* Parts of /proc that would let root change the host: read-only (docker's list). */
 static const char *const proc_read_only[] = { "/proc/sys", "/proc/sysrq-trigger", "/proc/irq", "/proc/bus",
                                               "/proc/fs" };
@@ -421,7 +428,8 @@ int sandbox_run(const SandboxSpec *spec, int (*fn)(void *userdata), void *userda
 
         while (waitpid(pid, &status, 0) < 0) {
                 if (errno != EINTR)
-                        return log_error_errno(errno, "sandbox: cannot wait for the %s stage: %m", spec->name);
+                        return log_error_errno(errno, "sandbox: cannot wait for the %s stage: %m",
+                                               spec->name);
                 /* A signal that build.c took (its handler sets the flag) goes on
                  * to the stage, which stops at its next check. */
                 if (build_interrupted() && !passed) {
@@ -432,8 +440,8 @@ int sandbox_run(const SandboxSpec *spec, int (*fn)(void *userdata), void *userda
         if (build_interrupted())
                 return -EINTR;
         if (!WIFEXITED(status))
-                return log_error_errno(EIO, "The sandbox of the %s stage was killed by signal %d.", spec->name,
-                                       WTERMSIG(status));
+                return log_error_errno(EIO, "The sandbox of the %s stage was killed by signal %d.",
+                                       spec->name, WTERMSIG(status));
         if (WEXITSTATUS(status) == EXIT_KILLED)
                 return -EIO;
         return -WEXITSTATUS(status);

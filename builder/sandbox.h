@@ -31,8 +31,8 @@ typedef struct SandboxSpec {
 } SandboxSpec;
 
 /* The capabilities fn keeps (bits of CAP_*), chroot aside. */
-#define SANDBOX_CAPABILITIES                                                                                \
-        ((1ULL << CAP_CHOWN) | (1ULL << CAP_DAC_OVERRIDE) | (1ULL << CAP_DAC_READ_SEARCH) |                 \
+#define SANDBOX_CAPABILITIES                                                                \
+        ((1ULL << CAP_CHOWN) | (1ULL << CAP_DAC_OVERRIDE) | (1ULL << CAP_DAC_READ_SEARCH) | \
          (1ULL << CAP_FOWNER) | (1ULL << CAP_FSETID) | (1ULL << CAP_SETFCAP))
 
 /* Runs fn(userdata) in the sandbox and waits for it. Returns what fn returned

@@ -68,8 +68,8 @@ static void write_fails(const char *path, int flags, int want, const char *what)
         int fd = open(path, O_WRONLY | O_CLOEXEC | flags, 0644);
         int e = errno;
 
-        check(fd < 0 && e == want, "%s cannot be written (%s, want %s)", what, fd < 0 ? strerror(e) : "opened",
-              strerror(want));
+        check(fd < 0 && e == want, "%s cannot be written (%s, want %s)", what,
+              fd < 0 ? strerror(e) : "opened", strerror(want));
         if (fd >= 0)
                 close(fd);
 }
@@ -93,30 +93,36 @@ static int inside(void *userdata) {
         check(getpid() == 1, "fn is the first process of its PID namespace (pid %d)", (int) getpid());
 
         /* The host's secrets and files outside the spec's paths. */
-        check(read_full_file("/etc/shadow", 0, &text, NULL) == -ENOENT, "the host's /etc/shadow is not there");
+        check(read_full_file("/etc/shadow", 0, &text, NULL) == -ENOENT,
+              "the host's /etc/shadow is not there");
         free(TAKE_PTR(text));
-        check(read_full_file("/etc/passwd", 0, &text, NULL) == -ENOENT, "the host's /etc/passwd is not there");
+        check(read_full_file("/etc/passwd", 0, &text, NULL) == -ENOENT,
+              "the host's /etc/passwd is not there");
         free(TAKE_PTR(text));
         check(read_full_file(victim, 0, &text, NULL) == -ENOENT, "a file outside the paths is not there");
         free(TAKE_PTR(text));
         /* An absolute symlink in the work folder to the victim leads nowhere. */
         write_fails(link, O_TRUNC, ENOENT, "the victim through a symlink in the work folder");
-        check(read_full_file(link, 0, &text, NULL) == -ENOENT, "the victim cannot be read through the symlink");
+        check(read_full_file(link, 0, &text, NULL) == -ENOENT,
+              "the victim cannot be read through the symlink");
         free(TAKE_PTR(text));
         check(read_full_file("/proc/1/root/etc/shadow", 0, &text, NULL) == -ENOENT,
               "/proc/1/root is the sandbox's root, not the host's");
         free(TAKE_PTR(text));
-        check(fcntl(outside_fd, F_GETFD) < 0 && errno == EBADF, "the caller's fd on a folder outside is closed");
+        check(fcntl(outside_fd, F_GETFD) < 0 && errno == EBADF,
+              "the caller's fd on a folder outside is closed");
 
         /* Read-only and writable paths. */
         check(read_full_file(in_input, 0, &text, NULL) == 0 && text && streq(text, "input\n"),
               "a read-only input can be read");
         free(TAKE_PTR(text));
         write_fails(in_input, 0, EROFS, "a read-only input");
-        check(mkdir(in_input_new, 0755) < 0 && errno == EROFS, "nothing can be made in a read-only input (%m)");
+        check(mkdir(in_input_new, 0755) < 0 && errno == EROFS,
+              "nothing can be made in a read-only input (%m)");
         check(write_file_atomic(in_work, "x", 1, 0644) == 0, "a file can be made in the work folder");
         write_fails("/usr/berth-sandbox-test", O_CREAT, EROFS, "the host's /usr");
-        check(mkdir("/berth-sandbox-test", 0755) < 0 && errno == EROFS, "the sandbox's root is read-only (%m)");
+        check(mkdir("/berth-sandbox-test", 0755) < 0 && errno == EROFS,
+              "the sandbox's root is read-only (%m)");
         write_fails("/proc/sys/kernel/core_pattern", 0, EROFS, "/proc/sys/kernel/core_pattern");
         write_fails("/proc/sysrq-trigger", 0, have_sysrq ? EROFS : ENOENT, "/proc/sysrq-trigger");
         fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
@@ -138,10 +144,10 @@ static int inside(void *userdata) {
         /* Capabilities: the reduced set, nothing to gain. */
         check(read_full_file("/proc/self/status", 0, &status, NULL) == 0, "/proc/self/status can be read");
         if (status) {
-                check(status_mask(status, "CapEff:\t") == keep, "effective capabilities are the reduced set (%llx)",
-                      status_mask(status, "CapEff:\t"));
-                check(status_mask(status, "CapPrm:\t") == keep, "permitted capabilities are the reduced set (%llx)",
-                      status_mask(status, "CapPrm:\t"));
+                check(status_mask(status, "CapEff:\t") == keep,
+                      "effective capabilities are the reduced set (%llx)", status_mask(status, "CapEff:\t"));
+                check(status_mask(status, "CapPrm:\t") == keep,
+                      "permitted capabilities are the reduced set (%llx)", status_mask(status, "CapPrm:\t"));
                 check(status_mask(status, "CapBnd:\t") == keep, "the bounding set is the reduced set (%llx)",
                       status_mask(status, "CapBnd:\t"));
                 check(status_mask(status, "CapInh:\t") == 0, "no inheritable capability");
@@ -229,7 +235,8 @@ int main(void) {
         for (unsigned i = 0; i < shared->n; i++)
                 ok(shared->checks[i].pass, "inside: %s", shared->checks[i].name);
 
-        ok(read_full_file(victim, 0, &text, NULL) == 0 && streq(text, "untouched\n"), "the victim is untouched");
+        ok(read_full_file(victim, 0, &text, NULL) == 0 && streq(text, "untouched\n"),
+           "the victim is untouched");
         ok(access(link, F_OK) == 0, "the work folder's symlink is still there");
         _cleanup_free_ char *made = path_join(work, "new");
         ok(made && access(made, F_OK) == 0, "what fn made in the work folder is there outside");
