@@ -181,9 +181,6 @@ static int copy_overlays(void *userdata) {
         const Delta *ret = job->delta;
         const Recipe *recipe = env->recipe;
 
-        if (mkdir(ret->path, 0755) < 0)
-                return log_error_errno(errno, "Cannot create %s: %m", ret->path);
-
         for (size_t i = 0; i < recipe->n_overlays; i++) {
                 const RecipeOverlay *o = &recipe->overlays[i];
 
@@ -219,14 +216,16 @@ static int copy_overlays(void *userdata) {
 
 /* The copy runs in the sandbox: an overlay's content, and the symlinks of
  * the packages and earlier overlays, can reach the delta alone. It sees the
- * cache's tmp folder (writable), the base tree and the overlay folders. */
+ * delta (writable), the base tree and the overlay folders. */
 int stage_overlays(const BuildEnv *env, const BaseTree *base, Delta *ret) {
         _cleanup_strv_free_ char **inputs = NULL;
-        char *work[] = { env->cache->tmp, NULL };
 
         ret->path = path_join(env->cache->tmp, "delta");
         if (!ret->path || strv_extend(&inputs, base->path) < 0)
                 return log_oom();
+        if (mkdir(ret->path, 0755) < 0)
+                return log_error_errno(errno, "Cannot create %s: %m", ret->path);
+        char *work[] = { ret->path, NULL };
         for (size_t i = 0; i < env->recipe->n_overlays; i++)
                 if (strv_extend(&inputs, env->recipe->overlays[i].path) < 0)
                         return log_oom();

@@ -197,12 +197,12 @@ static int write_sysfiles(void *userdata) {
         return write_delta(delta, "usr/share/berth/sbom.spdx.json", text, strlen(text), 0644);
 }
 
-/* The writes run in the sandbox, which sees the cache's tmp folder (the
- * delta; writable), the base tree (base-passwd's files) and the initramfs.
+/* The writes run in the sandbox, which sees the delta (writable), the base
+ * tree (base-passwd's files) and the initramfs.
  * The delta's size is measured outside: tree_size() follows no symlink. */
 int stage_sysfiles(const BuildEnv *env, const PackageSet *packages, const BaseTree *base,
                    const Initramfs *initramfs, const Delta *delta, SysFiles *ret) {
-        char *work[] = { env->cache->tmp, NULL }, *inputs[] = { base->path, initramfs->path, NULL };
+        char *work[] = { delta->path, NULL }, *inputs[] = { base->path, initramfs->path, NULL };
         const SandboxSpec spec = { .name = "sysfiles", .read_write = work, .read_only = inputs };
         int r;
 
