@@ -355,6 +355,9 @@ static int enter(const SandboxSpec *spec) {
                                                proc_read_only[i]);
         if (chdir(cwd) < 0)
                 return log_error_errno(errno, "sandbox: cannot enter %s: %m", cwd);
+        /* The caller's TMPDIR is not there; the sandbox's own /tmp is. */
+        if (setenv("TMPDIR", "/tmp", 1) < 0)
+                return log_oom();
 
         binds_done(&all);
         r = close_other_fds();
@@ -363,12 +366,51 @@ static int enter(const SandboxSpec *spec) {
         return drop_capabilities(SANDBOX_CAPABILITIES | (spec->chroot ? 1ULL << CAP_SYS_CHROOT : 0));
 }
 
+/* In a chroot whose root is no mount point (a CI's, say), "/" cannot be made
+ * private nor pivoted: a mount made there could appear in the build host's
+ * namespace. There the sandbox keeps its namespaces, closed fds, reduced
+ * capabilities and no_new_privs, but not its own view of the files. */
+static int enter_without_mounts(const SandboxSpec *spec) {
+        char *const *lists[] = { spec->read_write, spec->read_only };
+        int r;
+
+        for (size_t i = 0; i < ARRAY_SIZE(lists); i++)
+                for (char *const *p = lists[i]; p && *p; p++)
+                        if (access(*p, F_OK) < 0)
+                                return log_error_errno(errno, "sandbox: cannot open %s: %m", *p);
+        r = close_other_fds();
+        if (r < 0)
+                return r;
+        return drop_capabilities(SANDBOX_CAPABILITIES | 1ULL << CAP_SYS_CHROOT);
+}
+
+/* Whether "/" is a mount's root; set by sandbox_run before it forks. */
+static bool root_is_mount;
+
+static int check_root(void) {
+        static bool checked;
+        struct statx stx;
+
+        if (checked)
+                return 0;
+        if (statx(AT_FDCWD, "/", 0, STATX_BASIC_STATS, &stx) < 0)
+                return log_error_errno(errno, "sandbox: cannot stat /: %m");
+        checked = true;
+        root_is_mount = !(stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) ||
+                        (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
+        if (!root_is_mount)
+                log_warning("/ is no mount point (a chroot): the stages that touch package content run in "
+                            "namespaces of their own with few capabilities, but see the files as "
+                            "build-image does.");
+        return 0;
+}
+
 static _noreturn_ void run_inside(const SandboxSpec *spec, int (*fn)(void *), void *userdata) {
         int r;
 
         /* The keeper's end is ours: nothing of the sandbox outlives it. */
         (void) prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-        r = enter(spec);
+        r = root_is_mount ? enter(spec) : enter_without_mounts(spec);
         if (r >= 0)
                 r = fn(userdata);
         fflush(NULL);
@@ -390,15 +432,12 @@ static _noreturn_ void keeper(const SandboxSpec *spec, pid_t parent, int (*fn)(v
         (void) prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
         if (getppid() != parent)
                 _exit(EINTR);
-        if (unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET) < 0) {
-                log_error_errno(errno, "sandbox: cannot make namespaces for the %s stage: %m", spec->name);
-                _exit(errno);
-        }
+        if (unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET) < 0)
+                _exit(-log_error_errno(errno, "sandbox: cannot make namespaces for the %s stage: %m",
+                                       spec->name));
         pid = fork();
-        if (pid < 0) {
-                log_error_errno(errno, "sandbox: cannot fork: %m");
-                _exit(errno);
-        }
+        if (pid < 0)
+                _exit(-log_error_errno(errno, "sandbox: cannot fork: %m"));
         if (pid == 0)
                 run_inside(spec, fn, userdata);
         inside_pid = pid;
@@ -417,8 +456,11 @@ static _noreturn_ void keeper(const SandboxSpec *spec, pid_t parent, int (*fn)(v
 int sandbox_run(const SandboxSpec *spec, int (*fn)(void *userdata), void *userdata) {
         pid_t parent = getpid(), pid;
         bool passed = false;
-        int status;
+        int status, r;
 
+        r = check_root();
+        if (r < 0)
+                return r;
         fflush(NULL); /* or the child writes our buffered output again */
         pid = fork();
         if (pid < 0)
