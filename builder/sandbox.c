@@ -369,7 +369,9 @@ static int enter(const SandboxSpec *spec) {
 /* In a chroot whose root is no mount point (a CI's, say), "/" cannot be made
  * private nor pivoted: a mount made there could appear in the build host's
  * namespace. There the sandbox keeps its namespaces, closed fds, reduced
- * capabilities and no_new_privs, but not its own view of the files. */
+ * capabilities and no_new_privs, but not its own view of the files. Where
+ * no namespace can be made (a container without CAP_SYS_ADMIN), the same
+ * without namespaces. */
 static int enter_without_mounts(const SandboxSpec *spec) {
         char *const *lists[] = { spec->read_write, spec->read_only };
         int r;
@@ -384,24 +386,44 @@ static int enter_without_mounts(const SandboxSpec *spec) {
         return drop_capabilities(SANDBOX_CAPABILITIES | 1ULL << CAP_SYS_CHROOT);
 }
 
-/* Whether "/" is a mount's root; set by sandbox_run before it forks. */
-static bool root_is_mount;
+#define NAMESPACES (CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET)
 
-static int check_root(void) {
+/* What this machine allows, found once before the first fork: whether "/"
+ * is a mount's root (not in a chroot), and whether namespaces can be made
+ * (a container without CAP_SYS_ADMIN cannot). */
+static bool root_is_mount, can_unshare;
+
+static int check_host(void) {
         static bool checked;
         struct statx stx;
+        int status;
+        pid_t pid;
 
         if (checked)
                 return 0;
         if (statx(AT_FDCWD, "/", 0, STATX_BASIC_STATS, &stx) < 0)
                 return log_error_errno(errno, "sandbox: cannot stat /: %m");
-        checked = true;
         root_is_mount = !(stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) ||
                         (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
-        if (!root_is_mount)
-                log_warning("/ is no mount point (a chroot): the stages that touch package content run in "
-                            "namespaces of their own with few capabilities, but see the files as "
+        pid = fork();
+        if (pid < 0)
+                return log_error_errno(errno, "sandbox: cannot fork: %m");
+        if (pid == 0)
+                _exit(unshare(NAMESPACES) < 0 ? errno : 0);
+        while (waitpid(pid, &status, 0) < 0)
+                if (errno != EINTR)
+                        return log_error_errno(errno, "sandbox: cannot wait: %m");
+        can_unshare = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+        checked = true;
+        if (!can_unshare)
+                log_warning("Namespaces cannot be made here (a container?): the stages that touch package "
+                            "content run with few capabilities, but see the files and processes as "
                             "build-image does.");
+        else if (!root_is_mount)
+                log_warning(
+                        "/ is no mount point (a chroot): the stages that touch package content run in "
+                        "namespaces of their own with few capabilities, but see the files as build-image "
+                        "does.");
         return 0;
 }
 
@@ -410,7 +432,7 @@ static _noreturn_ void run_inside(const SandboxSpec *spec, int (*fn)(void *), vo
 
         /* The keeper's end is ours: nothing of the sandbox outlives it. */
         (void) prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-        r = root_is_mount ? enter(spec) : enter_without_mounts(spec);
+        r = root_is_mount && can_unshare ? enter(spec) : enter_without_mounts(spec);
         if (r >= 0)
                 r = fn(userdata);
         fflush(NULL);
@@ -432,7 +454,7 @@ static _noreturn_ void keeper(const SandboxSpec *spec, pid_t parent, int (*fn)(v
         (void) prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
         if (getppid() != parent)
                 _exit(EINTR);
-        if (unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET) < 0)
+        if (can_unshare && unshare(NAMESPACES) < 0)
                 _exit(-log_error_errno(errno, "sandbox: cannot make namespaces for the %s stage: %m",
                                        spec->name));
         pid = fork();
@@ -458,7 +480,7 @@ int sandbox_run(const SandboxSpec *spec, int (*fn)(void *userdata), void *userda
         bool passed = false;
         int status, r;
 
-        r = check_root();
+        r = check_host();
         if (r < 0)
                 return r;
         fflush(NULL); /* or the child writes our buffered output again */
