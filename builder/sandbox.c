@@ -187,11 +187,14 @@ static int mount_bind(const Bind *b) {
                         return log_error_errno(errno, "sandbox: cannot link %s: %m", b->path);
                 return 0;
         }
+        /* What lies under another bind (berth-init installed under /usr) is there already. */
         if (S_ISDIR(st.st_mode))
                 r = mkdir(b->path, 0755) < 0 && errno != EEXIST ? -errno : 0;
+        else if (faccessat(AT_FDCWD, b->path, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+                r = 0;
         else {
                 int fd = open(b->path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
-                r = fd < 0 && errno != EISDIR && errno != ETXTBSY ? -errno : 0;
+                r = fd < 0 ? -errno : 0;
                 safe_close(fd);
         }
         if (r < 0)

@@ -220,7 +220,8 @@ static int needs_chroot(void *userdata) {
 
 int main(void) {
         _cleanup_free_ char *input_file = NULL, *text = NULL;
-        char *rw[2] = { work, NULL }, *ro[2] = { input, NULL };
+        /* A file under /usr too, as an installed build-image's berth-init is. */
+        char *rw[2] = { work, NULL }, *ro[3] = { input, (char *) "/usr/bin/env", NULL };
         const SandboxSpec spec = { .name = "test", .read_write = rw, .read_only = ro };
         const SandboxSpec spec_chroot = { .name = "test", .read_write = rw, .chroot = true };
         int r;
