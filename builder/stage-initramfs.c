@@ -27,6 +27,7 @@
 #include "log.h"
 #include "path-util.h"
 #include "process-util.h"
+#include "sandbox.h"
 #include "stages.h"
 #include "strv.h"
 
@@ -163,7 +164,7 @@ static int dracut_errors(int fd) {
 static int run_dracut(const InitramfsInputs *c, const char *base, const char *out) {
         _cleanup_free_ char *kmoddir = NULL, *env_base = NULL, *confdir = NULL, *tmpdir = NULL;
         _cleanup_free_ char *epoch = NULL, *modules = NULL, *joined = NULL, *dlopen_libs = NULL,
-                            *libs = NULL, *deps = NULL;
+                            *libs = NULL, *deps = NULL, *fwdir = NULL;
         /* DRACUT_TESTBIN: dracut checks its installer on /bin/sh, which a
          * shell-less image does not have. */
         char *env[] = {
@@ -173,6 +174,8 @@ static int run_dracut(const InitramfsInputs *c, const char *base, const char *ou
                 NULL, /* BERTH_DRACUT_ENV_MODULES= */
                 (char *) "DRACUT_TESTBIN=" BERTH_INIT_PATH,
                 NULL, /* BERTH_DRACUT_ENV_DLOPEN= */
+                /* The sandbox cannot make device nodes; the archive has none. */
+                (char *) "DRACUT_NO_MKNOD=1",
                 NULL,
         };
         _cleanup_close_ int messages = memfd_create("dracut-messages", MFD_CLOEXEC);
@@ -186,7 +189,11 @@ static int run_dracut(const InitramfsInputs *c, const char *base, const char *ou
             asprintf(&modules, BERTH_DRACUT_ENV_MODULES "=%s", joined) < 0 ||
             !(libs = strv_join((char *const *) berth_init_dlopen_libs, " ")) ||
             !(deps = strv_join((char *const *) berth_init_dlopen_deps, " ")) ||
-            asprintf(&dlopen_libs, BERTH_DRACUT_ENV_DLOPEN "=%s %s", libs, deps) < 0)
+            asprintf(&dlopen_libs, BERTH_DRACUT_ENV_DLOPEN "=%s %s", libs, deps) < 0 ||
+            asprintf(&fwdir,
+                     "%1$s/lib/firmware/updates/%2$s:%1$s/lib/firmware/updates:%1$s/lib/firmware/%2$s:%1$s/"
+                     "lib/firmware",
+                     c->base_tree, c->kver) < 0)
                 return log_oom();
         if (mkdir_p(confdir, 0755) < 0 || mkdir_p(tmpdir, 0755) < 0)
                 return log_error_errno(errno, "Cannot create dracut's folders: %m");
@@ -217,6 +224,10 @@ static int run_dracut(const InitramfsInputs *c, const char *base, const char *ou
                 c->base_tree,
                 (char *) "--kmoddir",
                 kmoddir,
+                /* dracut's default, but for the build host's firmware path
+                 * (from /sys, which the sandbox does not have): the tree's alone. */
+                (char *) "--fwdir",
+                fwdir,
                 (char *) "--modules",
                 (char *) "berth",
                 (char *) "--compress",
@@ -240,6 +251,25 @@ static int run_dracut(const InitramfsInputs *c, const char *base, const char *ou
                 return log_error_errno(EIO, "dracut reported %d error%s (above), though its status was 0.",
                                        errors, errors == 1 ? "" : "s");
         return 0;
+}
+
+/* The part of the stage that reads the tree and runs dracut on it (whose
+ * helpers may run the tree's ELF interpreter): in the sandbox. */
+typedef struct InitramfsJob {
+        const InitramfsInputs *inputs;
+        const char *base, *tmp, *normalized;
+} InitramfsJob;
+
+static int make_initramfs(void *userdata) {
+        const InitramfsJob *job = userdata;
+        int r = make_dracut_base(job->inputs, job->base);
+
+        if (r < 0)
+                return r;
+        r = run_dracut(job->inputs, job->base, job->tmp);
+        if (r < 0)
+                return r;
+        return initramfs_normalize(job->tmp, job->normalized, job->inputs->source_date_epoch);
 }
 
 int stage_initramfs(const BuildEnv *env, const BaseTree *tree, Initramfs *ret, bool *ret_cached) {
@@ -270,13 +300,11 @@ int stage_initramfs(const BuildEnv *env, const BaseTree *tree, Initramfs *ret, b
                 normalized = path_join(c->cache->tmp, "initramfs.img");
                 if (!base || !tmp || !normalized)
                         return log_oom();
-                r = make_dracut_base(c, base);
-                if (r < 0)
-                        return r;
-                r = run_dracut(c, base, tmp);
-                if (r < 0)
-                        return r;
-                r = initramfs_normalize(tmp, normalized, c->source_date_epoch);
+                const InitramfsJob job = { .inputs = c, .base = base, .tmp = tmp, .normalized = normalized };
+                char *work[] = { c->cache->tmp, NULL };
+                char *inputs[] = { c->base_tree, (char *) c->dracut_module, NULL };
+                const SandboxSpec spec = { .name = "initramfs", .read_write = work, .read_only = inputs };
+                r = sandbox_run(&spec, make_initramfs, (void *) &job);
                 if (r < 0)
                         return r;
                 r = initramfs_verify_build(normalized, env->berth_init, c->kver);

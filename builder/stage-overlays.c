@@ -20,8 +20,10 @@
 #include "dir-walk.h"
 #include "log.h"
 #include "path-util.h"
+#include "sandbox.h"
 #include "stages.h"
 #include "tree-path.h"
+#include "strv.h"
 #include "tree.h"
 #include "usrmerge.h"
 
@@ -183,15 +185,21 @@ static int overlay_one(const WalkEntry *e, void *userdata) {
         return 0;
 }
 
-int stage_overlays(const BuildEnv *env, const BaseTree *base, Delta *ret) {
+/* What the sandboxed copy needs. */
+typedef struct OverlaysJob {
+        const BuildEnv *env;
+        const BaseTree *base;
+        const Delta *delta;
+} OverlaysJob;
+
+static int copy_overlays(void *userdata) {
+        const OverlaysJob *job = userdata;
+        const BuildEnv *env = job->env;
+        const BaseTree *base = job->base;
+        const Delta *ret = job->delta;
         const Recipe *recipe = env->recipe;
         _cleanup_close_ int base_fd = -EBADF, delta_fd = -EBADF;
 
-        ret->path = path_join(env->cache->tmp, "delta");
-        if (!ret->path)
-                return log_oom();
-        if (mkdir(ret->path, 0755) < 0)
-                return log_error_errno(errno, "Cannot create %s: %m", ret->path);
         base_fd = tree_path_open_root(base->path);
         if (base_fd < 0)
                 return log_error_errno(base_fd, "Cannot open %s: %m", base->path);
@@ -230,4 +238,25 @@ int stage_overlays(const BuildEnv *env, const BaseTree *base, Delta *ret) {
                 log_info("overlay %s: %lu files, %lu replaced", o->path, walk.files, walk.replaced);
         }
         return 0;
+}
+
+/* The copy runs in the sandbox: an overlay's content, and the symlinks of
+ * the packages and earlier overlays, can reach the delta alone. It sees the
+ * delta (writable), the base tree and the overlay folders. */
+int stage_overlays(const BuildEnv *env, const BaseTree *base, Delta *ret) {
+        _cleanup_strv_free_ char **inputs = NULL;
+
+        ret->path = path_join(env->cache->tmp, "delta");
+        if (!ret->path || strv_extend(&inputs, base->path) < 0)
+                return log_oom();
+        if (mkdir(ret->path, 0755) < 0)
+                return log_error_errno(errno, "Cannot create %s: %m", ret->path);
+        char *work[] = { ret->path, NULL };
+        for (size_t i = 0; i < env->recipe->n_overlays; i++)
+                if (strv_extend(&inputs, env->recipe->overlays[i].path) < 0)
+                        return log_oom();
+
+        const OverlaysJob job = { .env = env, .base = base, .delta = ret };
+        const SandboxSpec spec = { .name = "overlays", .read_write = work, .read_only = inputs };
+        return sandbox_run(&spec, copy_overlays, (void *) &job);
 }

@@ -21,6 +21,7 @@
 #include "os-release.h"
 #include "manifest.h"
 #include "path-util.h"
+#include "sandbox.h"
 #include "stages.h"
 #include "tree-path.h"
 #include "tree.h"
@@ -197,10 +198,24 @@ void sysfiles_done(SysFiles *s) {
         *s = (SysFiles){ 0 };
 }
 
-int stage_sysfiles(const BuildEnv *env, const PackageSet *packages, const BaseTree *base,
-                   const Initramfs *initramfs, const Delta *delta, SysFiles *ret) {
+/* What the sandboxed writes need: the SBOM is made outside, from the
+ * packages' records alone, and written inside. */
+typedef struct SysFilesJob {
+        const BuildEnv *env;
+        const BaseTree *base;
+        const Initramfs *initramfs;
+        const Delta *delta;
+        const char *sbom;
+} SysFilesJob;
+
+static int write_sysfiles(void *userdata) {
+        const SysFilesJob *job = userdata;
+        const BaseTree *base = job->base;
+        const Initramfs *initramfs = job->initramfs;
+        const Delta *delta = job->delta;
+        const BuildEnv *env = job->env;
         _cleanup_free_ char *initrd = NULL;
-        const char *text;
+        const char *text = job->sbom;
         int r;
 
         if (asprintf(&initrd, "usr/lib/modules/%s/initramfs.img", base->kver) < 0)
@@ -221,12 +236,27 @@ int stage_sysfiles(const BuildEnv *env, const PackageSet *packages, const BaseTr
         r = write_delta(delta, "usr/etc/machine-id", "", 0, 0444);
         if (r < 0)
                 return r;
+        return write_delta(delta, "usr/share/berth/sbom.spdx.json", text, strlen(text), 0644);
+}
+
+/* The writes run in the sandbox, which sees the delta (writable), the base
+ * tree (base-passwd's files) and the initramfs.
+ * The delta's size is measured outside: tree_size() follows no symlink. */
+int stage_sysfiles(const BuildEnv *env, const PackageSet *packages, const BaseTree *base,
+                   const Initramfs *initramfs, const Delta *delta, SysFiles *ret) {
+        char *work[] = { delta->path, NULL }, *inputs[] = { base->path, initramfs->path, NULL };
+        const SandboxSpec spec = { .name = "sysfiles", .read_write = work, .read_only = inputs };
+        int r;
 
         ret->sbom = sbom_new(env->recipe, packages, base);
         if (!ret->sbom)
                 return log_oom();
-        text = json_text(ret->sbom);
-        r = write_delta(delta, "usr/share/berth/sbom.spdx.json", text, strlen(text), 0644);
+        const SysFilesJob job = { .env = env,
+                                  .base = base,
+                                  .initramfs = initramfs,
+                                  .delta = delta,
+                                  .sbom = json_text(ret->sbom) };
+        r = sandbox_run(&spec, write_sysfiles, (void *) &job);
         if (r < 0)
                 return r;
         return tree_size(delta->path, &ret->delta_size);

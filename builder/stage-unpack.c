@@ -24,6 +24,7 @@
 #include "log.h"
 #include "modules.h"
 #include "path-util.h"
+#include "sandbox.h"
 #include "stages.h"
 #include "strv.h"
 #include "tree-path.h"
@@ -214,6 +215,49 @@ static int build_tree(const BuildEnv *env, const PackageSet *s, BaseTree *t, con
         return tree_size(tree, &t->size);
 }
 
+/* What the sandboxed part of the stage needs; its results come back in
+ * tmp_meta, the tree's meta, which the stage then loads as a cached one. */
+typedef struct UnpackJob {
+        const BuildEnv *env;
+        const PackageSet *packages;
+        const char *tree, *meta;
+} UnpackJob;
+
+static int build_tree_sandboxed(void *userdata) {
+        const UnpackJob *job = userdata;
+        BaseTree t = { 0 };
+        int r = build_tree(job->env, job->packages, &t, job->tree);
+
+        if (r >= 0) {
+                r = save_meta(job->packages, &t, job->meta);
+                if (r < 0)
+                        log_error_errno(r, "Cannot write %s: %m", job->meta);
+        }
+        base_tree_done(&t, job->packages->n_packages);
+        return r;
+}
+
+/* The sandbox shows the cache's tmp folder (writable), the .debs' folders and
+ * berth-init; ldconfig -r chroots into the tree. */
+static int build_tree_in_sandbox(const BuildEnv *env, const PackageSet *s, const char *tree,
+                                 const char *meta) {
+        _cleanup_strv_free_ char **inputs = NULL;
+        char *work[] = { env->cache->tmp, NULL };
+        const UnpackJob job = { .env = env, .packages = s, .tree = tree, .meta = meta };
+
+        if (strv_extend(&inputs, env->berth_init) < 0)
+                return log_oom();
+        for (size_t i = 0; i < s->n_packages; i++) {
+                _cleanup_free_ char *dir = path_dirname_absolute(s->packages[i].deb);
+                if (!dir || (!strv_contains(inputs, dir) && strv_extend(&inputs, dir) < 0))
+                        return log_oom();
+        }
+        const SandboxSpec spec = {
+                .name = "unpack", .read_write = work, .read_only = inputs, .chroot = true
+        };
+        return sandbox_run(&spec, build_tree_sandboxed, (void *) &job);
+}
+
 int stage_unpack(const BuildEnv *env, const PackageSet *packages, BaseTree *ret, bool *ret_cached) {
         _cleanup_free_ char *tree = NULL, *meta = NULL, *tmp = NULL, *tmp_meta = NULL;
         const char *sde = getenv("SOURCE_DATE_EPOCH");
@@ -239,12 +283,12 @@ int stage_unpack(const BuildEnv *env, const PackageSet *packages, BaseTree *ret,
                 tmp = path_join(env->cache->tmp, "tree");
                 if (!tmp || asprintf(&tmp_meta, "%s.meta", tmp) < 0)
                         return log_oom();
-                r = build_tree(env, packages, ret, tmp);
+                r = build_tree_in_sandbox(env, packages, tmp, tmp_meta);
                 if (r < 0)
                         return r;
-                r = save_meta(packages, ret, tmp_meta);
+                r = load_meta(packages, ret, tmp_meta);
                 if (r < 0)
-                        return log_error_errno(r, "Cannot write %s: %m", tmp_meta);
+                        return log_error_errno(r, "Cannot read %s, the new tree's: %m", tmp_meta);
                 /* The meta first, the tree last: a tree in the cache always has its meta. */
                 (void) rm_rf(tree);
                 if (rename(tmp_meta, meta) < 0 || rename(tmp, tree) < 0)
