@@ -334,6 +334,20 @@ static int drop_foreign_debs(PackageSet *s, const Apt *apt) {
 }
 
 /* apt-get -s prints "Inst name (version suite [arch])" for each package it would install. */
+static int cmp_package(const void *a, const void *b) {
+        const Package *x = a, *y = b;
+        int c = strcmp(x->name, y->name);
+        return c ? c : strcmp(x->architecture, y->architecture);
+}
+
+/* In name order, not apt's: apt orders the same set differently from one set
+ * of sources to another, and the order reaches the base tree's key, the
+ * unpacking and the SBOM, so the same packages would not give the same commit. */
+static void sort_packages(PackageSet *s) {
+        if (s->n_packages > 1)
+                qsort(s->packages, s->n_packages, sizeof(Package), cmp_package);
+}
+
 static int parse_simulation(PackageSet *s, const char *output) {
         const char *p = output;
 
@@ -359,6 +373,7 @@ static int parse_simulation(PackageSet *s, const char *output) {
         }
         if (s->n_packages == 0)
                 return log_error_errno(EBADMSG, "apt chose no package at all.");
+        sort_packages(s);
         return 0;
 }
 
@@ -463,6 +478,7 @@ int stage_resolve(const BuildEnv *env, PackageSet *ret, bool *ret_cached) {
         if (r >= 0) {
                 *ret_cached = true;
                 apt_done(&apt);
+                sort_packages(ret); /* a record an earlier builder saved in apt's order */
                 for (size_t i = 0; i < ret->n_packages; i++) {
                         r = verify_deb(&ret->packages[i]);
                         if (r < 0)
