@@ -227,3 +227,9 @@ host's$" "victim-$1"
         is "$status" "^1$" "exit status"
         is "$output" "berth-hostile-boot_1\.0_amd64\.deb: cannot write /boot" "message"
 }
+
+# Last: every build above ran its content stages in the sandbox (builder/sandbox.c).
+@test "no sandbox is left behind: no process, no mount on the host" {
+        run -1 pgrep -f "$CACHE"
+        run -1 grep -F "$BATS_FILE_TMPDIR" /proc/self/mountinfo
+}
