@@ -54,6 +54,13 @@ static Shared *shared;
 static char dir[64], work[128], input[128], victim[128], outside_fd_path[128], input_file[160],
         link_path[160];
 static int outside_fd = -1;
+/* The victim's file handle, taken outside: open_by_handle_at() inside with
+ * it would reach a file of the same filesystem that no bind shows. */
+static struct {
+        struct file_handle fh;
+        unsigned char bytes[MAX_HANDLE_SZ];
+} victim_handle;
+static bool have_victim_handle;
 static bool full_view; /* "/" is a mount point (not a chroot), and namespaces can be made */
 static bool namespaces; /* namespaces can be made (not a container without CAP_SYS_ADMIN) */
 static bool have_sysrq; /* a kernel without CONFIG_MAGIC_SYSRQ has no /proc/sysrq-trigger */
@@ -173,6 +180,24 @@ static int inside(void *userdata) {
         if (full_view)
                 check(chroot(work) < 0 && errno == EPERM, "chroot fails without spec.chroot (%m)");
 
+        /* A file handle leads past every bind to the whole filesystem (the
+         * "shocker" escape): open_by_handle_at needs CAP_DAC_READ_SEARCH. */
+        if (have_victim_handle) {
+                int work_fd = open(work, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                int fd = work_fd < 0 ? -1
+                                     : open_by_handle_at(work_fd, &victim_handle.fh, O_RDONLY | O_CLOEXEC);
+                int e = errno;
+
+                check(work_fd >= 0 && fd < 0 && e == EPERM,
+                      "a file outside the paths cannot be opened by its handle (%s)",
+                      fd >= 0 ? "opened" : strerror(e));
+                if (fd >= 0)
+                        close(fd);
+                if (work_fd >= 0)
+                        close(work_fd);
+        } else
+                check(true, "open_by_handle_at # SKIP the filesystem gives no file handles");
+
         /* Capabilities: the reduced set, nothing to gain. */
         check(read_full_file("/proc/self/status", 0, &status, NULL) == 0, "/proc/self/status can be read");
         if (status) {
@@ -250,6 +275,9 @@ int main(void) {
                 perror("setup");
                 return 1;
         }
+        victim_handle.fh.handle_bytes = MAX_HANDLE_SZ;
+        int mount_id;
+        have_victim_handle = name_to_handle_at(AT_FDCWD, victim, &victim_handle.fh, &mount_id, 0) == 0;
         /* No O_CLOEXEC: an fd the caller forgot must not reach the sandbox. */
         outside_fd = open(outside_fd_path, O_RDONLY | O_DIRECTORY);
         have_sysrq = access("/proc/sysrq-trigger", F_OK) == 0;
