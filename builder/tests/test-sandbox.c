@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sched.h>
@@ -156,6 +157,9 @@ static int inside(void *userdata) {
         struct if_nameindex *ifs;
 
         check(userdata == (void *) 0x5a, "userdata reaches fn");
+        /* No controlling terminal: a session of its own. */
+        check(getsid(0) == getpid(), "fn leads a session of its own (sid %d, pid %d)", (int) getsid(0),
+              (int) getpid());
         if (namespaces)
                 check(getpid() == 1, "fn is the first process of its PID namespace (pid %d)",
                       (int) getpid());
@@ -221,6 +225,38 @@ static int inside(void *userdata) {
                         if_freenameindex(ifs);
         }
         return 0;
+}
+
+/* A keystroke pushed into the terminal build-image runs in (TIOCSTI) would
+ * be read by the shell that started it, as the user who did: root. */
+static int injects_keystroke(void *userdata) {
+        const char c = '\n';
+
+        if (ioctl(STDIN_FILENO, TIOCSTI, &c) == 0)
+                return -EBUSY;
+        return errno == EPERM || errno == EIO ? 0 : -errno;
+}
+
+/* sandbox_run from a session whose controlling terminal is a pty, on fd 0:
+ * 0 when fn could not push a keystroke into it, 1 when it could, 2 when
+ * the test could not be set up (no pty here). */
+static int terminal_check(const SandboxSpec *spec) {
+        int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC), status;
+        pid_t pid;
+
+        if (master < 0 || grantpt(master) < 0 || unlockpt(master) < 0)
+                return 2;
+        pid = fork();
+        if (pid == 0) {
+                int slave;
+                if (setsid() < 0 || (slave = open(ptsname(master), O_RDWR)) < 0 || dup2(slave, 0) < 0)
+                        _exit(2);
+                _exit(sandbox_run(spec, injects_keystroke, NULL) == 0 ? 0 : 1);
+        }
+        close(master);
+        if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+                return 2;
+        return WEXITSTATUS(status);
 }
 
 static int returns_enoent(void *userdata) {
@@ -315,6 +351,11 @@ int main(void) {
         }
         r = sandbox_run(&spec_chroot, needs_chroot, NULL); /* in a chroot too */
         ok(r == 0, "spec.chroot keeps CAP_SYS_CHROOT alone, and chroot works (%d)", r);
+        r = terminal_check(&spec);
+        if (r == 2)
+                ok(true, "# SKIP no pty to run the sandbox in");
+        else
+                ok(r == 0, "fn cannot push a keystroke into build-image's terminal (TIOCSTI)");
         char *missing_rw[2] = { (char *) "/nonexistent/berth", NULL };
         const SandboxSpec bad = { .name = "test", .read_write = missing_rw };
         r = sandbox_run(&bad, returns_zero, NULL);

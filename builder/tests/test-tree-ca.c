@@ -55,8 +55,8 @@ int main(void) {
         a = in_tree("usr/share/ca-certificates/berth/a.crt");
         b = in_tree("usr/share/ca-certificates/berth/b.crt");
         bundle = in_tree("etc/ssl/certs/ca-certificates.crt");
-        if (mkdir_p(certs, 0755) < 0 ||
-            write_file_atomic(b, "B\n", 2, 0644) < 0 || write_file_atomic(a, "A", 1, 0644) < 0) {
+        if (mkdir_p(certs, 0755) < 0 || write_file_atomic(b, "B\n", 2, 0644) < 0 ||
+            write_file_atomic(a, "A", 1, 0644) < 0) {
                 perror("setup");
                 return 1;
         }
@@ -68,7 +68,8 @@ int main(void) {
 
         /* One MiB under 40 names: 40 MiB of certificates from 1 MiB of package. */
         big = malloc(mib);
-        if (!big || (memset(big, 'x', mib), write_file_atomic(a, big, mib, 0644)) < 0 || unlink(bundle) < 0) {
+        if (!big || (memset(big, 'x', mib), write_file_atomic(a, big, mib, 0644)) < 0 ||
+            unlink(bundle) < 0) {
                 perror("setup");
                 return 1;
         }
