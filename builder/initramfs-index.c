@@ -197,6 +197,7 @@ int index_read(const char *archive, Index *ret, char *err, size_t err_size) {
         struct archive *a = archive_read_new();
         struct archive_entry *e;
         Index ix = {};
+        unsigned hardlinks = 0;
         int r;
 
         if (!a)
@@ -212,6 +213,11 @@ int index_read(const char *archive, Index *ret, char *err, size_t err_size) {
 
                 if (ix.n >= INDEX_MAX_MEMBERS) {
                         snprintf(err, err_size, "more than %u members", INDEX_MAX_MEMBERS);
+                        r = -EFBIG;
+                        goto finish;
+                }
+                if (archive_entry_hardlink(e) && ++hardlinks > INDEX_MAX_HARDLINKS) {
+                        snprintf(err, err_size, "more than %u hard links", INDEX_MAX_HARDLINKS);
                         r = -EFBIG;
                         goto finish;
                 }

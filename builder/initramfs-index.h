@@ -11,6 +11,10 @@
 
 #define INDEX_MAX_BYTES (UINT64_C(1) << 30)
 #define INDEX_MAX_MEMBERS (1u << 20)
+/* Members that are hard links, at most. Each is matched to its set by name
+ * among the members before it: a made-up archive of a million would take
+ * hours. A normalized archive (initramfs-normalize.c) has none. */
+#define INDEX_MAX_HARDLINKS 1024
 /* Symbolic links followed in one lookup at most, as the kernel does. */
 #define INDEX_MAX_LINKS 40
 

@@ -2,6 +2,7 @@
 #include "initramfs-verify.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +43,7 @@ typedef struct Verifier {
         InitramfsError *err;
         Work *work;
         size_t n_work;
+        unsigned long lookups, max_lookups; /* library lookups made, and allowed */
 } Verifier;
 
 static _printf_(3, 4) int fail(Verifier *v, int r, const char *fmt, ...) {
@@ -84,6 +86,10 @@ static int add_work(Verifier *v, const char *name, const char *path, const char 
 static char *runpath_dir(const char *entry, size_t len, const char *origin) {
         char *s = NULL;
 
+        /* Longer than a path can be (ld.so's open fails on it): each lookup
+         * would copy it. */
+        if (len >= PATH_MAX)
+                return strdup("");
         if (len >= 7 && strncmp(entry, "$ORIGIN", 7) == 0 && (len == 7 || entry[7] == '/'))
                 return asprintf(&s, "/%s%.*s", origin, (int) (len - 7), entry + 7) < 0 ? NULL : s;
         if (len >= 9 && strncmp(entry, "${ORIGIN}", 9) == 0 && (len == 9 || entry[9] == '/'))
@@ -93,22 +99,36 @@ static char *runpath_dir(const char *entry, size_t len, const char *origin) {
         return strndup(entry, len);
 }
 
-static int try_dir(const Index *ix, const char *dir, const char *soname, const Node **ret) {
+/* Counts a lookup: -E2BIG past the bound. Objects times their DT_NEEDED
+ * times their DT_RUNPATH's folders: a made-up archive of thousands of
+ * libraries, each needing a thousand others through a long DT_RUNPATH,
+ * would keep the build host busy for hours. */
+static int count_lookup(Verifier *v) {
+        if (++v->lookups > v->max_lookups)
+                return fail(v, -E2BIG, "more than %lu library lookups (a made-up archive?)", v->max_lookups);
+        return 0;
+}
+
+static int try_dir(Verifier *v, const char *dir, const char *soname, const Node **ret) {
         _cleanup_free_ char *p = NULL;
         const Node *n;
+        int r;
 
         if (!*dir)
                 return -ENOENT;
+        r = count_lookup(v);
+        if (r < 0)
+                return r;
         if (asprintf(&p, "%s/%s", dir, soname) < 0)
                 return -ENOMEM;
-        if (index_resolve(ix, p, &n) < 0 || n->type != NODE_REG)
+        if (index_resolve(v->ix, p, &n) < 0 || n->type != NODE_REG)
                 return -ENOENT;
         *ret = n;
         return 0;
 }
 
 /* Finds a library as ld.so does for an object at `path` with `runpath`. */
-static int find_library(const Index *ix, const char *soname, const char *runpath, const char *path,
+static int find_library(Verifier *v, const char *soname, const char *runpath, const char *path,
                         const Node **ret) {
         _cleanup_free_ char *origin = strdup(path);
         char *slash;
@@ -119,7 +139,10 @@ static int find_library(const Index *ix, const char *soname, const char *runpath
         slash = strrchr(origin, '/');
         *(slash ? slash : origin) = 0;
         if (strchr(soname, '/')) {
-                r = index_resolve(ix, soname, ret);
+                r = count_lookup(v);
+                if (r < 0)
+                        return r;
+                r = index_resolve(v->ix, soname, ret);
                 return r == -ENOMEM ? r : r < 0 || (*ret)->type != NODE_REG ? -ENOENT : 0;
         }
         for (const char *p = runpath; p && *p;) {
@@ -128,13 +151,16 @@ static int find_library(const Index *ix, const char *soname, const char *runpath
 
                 if (!dir)
                         return -ENOMEM;
-                if (try_dir(ix, dir, soname, ret) == 0)
-                        return 0;
+                r = try_dir(v, dir, soname, ret);
+                if (r != -ENOENT)
+                        return r;
                 p += len + (p[len] == ':');
         }
-        for (size_t i = 0; i < ARRAY_SIZE(system_lib_dirs); i++)
-                if (try_dir(ix, system_lib_dirs[i], soname, ret) == 0)
-                        return 0;
+        for (size_t i = 0; i < ARRAY_SIZE(system_lib_dirs); i++) {
+                r = try_dir(v, system_lib_dirs[i], soname, ret);
+                if (r != -ENOENT)
+                        return r;
+        }
         return -ENOENT;
 }
 
@@ -152,7 +178,7 @@ static int parse(Verifier *v, const Node *n, const char *what, ElfDeps *ret) {
 static int add_needed(Verifier *v, const ElfDeps *d, const char *name, const char *path) {
         STRV_FOREACH (lib, d->needed) {
                 const Node *n;
-                int r = find_library(v->ix, *lib, d->runpath, path, &n);
+                int r = find_library(v, *lib, d->runpath, path, &n);
 
                 if (r == -ENOENT)
                         return fail(v, r, "%s needs %s, " MISSING, name, *lib);
@@ -209,7 +235,7 @@ static int check_init(Verifier *v, const InitramfsExpect *e) {
                 return r;
         /* dlopen() searches with the caller's DT_RUNPATH, then as for DT_NEEDED. */
         for (const char *const *lib = e->dlopen_libs; lib && *lib; lib++) {
-                r = find_library(v->ix, *lib, d.runpath, init->path, &n);
+                r = find_library(v, *lib, d.runpath, init->path, &n);
                 if (r == -ENOENT)
                         return fail(v, r, "/init dlopen()s %s, " MISSING, *lib);
                 if (r < 0)
@@ -329,7 +355,9 @@ static int check_kernel_modules(Verifier *v, const InitramfsExpect *e) {
 
 int initramfs_verify(const char *archive, const InitramfsExpect *expect, InitramfsError *reterr) {
         Index ix = {};
-        Verifier v = { .ix = &ix, .err = reterr };
+        Verifier v = { .ix = &ix,
+                       .err = reterr,
+                       .max_lookups = expect->max_lookups ?: INITRAMFS_MAX_LOOKUPS };
         int r;
 
         reterr->msg[0] = 0;

@@ -20,6 +20,7 @@
 #include "elf-deps.h"
 #include "fileio.h"
 #include "initramfs-normalize.h"
+#include "initramfs-index.h"
 #include "initramfs-verify.h"
 #include "log.h"
 #include "strv.h"
@@ -159,11 +160,14 @@ static void complete(Layout *a) {
         add(a, "usr/lib/modules/" KVER "/kernel/virtio_net.ko", 'f', NULL, "x", 1);
 }
 
-static bool has_hardlink(const Layout *a, const char *path) {
+/* How many hard links name path: its set has one name more. */
+static unsigned hardlinks_to(const Layout *a, const char *path) {
+        unsigned n = 0;
+
         for (size_t i = 0; i < a->n; i++)
                 if (a->m[i].type == 'h' && streq(a->m[i].target, path))
-                        return true;
-        return false;
+                        n++;
+        return n;
 }
 
 static char *write_archive(const Layout *a) {
@@ -194,11 +198,11 @@ static char *write_archive(const Layout *a) {
                         for (size_t j = 0; j < a->n; j++)
                                 if (streq(a->m[j].path, m->target))
                                         archive_entry_set_ino(e, (la_int64_t) j + 1);
-                        archive_entry_set_nlink(e, 2);
+                        archive_entry_set_nlink(e, 1 + hardlinks_to(a, m->target));
                         archive_entry_set_hardlink(e, m->target);
                 }
-                if (m->type == 'f' && has_hardlink(a, m->path)) {
-                        archive_entry_set_nlink(e, 2);
+                if (m->type == 'f' && hardlinks_to(a, m->path) > 0) {
+                        archive_entry_set_nlink(e, 1 + hardlinks_to(a, m->path));
                         size = 0;
                 }
                 archive_entry_set_size(e, (la_int64_t) size);
@@ -213,6 +217,8 @@ static char *write_archive(const Layout *a) {
         return path;
 }
 
+static unsigned long max_lookups; /* 0: the default */
+
 static int verify(const Layout *a, InitramfsError *err) {
         _cleanup_free_ char *path = write_archive(a);
         const InitramfsExpect e = {
@@ -221,6 +227,7 @@ static int verify(const Layout *a, InitramfsError *err) {
                 .dlopen_libs = dlopen_libs,
                 .kver = KVER,
                 .kernel_modules = modules,
+                .max_lookups = max_lookups,
         };
         int r = initramfs_verify(path, &e, err);
 
@@ -313,6 +320,22 @@ static void lib_not_elf(Layout *a) {
 static void lib_hard_link(Layout *a) {
         Member *m = find(a, LIBDIR "/libblkid.so.1.1.0");
         add(a, "usr/lib/blkid-copy", 'h', LIBDIR "/libblkid.so.1.1.0", m->data, m->size);
+}
+/* Hard links are resolved by name, member after member: a made-up archive of
+ * a million of them would keep the build host busy for hours. A normalized
+ * archive has none. */
+static void many_hard_links(Layout *a) {
+        /* add() moves the members: the bytes are held apart. */
+        const Member *m = find(a, LIBDIR "/libblkid.so.1.1.0");
+        const char *data = m->data;
+        size_t size = m->size;
+
+        for (unsigned i = 0; i < INDEX_MAX_HARDLINKS + 1; i++) {
+                char name[64];
+                snprintf(name, sizeof(name), "usr/lib/blkid-copy-%u", i);
+                /* The set's bytes go with its last member. */
+                add(a, name, 'h', LIBDIR "/libblkid.so.1.1.0", data, i == INDEX_MAX_HARDLINKS ? size : 0);
+        }
 }
 static void no_virtio_blk(Layout *a) {
         drop(a, "usr/lib/modules/" KVER "/kernel/virtio_blk.ko.xz");
@@ -447,6 +470,14 @@ int main(void) {
         check("/init is a folder", init_is_a_folder, -EINVAL, "/init is not a regular file");
         check("a link climbing out of the archive stays inside it", lib_escapes, 0, "");
         check("a library reached through a hard link", lib_hard_link, 0, "");
+        check("more hard links than a normalized archive has", many_hard_links, -EFBIG,
+              "more than 1024 hard links");
+        /* Each library's DT_NEEDED times its DT_RUNPATH's folders: a made-up
+         * archive of thousands of libraries, each needing a thousand others
+         * through a long DT_RUNPATH, would take hours; the lookups are counted. */
+        max_lookups = 10;
+        check("more library lookups than allowed", NULL, -E2BIG, "more than 10 library lookups");
+        max_lookups = 0;
         check("a truncated library", lib_truncated, -ENOEXEC,
               "libblkid.so.1 (/" LIBDIR "/libblkid.so.1.1.0, needed by /init): truncated ELF header");
         check("a library that is not ELF", lib_not_elf, -ENOEXEC,
