@@ -395,6 +395,56 @@ static void test_elf_messages(void) {
         free(copy);
 }
 
+/* Every DT_NEEDED of the program names one string of 1 MiB, appended past
+ * its end (DT_STRSZ made to reach it): each name would be a 1 MiB copy, and
+ * a thousand of them, each naming 1 GiB, more than the build host's memory. */
+static void test_elf_long_needed(void) {
+        const size_t len = 1u << 20;
+        const Elf64_Ehdr *h = (const Elf64_Ehdr *) init_bytes;
+        char *copy = calloc(1, init_size + len + 1), why[160];
+        Elf64_Dyn *dyn = NULL;
+        size_t n = 0;
+        uint64_t strtab = 0, stroff = 0;
+        ElfDeps d = {};
+        int r;
+
+        if (!copy)
+                abort();
+        memcpy(copy, init_bytes, init_size);
+        memset(copy + init_size, 'a', len);
+        for (unsigned i = 0; i < h->e_phnum; i++) {
+                const Elf64_Phdr *p = (const Elf64_Phdr *) (init_bytes + h->e_phoff) + i;
+                if (p->p_type == PT_DYNAMIC) {
+                        dyn = (Elf64_Dyn *) (copy + p->p_offset);
+                        n = p->p_filesz / sizeof(Elf64_Dyn);
+                }
+        }
+        for (size_t i = 0; i < n; i++)
+                if (dyn[i].d_tag == DT_STRTAB)
+                        strtab = dyn[i].d_un.d_ptr;
+        /* The string table's file offset, through the segment that maps it. */
+        for (unsigned i = 0; i < h->e_phnum; i++) {
+                const Elf64_Phdr *p = (const Elf64_Phdr *) (init_bytes + h->e_phoff) + i;
+                if (p->p_type == PT_LOAD && strtab >= p->p_vaddr && strtab - p->p_vaddr < p->p_filesz)
+                        stroff = p->p_offset + (strtab - p->p_vaddr);
+        }
+        if (!dyn || !stroff) {
+                free(copy);
+                return (void) ok(false, "the test program has a string table");
+        }
+        for (size_t i = 0; i < n; i++) {
+                if (dyn[i].d_tag == DT_STRSZ)
+                        dyn[i].d_un.d_val = init_size + len + 1 - stroff;
+                if (dyn[i].d_tag == DT_NEEDED)
+                        dyn[i].d_un.d_val = init_size - stroff;
+        }
+        r = elf_deps_parse(copy, init_size + len + 1, &d, why, sizeof(why));
+        ok(r == -ENOEXEC && strstr(why, "DT_NEEDED name"),
+           "a DT_NEEDED name longer than a path is refused: %d, %s", r, why);
+        elf_deps_done(&d);
+        free(copy);
+}
+
 /* The test program itself (built with -g) against what dracut's strip -g -p leaves of it. */
 static void test_real_strip(void) {
         _cleanup_free_ char *exe = realpath("/proc/self/exe", NULL), *self = NULL, *stripped = NULL,
@@ -488,6 +538,7 @@ int main(void) {
               "kernel module ext4 ");
         test_elf_bounds();
         test_elf_messages();
+        test_elf_long_needed();
         test_real_strip();
         test_normalized();
 
