@@ -199,16 +199,17 @@ int tree_ca_bundle(const char *tree) {
                                                "%u MiB: refusing to make /%s of them.",
                                                dir, tree, rel, CA_BUNDLE_MAX >> 20, bundle);
                 }
-                if (r < 0)
-                        break;
+                if (r < 0) {
+                        fclose(f);
+                        return log_error_errno(r, "Cannot read the certificate /%s in %s: %m",
+                                               rel ? rel : dir, tree);
+                }
                 fwrite(pem, 1, n, f);
                 total += n + 1;
                 if (n > 0 && pem[n - 1] != '\n')
                         fputc('\n', f);
         }
         fclose(f);
-        if (r < 0)
-                return log_error_errno(r, "Cannot read a certificate under /%s in %s: %m", dir, tree);
 
         r = tree_path_write(root, bundle, text, len, 0644);
         if (r < 0)

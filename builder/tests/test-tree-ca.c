@@ -85,6 +85,14 @@ int main(void) {
         ok(r == -EFBIG, "certificates over the bundle's bound fail the step (%d)", r);
         ok(access(bundle, F_OK) < 0 && errno == ENOENT, "no bundle is written");
 
+        /* A FIFO named .crt (no device node can be unpacked, a FIFO can). */
+        if (unlink(a) < 0 || rm_rf(certs) < 0 || mkdir_p(certs, 0755) < 0 || mkfifo(a, 0644) < 0) {
+                perror("setup");
+                return 1;
+        }
+        r = tree_ca_bundle(dir);
+        ok(r == -EBADFD, "a certificate that is a FIFO fails the step, without waiting (%d)", r);
+
         (void) rm_rf(dir);
         return tap_done();
 }
