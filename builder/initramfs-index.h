@@ -49,3 +49,7 @@ const Node *index_lookup(const Index *ix, const char *path);
 /* Resolves path (absolute or relative to the root) inside the archive,
  * following symbolic links; 0, -ENOENT, -ENOTDIR, -ELOOP, -ENOMEM. */
 int index_resolve(const Index *ix, const char *path, const Node **ret);
+/* The same, each name of the path and of the links it follows taken from
+ * *steps_left; -E2BIG when none is left (a made-up archive's links, each
+ * PATH_MAX long, are 40 x 2048 names for one lookup). */
+int index_resolve_bounded(const Index *ix, const char *path, const Node **ret, unsigned long *steps_left);

@@ -44,6 +44,8 @@ typedef struct Verifier {
         Work *work;
         size_t n_work;
         unsigned long lookups, max_lookups; /* library lookups made, and allowed */
+        unsigned long max_steps;
+        unsigned long steps_left; /* names a lookup may still walk (index_resolve_bounded) */
 } Verifier;
 
 static _printf_(3, 4) int fail(Verifier *v, int r, const char *fmt, ...) {
@@ -52,6 +54,16 @@ static _printf_(3, 4) int fail(Verifier *v, int r, const char *fmt, ...) {
         va_start(ap, fmt);
         vsnprintf(v->err->msg, sizeof(v->err->msg), fmt, ap);
         va_end(ap);
+        return r;
+}
+
+/* index_resolve within the verifier's steps: -E2BIG, with its sentence. */
+static int resolve(Verifier *v, const char *path, const Node **ret) {
+        int r = index_resolve_bounded(v->ix, path, ret, &v->steps_left);
+
+        if (r == -E2BIG)
+                return fail(v, r, "more than %lu names walked in lookups (a made-up archive?)",
+                            v->max_steps);
         return r;
 }
 
@@ -121,7 +133,10 @@ static int try_dir(Verifier *v, const char *dir, const char *soname, const Node 
                 return r;
         if (asprintf(&p, "%s/%s", dir, soname) < 0)
                 return -ENOMEM;
-        if (index_resolve(v->ix, p, &n) < 0 || n->type != NODE_REG)
+        r = resolve(v, p, &n);
+        if (r == -E2BIG || r == -ENOMEM)
+                return r;
+        if (r < 0 || n->type != NODE_REG)
                 return -ENOENT;
         *ret = n;
         return 0;
@@ -142,7 +157,9 @@ static int find_library(Verifier *v, const char *soname, const char *runpath, co
                 r = count_lookup(v);
                 if (r < 0)
                         return r;
-                r = index_resolve(v->ix, soname, ret);
+                r = resolve(v, soname, ret);
+                if (r == -E2BIG)
+                        return r;
                 return r == -ENOMEM ? r : r < 0 || (*ret)->type != NODE_REG ? -ENOENT : 0;
         }
         for (const char *p = runpath; p && *p;) {
@@ -197,8 +214,8 @@ static int check_init(Verifier *v, const InitramfsExpect *e) {
         const Node *n, *init;
         int r;
 
-        r = index_resolve(v->ix, "/init", &init);
-        if (r == -ENOMEM)
+        r = resolve(v, "/init", &init);
+        if (r == -ENOMEM || r == -E2BIG)
                 return r;
         if (r < 0)
                 return fail(v, r, "/init: %s", r == -ENOENT ? "not in the archive" : resolve_error(r));
@@ -220,8 +237,8 @@ static int check_init(Verifier *v, const InitramfsExpect *e) {
         if (r < 0)
                 return r;
         if (d.interp) {
-                r = index_resolve(v->ix, d.interp, &n);
-                if (r == -ENOMEM)
+                r = resolve(v, d.interp, &n);
+                if (r == -ENOMEM || r == -E2BIG)
                         return r;
                 if (r < 0 || n->type != NODE_REG)
                         return fail(v, -ENOENT, "/init's ELF interpreter %s: %s", d.interp,
@@ -324,15 +341,21 @@ static bool has_module(const Index *ix, const char *dir, const char *module) {
 static int check_kernel_modules(Verifier *v, const InitramfsExpect *e) {
         _cleanup_free_ char *dir_path = NULL, *builtin_path = NULL;
         const Node *dir = NULL, *builtin = NULL;
+        int r;
 
         if (!e->kernel_modules || !*e->kernel_modules)
                 return 0;
         if (asprintf(&dir_path, "/lib/modules/%s", e->kver) < 0 ||
             asprintf(&builtin_path, "%s/modules.builtin", dir_path) < 0)
                 return -ENOMEM;
-        if (index_resolve(v->ix, dir_path, &dir) < 0 || dir->type != NODE_DIR)
+        r = resolve(v, dir_path, &dir);
+        if (r == -E2BIG)
+                return r;
+        if (r < 0 || dir->type != NODE_DIR)
                 dir = NULL;
-        else if (index_resolve(v->ix, builtin_path, &builtin) < 0)
+        else if ((r = resolve(v, builtin_path, &builtin)) == -E2BIG)
+                return r;
+        else if (r < 0)
                 builtin = NULL;
         for (const char *const *m = e->kernel_modules; *m; m++) {
                 _cleanup_free_ char *copy = strdup(*m);
@@ -357,7 +380,10 @@ int initramfs_verify(const char *archive, const InitramfsExpect *expect, Initram
         Index ix = {};
         Verifier v = { .ix = &ix,
                        .err = reterr,
-                       .max_lookups = expect->max_lookups ?: INITRAMFS_MAX_LOOKUPS };
+                       .max_lookups = expect->max_lookups ?: INITRAMFS_MAX_LOOKUPS,
+                       .max_steps = expect->max_steps ?: INITRAMFS_MAX_STEPS };
+
+        v.steps_left = v.max_steps;
         int r;
 
         reterr->msg[0] = 0;

@@ -27,6 +27,9 @@
 /* Library lookups (a name tried in a folder) at most: berth-init's take some
  * hundreds; the bound keeps a made-up archive from taking hours. */
 #define INITRAMFS_MAX_LOOKUPS (1ul << 18)
+/* Names walked by all lookups at most (a link's target is walked too):
+ * berth-init's take some thousands. */
+#define INITRAMFS_MAX_STEPS (1ul << 22)
 
 typedef struct InitramfsExpect {
         const void *berth_init; /* the program /init must be */
@@ -35,6 +38,7 @@ typedef struct InitramfsExpect {
         const char *kver; /* the kernel whose modules are checked */
         const char *const *kernel_modules; /* NULL-terminated */
         unsigned long max_lookups; /* library lookups at most; 0: INITRAMFS_MAX_LOOKUPS */
+        unsigned long max_steps; /* names walked by all lookups at most; 0: INITRAMFS_MAX_STEPS */
 } InitramfsExpect;
 
 typedef struct InitramfsError {
@@ -45,7 +49,7 @@ typedef struct InitramfsError {
  * -ENOEXEC (a malformed ELF file), -ELOOP, -ENOTDIR, -EINVAL (/init is not
  * berth-init), -EFBIG (the archive is larger than is read into memory, or
  * holds more hard links than INDEX_MAX_HARDLINKS), -E2BIG (more library
- * lookups than max_lookups), -EIO
+ * lookups than max_lookups, or names walked than max_steps), -EIO
  * (the archive cannot be read), each with a sentence in reterr; -ENOMEM. */
 int initramfs_verify(const char *archive, const InitramfsExpect *expect, InitramfsError *reterr);
 

@@ -217,7 +217,7 @@ static char *write_archive(const Layout *a) {
         return path;
 }
 
-static unsigned long max_lookups; /* 0: the default */
+static unsigned long max_lookups, max_steps; /* 0: the default */
 
 static int verify(const Layout *a, InitramfsError *err) {
         _cleanup_free_ char *path = write_archive(a);
@@ -228,6 +228,7 @@ static int verify(const Layout *a, InitramfsError *err) {
                 .kver = KVER,
                 .kernel_modules = modules,
                 .max_lookups = max_lookups,
+                .max_steps = max_steps,
         };
         int r = initramfs_verify(path, &e, err);
 
@@ -336,6 +337,15 @@ static void many_hard_links(Layout *a) {
                 /* The set's bytes go with its last member. */
                 add(a, name, 'h', LIBDIR "/libblkid.so.1.1.0", data, i == INDEX_MAX_HARDLINKS ? size : 0);
         }
+}
+/* A link PATH_MAX long, walked 40 times in each of thousands of lookups. */
+static void long_link(Layout *a) {
+        char target[PATH_MAX + 2];
+
+        for (size_t i = 0; i < PATH_MAX; i += 2)
+                memcpy(target + i, "./", 2);
+        target[PATH_MAX] = 0;
+        add(a, "usr/lib/long", 'l', target, NULL, 0);
 }
 static void no_virtio_blk(Layout *a) {
         drop(a, "usr/lib/modules/" KVER "/kernel/virtio_blk.ko.xz");
@@ -528,6 +538,12 @@ int main(void) {
         max_lookups = 10;
         check("more library lookups than allowed", NULL, -E2BIG, "more than 10 library lookups");
         max_lookups = 0;
+        max_steps = 10;
+        check("more names walked in lookups than allowed", NULL, -E2BIG,
+              "more than 10 names walked in lookups");
+        max_steps = 0;
+        check("a link target as long as PATH_MAX", long_link, -EIO,
+              "usr/lib/long: a link target longer than");
         check("a truncated library", lib_truncated, -ENOEXEC,
               "libblkid.so.1 (/" LIBDIR "/libblkid.so.1.1.0, needed by /init): truncated ELF header");
         check("a library that is not ELF", lib_not_elf, -ENOEXEC,
