@@ -3,6 +3,7 @@
 
 #include <elf.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -138,9 +139,12 @@ static int read_dynamic(ElfFile *f, const Elf64_Phdr *p, ElfDeps *d) {
 
                 if (dyn[i].d_tag != DT_NEEDED)
                         continue;
-                s = v < strsz ? string_at(f, stroff + v, strsz - v) : NULL;
+                /* A name is a file's, or a path (ld.so opens it): each is
+                 * copied, so a thousand names of one huge string are not. */
+                s = v < strsz ? string_at(f, stroff + v, strsz - v < PATH_MAX ? strsz - v : PATH_MAX) : NULL;
                 if (!s || !*s)
-                        return fail(f, "DT_NEEDED name out of bounds or empty");
+                        return fail(f, "DT_NEEDED name out of bounds, empty or longer than %d bytes",
+                                    PATH_MAX - 1);
                 r = strv_extend(&d->needed, s);
                 if (r < 0)
                         return r;

@@ -4,6 +4,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -94,6 +95,12 @@ static int read_member(struct archive *a, struct archive_entry *e, Index *ix, No
 
         if (!name)
                 return fail(err, err_size, "a member without a name");
+        /* The kernel's unpacker skips a name or link target of PATH_MAX
+         * bytes or more; each lookup would copy it. */
+        if (strlen(name) >= PATH_MAX)
+                return fail(err, err_size, "a member's name is longer than %d bytes", PATH_MAX - 1);
+        if (type == AE_IFLNK && strlen(strempty(archive_entry_symlink(e))) >= PATH_MAX)
+                return fail(err, err_size, "%.200s: a link target longer than %d bytes", name, PATH_MAX - 1);
         n->path = normalize(name);
         if (!n->path)
                 return -ENOMEM;
@@ -197,6 +204,7 @@ int index_read(const char *archive, Index *ret, char *err, size_t err_size) {
         struct archive *a = archive_read_new();
         struct archive_entry *e;
         Index ix = {};
+        unsigned hardlinks = 0;
         int r;
 
         if (!a)
@@ -212,6 +220,11 @@ int index_read(const char *archive, Index *ret, char *err, size_t err_size) {
 
                 if (ix.n >= INDEX_MAX_MEMBERS) {
                         snprintf(err, err_size, "more than %u members", INDEX_MAX_MEMBERS);
+                        r = -EFBIG;
+                        goto finish;
+                }
+                if (archive_entry_hardlink(e) && ++hardlinks > INDEX_MAX_HARDLINKS) {
+                        snprintf(err, err_size, "more than %u hard links", INDEX_MAX_HARDLINKS);
                         r = -EFBIG;
                         goto finish;
                 }
@@ -261,6 +274,10 @@ const Node *index_lookup(const Index *ix, const char *path) {
 }
 
 int index_resolve(const Index *ix, const char *path, const Node **ret) {
+        return index_resolve_bounded(ix, path, ret, NULL);
+}
+
+int index_resolve_bounded(const Index *ix, const char *path, const Node **ret, unsigned long *steps_left) {
         _cleanup_free_ char *rest = strdup(path), *cur = strdup("");
         const Node *node = &root_node;
         unsigned links = 0;
@@ -275,6 +292,8 @@ int index_resolve(const Index *ix, const char *path, const Node **ret) {
                 p += strspn(p, "/");
                 if (!*p)
                         break;
+                if (steps_left && (*steps_left)-- == 0)
+                        return -E2BIG;
                 if (node->type != NODE_DIR)
                         return -ENOTDIR;
                 len = strcspn(p, "/");

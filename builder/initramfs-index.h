@@ -11,6 +11,10 @@
 
 #define INDEX_MAX_BYTES (UINT64_C(1) << 30)
 #define INDEX_MAX_MEMBERS (1u << 20)
+/* Members that are hard links, at most. Each is matched to its set by name
+ * among the members before it: a made-up archive of a million would take
+ * hours. A normalized archive (initramfs-normalize.c) has none. */
+#define INDEX_MAX_HARDLINKS 1024
 /* Symbolic links followed in one lookup at most, as the kernel does. */
 #define INDEX_MAX_LINKS 40
 
@@ -45,3 +49,7 @@ const Node *index_lookup(const Index *ix, const char *path);
 /* Resolves path (absolute or relative to the root) inside the archive,
  * following symbolic links; 0, -ENOENT, -ENOTDIR, -ELOOP, -ENOMEM. */
 int index_resolve(const Index *ix, const char *path, const Node **ret);
+/* The same, each name of the path and of the links it follows taken from
+ * *steps_left; -E2BIG when none is left (a made-up archive's links, each
+ * PATH_MAX long, are 40 x 2048 names for one lookup). */
+int index_resolve_bounded(const Index *ix, const char *path, const Node **ret, unsigned long *steps_left);

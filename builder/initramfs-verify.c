@@ -2,6 +2,7 @@
 #include "initramfs-verify.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +43,9 @@ typedef struct Verifier {
         InitramfsError *err;
         Work *work;
         size_t n_work;
+        unsigned long lookups, max_lookups; /* library lookups made, and allowed */
+        unsigned long max_steps;
+        unsigned long steps_left; /* names a lookup may still walk (index_resolve_bounded) */
 } Verifier;
 
 static _printf_(3, 4) int fail(Verifier *v, int r, const char *fmt, ...) {
@@ -50,6 +54,16 @@ static _printf_(3, 4) int fail(Verifier *v, int r, const char *fmt, ...) {
         va_start(ap, fmt);
         vsnprintf(v->err->msg, sizeof(v->err->msg), fmt, ap);
         va_end(ap);
+        return r;
+}
+
+/* index_resolve within the verifier's steps: -E2BIG, with its sentence. */
+static int resolve(Verifier *v, const char *path, const Node **ret) {
+        int r = index_resolve_bounded(v->ix, path, ret, &v->steps_left);
+
+        if (r == -E2BIG)
+                return fail(v, r, "more than %lu names walked in lookups (a made-up archive?)",
+                            v->max_steps);
         return r;
 }
 
@@ -84,6 +98,10 @@ static int add_work(Verifier *v, const char *name, const char *path, const char 
 static char *runpath_dir(const char *entry, size_t len, const char *origin) {
         char *s = NULL;
 
+        /* Longer than a path can be (ld.so's open fails on it): each lookup
+         * would copy it. */
+        if (len >= PATH_MAX)
+                return strdup("");
         if (len >= 7 && strncmp(entry, "$ORIGIN", 7) == 0 && (len == 7 || entry[7] == '/'))
                 return asprintf(&s, "/%s%.*s", origin, (int) (len - 7), entry + 7) < 0 ? NULL : s;
         if (len >= 9 && strncmp(entry, "${ORIGIN}", 9) == 0 && (len == 9 || entry[9] == '/'))
@@ -93,22 +111,39 @@ static char *runpath_dir(const char *entry, size_t len, const char *origin) {
         return strndup(entry, len);
 }
 
-static int try_dir(const Index *ix, const char *dir, const char *soname, const Node **ret) {
+/* Counts a lookup: -E2BIG past the bound. Objects times their DT_NEEDED
+ * times their DT_RUNPATH's folders: a made-up archive of thousands of
+ * libraries, each needing a thousand others through a long DT_RUNPATH,
+ * would keep the build host busy for hours. */
+static int count_lookup(Verifier *v) {
+        if (++v->lookups > v->max_lookups)
+                return fail(v, -E2BIG, "more than %lu library lookups (a made-up archive?)", v->max_lookups);
+        return 0;
+}
+
+static int try_dir(Verifier *v, const char *dir, const char *soname, const Node **ret) {
         _cleanup_free_ char *p = NULL;
         const Node *n;
+        int r;
 
         if (!*dir)
                 return -ENOENT;
+        r = count_lookup(v);
+        if (r < 0)
+                return r;
         if (asprintf(&p, "%s/%s", dir, soname) < 0)
                 return -ENOMEM;
-        if (index_resolve(ix, p, &n) < 0 || n->type != NODE_REG)
+        r = resolve(v, p, &n);
+        if (r == -E2BIG || r == -ENOMEM)
+                return r;
+        if (r < 0 || n->type != NODE_REG)
                 return -ENOENT;
         *ret = n;
         return 0;
 }
 
 /* Finds a library as ld.so does for an object at `path` with `runpath`. */
-static int find_library(const Index *ix, const char *soname, const char *runpath, const char *path,
+static int find_library(Verifier *v, const char *soname, const char *runpath, const char *path,
                         const Node **ret) {
         _cleanup_free_ char *origin = strdup(path);
         char *slash;
@@ -119,7 +154,12 @@ static int find_library(const Index *ix, const char *soname, const char *runpath
         slash = strrchr(origin, '/');
         *(slash ? slash : origin) = 0;
         if (strchr(soname, '/')) {
-                r = index_resolve(ix, soname, ret);
+                r = count_lookup(v);
+                if (r < 0)
+                        return r;
+                r = resolve(v, soname, ret);
+                if (r == -E2BIG)
+                        return r;
                 return r == -ENOMEM ? r : r < 0 || (*ret)->type != NODE_REG ? -ENOENT : 0;
         }
         for (const char *p = runpath; p && *p;) {
@@ -128,13 +168,16 @@ static int find_library(const Index *ix, const char *soname, const char *runpath
 
                 if (!dir)
                         return -ENOMEM;
-                if (try_dir(ix, dir, soname, ret) == 0)
-                        return 0;
+                r = try_dir(v, dir, soname, ret);
+                if (r != -ENOENT)
+                        return r;
                 p += len + (p[len] == ':');
         }
-        for (size_t i = 0; i < ARRAY_SIZE(system_lib_dirs); i++)
-                if (try_dir(ix, system_lib_dirs[i], soname, ret) == 0)
-                        return 0;
+        for (size_t i = 0; i < ARRAY_SIZE(system_lib_dirs); i++) {
+                r = try_dir(v, system_lib_dirs[i], soname, ret);
+                if (r != -ENOENT)
+                        return r;
+        }
         return -ENOENT;
 }
 
@@ -152,7 +195,7 @@ static int parse(Verifier *v, const Node *n, const char *what, ElfDeps *ret) {
 static int add_needed(Verifier *v, const ElfDeps *d, const char *name, const char *path) {
         STRV_FOREACH (lib, d->needed) {
                 const Node *n;
-                int r = find_library(v->ix, *lib, d->runpath, path, &n);
+                int r = find_library(v, *lib, d->runpath, path, &n);
 
                 if (r == -ENOENT)
                         return fail(v, r, "%s needs %s, " MISSING, name, *lib);
@@ -171,8 +214,8 @@ static int check_init(Verifier *v, const InitramfsExpect *e) {
         const Node *n, *init;
         int r;
 
-        r = index_resolve(v->ix, "/init", &init);
-        if (r == -ENOMEM)
+        r = resolve(v, "/init", &init);
+        if (r == -ENOMEM || r == -E2BIG)
                 return r;
         if (r < 0)
                 return fail(v, r, "/init: %s", r == -ENOENT ? "not in the archive" : resolve_error(r));
@@ -194,8 +237,8 @@ static int check_init(Verifier *v, const InitramfsExpect *e) {
         if (r < 0)
                 return r;
         if (d.interp) {
-                r = index_resolve(v->ix, d.interp, &n);
-                if (r == -ENOMEM)
+                r = resolve(v, d.interp, &n);
+                if (r == -ENOMEM || r == -E2BIG)
                         return r;
                 if (r < 0 || n->type != NODE_REG)
                         return fail(v, -ENOENT, "/init's ELF interpreter %s: %s", d.interp,
@@ -209,7 +252,7 @@ static int check_init(Verifier *v, const InitramfsExpect *e) {
                 return r;
         /* dlopen() searches with the caller's DT_RUNPATH, then as for DT_NEEDED. */
         for (const char *const *lib = e->dlopen_libs; lib && *lib; lib++) {
-                r = find_library(v->ix, *lib, d.runpath, init->path, &n);
+                r = find_library(v, *lib, d.runpath, init->path, &n);
                 if (r == -ENOENT)
                         return fail(v, r, "/init dlopen()s %s, " MISSING, *lib);
                 if (r < 0)
@@ -298,15 +341,21 @@ static bool has_module(const Index *ix, const char *dir, const char *module) {
 static int check_kernel_modules(Verifier *v, const InitramfsExpect *e) {
         _cleanup_free_ char *dir_path = NULL, *builtin_path = NULL;
         const Node *dir = NULL, *builtin = NULL;
+        int r;
 
         if (!e->kernel_modules || !*e->kernel_modules)
                 return 0;
         if (asprintf(&dir_path, "/lib/modules/%s", e->kver) < 0 ||
             asprintf(&builtin_path, "%s/modules.builtin", dir_path) < 0)
                 return -ENOMEM;
-        if (index_resolve(v->ix, dir_path, &dir) < 0 || dir->type != NODE_DIR)
+        r = resolve(v, dir_path, &dir);
+        if (r == -E2BIG)
+                return r;
+        if (r < 0 || dir->type != NODE_DIR)
                 dir = NULL;
-        else if (index_resolve(v->ix, builtin_path, &builtin) < 0)
+        else if ((r = resolve(v, builtin_path, &builtin)) == -E2BIG)
+                return r;
+        else if (r < 0)
                 builtin = NULL;
         for (const char *const *m = e->kernel_modules; *m; m++) {
                 _cleanup_free_ char *copy = strdup(*m);
@@ -329,7 +378,12 @@ static int check_kernel_modules(Verifier *v, const InitramfsExpect *e) {
 
 int initramfs_verify(const char *archive, const InitramfsExpect *expect, InitramfsError *reterr) {
         Index ix = {};
-        Verifier v = { .ix = &ix, .err = reterr };
+        Verifier v = { .ix = &ix,
+                       .err = reterr,
+                       .max_lookups = expect->max_lookups ?: INITRAMFS_MAX_LOOKUPS,
+                       .max_steps = expect->max_steps ?: INITRAMFS_MAX_STEPS };
+
+        v.steps_left = v.max_steps;
         int r;
 
         reterr->msg[0] = 0;

@@ -24,12 +24,21 @@
  * to /usr/lib resolves to the archive's usr/lib, ".." stops at its root,
  * and 40 links at most per lookup. */
 
+/* Library lookups (a name tried in a folder) at most: berth-init's take some
+ * hundreds; the bound keeps a made-up archive from taking hours. */
+#define INITRAMFS_MAX_LOOKUPS (1ul << 18)
+/* Names walked by all lookups at most (a link's target is walked too):
+ * berth-init's take some thousands. */
+#define INITRAMFS_MAX_STEPS (1ul << 22)
+
 typedef struct InitramfsExpect {
         const void *berth_init; /* the program /init must be */
         size_t berth_init_size;
         const char *const *dlopen_libs; /* NULL-terminated sonames /init dlopen()s */
         const char *kver; /* the kernel whose modules are checked */
         const char *const *kernel_modules; /* NULL-terminated */
+        unsigned long max_lookups; /* library lookups at most; 0: INITRAMFS_MAX_LOOKUPS */
+        unsigned long max_steps; /* names walked by all lookups at most; 0: INITRAMFS_MAX_STEPS */
 } InitramfsExpect;
 
 typedef struct InitramfsError {
@@ -38,7 +47,9 @@ typedef struct InitramfsError {
 
 /* 0 when the archive holds everything; -ENOENT (something missing),
  * -ENOEXEC (a malformed ELF file), -ELOOP, -ENOTDIR, -EINVAL (/init is not
- * berth-init), -EFBIG (the archive is larger than is read into memory), -EIO
+ * berth-init), -EFBIG (the archive is larger than is read into memory, or
+ * holds more hard links than INDEX_MAX_HARDLINKS), -E2BIG (more library
+ * lookups than max_lookups, or names walked than max_steps), -EIO
  * (the archive cannot be read), each with a sentence in reterr; -ENOMEM. */
 int initramfs_verify(const char *archive, const InitramfsExpect *expect, InitramfsError *reterr);
 

@@ -11,6 +11,9 @@
  *   4. /oldroot detached, the root made read-only, /proc/sys too;
  *   5. every other fd closed, capabilities dropped, no_new_privs set; fn.
  *
+ * Before step 1, fn's process leaves build-image's session (setsid): the
+ * terminal stays on 0, 1, 2 for output, but is no controlling terminal.
+ *
  * Capabilities are set with capset(2) and prctl(2) directly, not libcap:
  * three calls on a stable kernel ABI do not need a library's dependency.
  *
@@ -435,6 +438,12 @@ static _noreturn_ void run_inside(const SandboxSpec *spec, int (*fn)(void *), vo
 
         /* The keeper's end is ours: nothing of the sandbox outlives it. */
         (void) prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+        /* A session of its own, without build-image's controlling terminal:
+         * on it, TIOCSTI would push keystrokes into the shell that started
+         * build-image, as root (bubblewrap's CVE-2017-5226). The terminal's
+         * SIGINT reaches the keeper, which passes it on. */
+        if (setsid() < 0)
+                _exit(-log_error_errno(errno, "sandbox: cannot make a session: %m"));
         r = root_is_mount && can_unshare ? enter(spec) : enter_without_mounts(spec);
         if (r >= 0)
                 r = fn(userdata);

@@ -16,7 +16,9 @@
  *     none of them lets a device node or a setuid bit work;
  *
  * with every capability gone but the few that writing an image's files needs
- * (owners, modes, file capabilities, reading files of any owner), no new
+ * (owners, modes, file capabilities, reading and writing files of any owner:
+ * CAP_DAC_OVERRIDE; not CAP_DAC_READ_SEARCH, which also opens any file of a
+ * bound path's filesystem by its handle, past every bind), no new
  * privileges on exec, and no file descriptor of the caller's but 0, 1, 2.
  * What fn changes in memory is lost: results go back through files under a
  * read_write path. See docs/architecture.md, "Trust boundaries". */
@@ -31,9 +33,9 @@ typedef struct SandboxSpec {
 } SandboxSpec;
 
 /* The capabilities fn keeps (bits of CAP_*), chroot aside. */
-#define SANDBOX_CAPABILITIES                                                                \
-        ((1ULL << CAP_CHOWN) | (1ULL << CAP_DAC_OVERRIDE) | (1ULL << CAP_DAC_READ_SEARCH) | \
-         (1ULL << CAP_FOWNER) | (1ULL << CAP_FSETID) | (1ULL << CAP_SETFCAP))
+#define SANDBOX_CAPABILITIES                                                                              \
+        ((1ULL << CAP_CHOWN) | (1ULL << CAP_DAC_OVERRIDE) | (1ULL << CAP_FOWNER) | (1ULL << CAP_FSETID) | \
+         (1ULL << CAP_SETFCAP))
 
 /* Runs fn(userdata) in the sandbox and waits for it. Returns what fn returned
  * (0 or a negative errno up to 254), -EIO when fn's process died of a

@@ -154,13 +154,18 @@ static int cmp_str(const void *a, const void *b) {
         return strcmp(*(char *const *) a, *(char *const *) b);
 }
 
+/* Debian's bundle is some 200 kB. The bound is on the sum: a package's hard
+ * links give one certificate many names at no cost of the unpacking limits,
+ * and would otherwise make the bundle as large as the build host's memory. */
+#define CA_BUNDLE_MAX (16u << 20)
+
 int tree_ca_bundle(const char *tree) {
         static const char dir[] = "usr/share/ca-certificates",
                           bundle[] = "etc/ssl/certs/ca-certificates.crt";
         _cleanup_close_ int root = tree_path_open_root(tree), dir_fd = -EBADF;
         _cleanup_free_ char *text = NULL;
         _cleanup_strv_free_ char **ca_files = NULL;
-        size_t len = 0;
+        size_t len = 0, total = 0;
         FILE *f;
         int r = 0;
 
@@ -186,16 +191,25 @@ int tree_ca_bundle(const char *tree) {
         STRV_FOREACH (c, ca_files) {
                 _cleanup_free_ char *pem = NULL, *rel = path_join(dir, *c);
                 size_t n;
-                r = rel ? tree_path_read(root, rel, 0, &pem, &n) : -ENOMEM;
-                if (r < 0)
-                        break;
+                r = rel ? tree_path_read(root, rel, CA_BUNDLE_MAX, &pem, &n) : -ENOMEM;
+                if (r == -EFBIG || (r >= 0 && n + 1 > CA_BUNDLE_MAX - total)) {
+                        fclose(f);
+                        return log_error_errno(EFBIG,
+                                               "The certificates under /%s in %s (at /%s) hold more than "
+                                               "%u MiB: refusing to make /%s of them.",
+                                               dir, tree, rel, CA_BUNDLE_MAX >> 20, bundle);
+                }
+                if (r < 0) {
+                        fclose(f);
+                        return log_error_errno(r, "Cannot read the certificate /%s in %s: %m",
+                                               rel ? rel : dir, tree);
+                }
                 fwrite(pem, 1, n, f);
+                total += n + 1;
                 if (n > 0 && pem[n - 1] != '\n')
                         fputc('\n', f);
         }
         fclose(f);
-        if (r < 0)
-                return log_error_errno(r, "Cannot read a certificate under /%s in %s: %m", dir, tree);
 
         r = tree_path_write(root, bundle, text, len, 0644);
         if (r < 0)

@@ -20,6 +20,7 @@
 #include "elf-deps.h"
 #include "fileio.h"
 #include "initramfs-normalize.h"
+#include "initramfs-index.h"
 #include "initramfs-verify.h"
 #include "log.h"
 #include "strv.h"
@@ -159,11 +160,14 @@ static void complete(Layout *a) {
         add(a, "usr/lib/modules/" KVER "/kernel/virtio_net.ko", 'f', NULL, "x", 1);
 }
 
-static bool has_hardlink(const Layout *a, const char *path) {
+/* How many hard links name path: its set has one name more. */
+static unsigned hardlinks_to(const Layout *a, const char *path) {
+        unsigned n = 0;
+
         for (size_t i = 0; i < a->n; i++)
                 if (a->m[i].type == 'h' && streq(a->m[i].target, path))
-                        return true;
-        return false;
+                        n++;
+        return n;
 }
 
 static char *write_archive(const Layout *a) {
@@ -194,11 +198,11 @@ static char *write_archive(const Layout *a) {
                         for (size_t j = 0; j < a->n; j++)
                                 if (streq(a->m[j].path, m->target))
                                         archive_entry_set_ino(e, (la_int64_t) j + 1);
-                        archive_entry_set_nlink(e, 2);
+                        archive_entry_set_nlink(e, 1 + hardlinks_to(a, m->target));
                         archive_entry_set_hardlink(e, m->target);
                 }
-                if (m->type == 'f' && has_hardlink(a, m->path)) {
-                        archive_entry_set_nlink(e, 2);
+                if (m->type == 'f' && hardlinks_to(a, m->path) > 0) {
+                        archive_entry_set_nlink(e, 1 + hardlinks_to(a, m->path));
                         size = 0;
                 }
                 archive_entry_set_size(e, (la_int64_t) size);
@@ -213,6 +217,8 @@ static char *write_archive(const Layout *a) {
         return path;
 }
 
+static unsigned long max_lookups, max_steps; /* 0: the default */
+
 static int verify(const Layout *a, InitramfsError *err) {
         _cleanup_free_ char *path = write_archive(a);
         const InitramfsExpect e = {
@@ -221,6 +227,8 @@ static int verify(const Layout *a, InitramfsError *err) {
                 .dlopen_libs = dlopen_libs,
                 .kver = KVER,
                 .kernel_modules = modules,
+                .max_lookups = max_lookups,
+                .max_steps = max_steps,
         };
         int r = initramfs_verify(path, &e, err);
 
@@ -314,6 +322,31 @@ static void lib_hard_link(Layout *a) {
         Member *m = find(a, LIBDIR "/libblkid.so.1.1.0");
         add(a, "usr/lib/blkid-copy", 'h', LIBDIR "/libblkid.so.1.1.0", m->data, m->size);
 }
+/* Hard links are resolved by name, member after member: a made-up archive of
+ * a million of them would keep the build host busy for hours. A normalized
+ * archive has none. */
+static void many_hard_links(Layout *a) {
+        /* add() moves the members: the bytes are held apart. */
+        const Member *m = find(a, LIBDIR "/libblkid.so.1.1.0");
+        const char *data = m->data;
+        size_t size = m->size;
+
+        for (unsigned i = 0; i < INDEX_MAX_HARDLINKS + 1; i++) {
+                char name[64];
+                snprintf(name, sizeof(name), "usr/lib/blkid-copy-%u", i);
+                /* The set's bytes go with its last member. */
+                add(a, name, 'h', LIBDIR "/libblkid.so.1.1.0", data, i == INDEX_MAX_HARDLINKS ? size : 0);
+        }
+}
+/* A link PATH_MAX long, walked 40 times in each of thousands of lookups. */
+static void long_link(Layout *a) {
+        char target[PATH_MAX + 2];
+
+        for (size_t i = 0; i < PATH_MAX; i += 2)
+                memcpy(target + i, "./", 2);
+        target[PATH_MAX] = 0;
+        add(a, "usr/lib/long", 'l', target, NULL, 0);
+}
 static void no_virtio_blk(Layout *a) {
         drop(a, "usr/lib/modules/" KVER "/kernel/virtio_blk.ko.xz");
 }
@@ -369,6 +402,56 @@ static void test_elf_messages(void) {
         h->e_phnum = 0xffff;
         ok(elf_deps_parse(copy, init_size, &d, why, sizeof(why)) == -ENOEXEC && strstr(why, "past the end"),
            "program headers past the end are refused: %s", why);
+        free(copy);
+}
+
+/* Every DT_NEEDED of the program names one string of 1 MiB, appended past
+ * its end (DT_STRSZ made to reach it): each name would be a 1 MiB copy, and
+ * a thousand of them, each naming 1 GiB, more than the build host's memory. */
+static void test_elf_long_needed(void) {
+        const size_t len = 1u << 20;
+        const Elf64_Ehdr *h = (const Elf64_Ehdr *) init_bytes;
+        char *copy = calloc(1, init_size + len + 1), why[160];
+        Elf64_Dyn *dyn = NULL;
+        size_t n = 0;
+        uint64_t strtab = 0, stroff = 0;
+        ElfDeps d = {};
+        int r;
+
+        if (!copy)
+                abort();
+        memcpy(copy, init_bytes, init_size);
+        memset(copy + init_size, 'a', len);
+        for (unsigned i = 0; i < h->e_phnum; i++) {
+                const Elf64_Phdr *p = (const Elf64_Phdr *) (init_bytes + h->e_phoff) + i;
+                if (p->p_type == PT_DYNAMIC) {
+                        dyn = (Elf64_Dyn *) (copy + p->p_offset);
+                        n = p->p_filesz / sizeof(Elf64_Dyn);
+                }
+        }
+        for (size_t i = 0; i < n; i++)
+                if (dyn[i].d_tag == DT_STRTAB)
+                        strtab = dyn[i].d_un.d_ptr;
+        /* The string table's file offset, through the segment that maps it. */
+        for (unsigned i = 0; i < h->e_phnum; i++) {
+                const Elf64_Phdr *p = (const Elf64_Phdr *) (init_bytes + h->e_phoff) + i;
+                if (p->p_type == PT_LOAD && strtab >= p->p_vaddr && strtab - p->p_vaddr < p->p_filesz)
+                        stroff = p->p_offset + (strtab - p->p_vaddr);
+        }
+        if (!dyn || !stroff) {
+                free(copy);
+                return (void) ok(false, "the test program has a string table");
+        }
+        for (size_t i = 0; i < n; i++) {
+                if (dyn[i].d_tag == DT_STRSZ)
+                        dyn[i].d_un.d_val = init_size + len + 1 - stroff;
+                if (dyn[i].d_tag == DT_NEEDED)
+                        dyn[i].d_un.d_val = init_size - stroff;
+        }
+        r = elf_deps_parse(copy, init_size + len + 1, &d, why, sizeof(why));
+        ok(r == -ENOEXEC && strstr(why, "DT_NEEDED name"),
+           "a DT_NEEDED name longer than a path is refused: %d, %s", r, why);
+        elf_deps_done(&d);
         free(copy);
 }
 
@@ -447,6 +530,20 @@ int main(void) {
         check("/init is a folder", init_is_a_folder, -EINVAL, "/init is not a regular file");
         check("a link climbing out of the archive stays inside it", lib_escapes, 0, "");
         check("a library reached through a hard link", lib_hard_link, 0, "");
+        check("more hard links than a normalized archive has", many_hard_links, -EFBIG,
+              "more than 1024 hard links");
+        /* Each library's DT_NEEDED times its DT_RUNPATH's folders: a made-up
+         * archive of thousands of libraries, each needing a thousand others
+         * through a long DT_RUNPATH, would take hours; the lookups are counted. */
+        max_lookups = 10;
+        check("more library lookups than allowed", NULL, -E2BIG, "more than 10 library lookups");
+        max_lookups = 0;
+        max_steps = 10;
+        check("more names walked in lookups than allowed", NULL, -E2BIG,
+              "more than 10 names walked in lookups");
+        max_steps = 0;
+        check("a link target as long as PATH_MAX", long_link, -EIO,
+              "usr/lib/long: a link target longer than");
         check("a truncated library", lib_truncated, -ENOEXEC,
               "libblkid.so.1 (/" LIBDIR "/libblkid.so.1.1.0, needed by /init): truncated ELF header");
         check("a library that is not ELF", lib_not_elf, -ENOEXEC,
@@ -457,6 +554,7 @@ int main(void) {
               "kernel module ext4 ");
         test_elf_bounds();
         test_elf_messages();
+        test_elf_long_needed();
         test_real_strip();
         test_normalized();
 

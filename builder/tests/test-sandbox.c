@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sched.h>
@@ -54,6 +55,13 @@ static Shared *shared;
 static char dir[64], work[128], input[128], victim[128], outside_fd_path[128], input_file[160],
         link_path[160];
 static int outside_fd = -1;
+/* The victim's file handle, taken outside: open_by_handle_at() inside with
+ * it would reach a file of the same filesystem that no bind shows. */
+static struct {
+        struct file_handle fh;
+        unsigned char bytes[MAX_HANDLE_SZ];
+} victim_handle;
+static bool have_victim_handle;
 static bool full_view; /* "/" is a mount point (not a chroot), and namespaces can be made */
 static bool namespaces; /* namespaces can be made (not a container without CAP_SYS_ADMIN) */
 static bool have_sysrq; /* a kernel without CONFIG_MAGIC_SYSRQ has no /proc/sysrq-trigger */
@@ -149,6 +157,9 @@ static int inside(void *userdata) {
         struct if_nameindex *ifs;
 
         check(userdata == (void *) 0x5a, "userdata reaches fn");
+        /* No controlling terminal: a session of its own. */
+        check(getsid(0) == getpid(), "fn leads a session of its own (sid %d, pid %d)", (int) getsid(0),
+              (int) getpid());
         if (namespaces)
                 check(getpid() == 1, "fn is the first process of its PID namespace (pid %d)",
                       (int) getpid());
@@ -173,6 +184,24 @@ static int inside(void *userdata) {
         if (full_view)
                 check(chroot(work) < 0 && errno == EPERM, "chroot fails without spec.chroot (%m)");
 
+        /* A file handle leads past every bind to the whole filesystem (the
+         * "shocker" escape): open_by_handle_at needs CAP_DAC_READ_SEARCH. */
+        if (have_victim_handle) {
+                int work_fd = open(work, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                int fd = work_fd < 0 ? -1
+                                     : open_by_handle_at(work_fd, &victim_handle.fh, O_RDONLY | O_CLOEXEC);
+                int e = errno;
+
+                check(work_fd >= 0 && fd < 0 && e == EPERM,
+                      "a file outside the paths cannot be opened by its handle (%s)",
+                      fd >= 0 ? "opened" : strerror(e));
+                if (fd >= 0)
+                        close(fd);
+                if (work_fd >= 0)
+                        close(work_fd);
+        } else
+                check(true, "open_by_handle_at # SKIP the filesystem gives no file handles");
+
         /* Capabilities: the reduced set, nothing to gain. */
         check(read_full_file("/proc/self/status", 0, &status, NULL) == 0, "/proc/self/status can be read");
         if (status) {
@@ -196,6 +225,38 @@ static int inside(void *userdata) {
                         if_freenameindex(ifs);
         }
         return 0;
+}
+
+/* A keystroke pushed into the terminal build-image runs in (TIOCSTI) would
+ * be read by the shell that started it, as the user who did: root. */
+static int injects_keystroke(void *userdata) {
+        const char c = '\n';
+
+        if (ioctl(STDIN_FILENO, TIOCSTI, &c) == 0)
+                return -EBUSY;
+        return errno == EPERM || errno == EIO ? 0 : -errno;
+}
+
+/* sandbox_run from a session whose controlling terminal is a pty, on fd 0:
+ * 0 when fn could not push a keystroke into it, 1 when it could, 2 when
+ * the test could not be set up (no pty here). */
+static int terminal_check(const SandboxSpec *spec) {
+        int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC), status;
+        pid_t pid;
+
+        if (master < 0 || grantpt(master) < 0 || unlockpt(master) < 0)
+                return 2;
+        pid = fork();
+        if (pid == 0) {
+                int slave;
+                if (setsid() < 0 || (slave = open(ptsname(master), O_RDWR)) < 0 || dup2(slave, 0) < 0)
+                        _exit(2);
+                _exit(sandbox_run(spec, injects_keystroke, NULL) == 0 ? 0 : 1);
+        }
+        close(master);
+        if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+                return 2;
+        return WEXITSTATUS(status);
 }
 
 static int returns_enoent(void *userdata) {
@@ -250,6 +311,9 @@ int main(void) {
                 perror("setup");
                 return 1;
         }
+        victim_handle.fh.handle_bytes = MAX_HANDLE_SZ;
+        int mount_id;
+        have_victim_handle = name_to_handle_at(AT_FDCWD, victim, &victim_handle.fh, &mount_id, 0) == 0;
         /* No O_CLOEXEC: an fd the caller forgot must not reach the sandbox. */
         outside_fd = open(outside_fd_path, O_RDONLY | O_DIRECTORY);
         have_sysrq = access("/proc/sysrq-trigger", F_OK) == 0;
@@ -287,6 +351,11 @@ int main(void) {
         }
         r = sandbox_run(&spec_chroot, needs_chroot, NULL); /* in a chroot too */
         ok(r == 0, "spec.chroot keeps CAP_SYS_CHROOT alone, and chroot works (%d)", r);
+        r = terminal_check(&spec);
+        if (r == 2)
+                ok(true, "# SKIP no pty to run the sandbox in");
+        else
+                ok(r == 0, "fn cannot push a keystroke into build-image's terminal (TIOCSTI)");
         char *missing_rw[2] = { (char *) "/nonexistent/berth", NULL };
         const SandboxSpec bad = { .name = "test", .read_write = missing_rw };
         r = sandbox_run(&bad, returns_zero, NULL);
