@@ -81,6 +81,9 @@ static int load_meta(const PackageSet *s, BaseTree *t, const char *meta) {
             consumed == 0)
                 return -EBADMSG;
         t->origins = calloc(s->n_packages, sizeof(PackageOrigin));
+        /* The sandbox wrote this file: kver becomes part of paths outside it. */
+        if (kver[0] == '.' || strchr(kver, '/'))
+                return -EBADMSG;
         t->kver = strdup(kver);
         if (!t->origins || !t->kver)
                 return -ENOMEM;
@@ -289,6 +292,16 @@ int stage_unpack(const BuildEnv *env, const PackageSet *packages, BaseTree *ret,
                 r = load_meta(packages, ret, tmp_meta);
                 if (r < 0)
                         return log_error_errno(r, "Cannot read %s, the new tree's: %m", tmp_meta);
+                /* What the sandbox left is checked before build-image, as root and
+                 * outside it, moves and reads it: a real folder and a real file. */
+                struct stat st_tree, st_meta;
+                if (lstat(tmp, &st_tree) < 0 || lstat(tmp_meta, &st_meta) < 0)
+                        return log_error_errno(errno, "Cannot find the new tree %s: %m", tmp);
+                if (!S_ISDIR(st_tree.st_mode) || !S_ISREG(st_meta.st_mode))
+                        return log_error_errno(EINVAL,
+                                               "The unpack stage left %s or its meta as something "
+                                               "other than a folder and a file: refused.",
+                                               tmp);
                 /* The meta first, the tree last: a tree in the cache always has its meta. */
                 (void) rm_rf(tree);
                 if (rename(tmp_meta, meta) < 0 || rename(tmp, tree) < 0)
