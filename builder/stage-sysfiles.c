@@ -7,6 +7,7 @@
  * made here, once: the manifest stage writes the same document into OUTDIR. */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -187,7 +188,12 @@ static int write_os_release(const Recipe *recipe, const BaseTree *base, const De
         dir = tree_path_open_parent_real(root, "usr/etc/os-release", 0755, &name);
         if (dir < 0)
                 return delta_error(dir, delta, "usr/etc/os-release");
-        (void) unlinkat(dir, name, 0);
+        /* An overlay's /etc/os-release wins here too, as write_delta() says. */
+        struct stat st;
+        if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+                log_info("sysfiles: /usr/etc/os-release comes from an overlay; not linked");
+                return 0;
+        }
         if (symlinkat("../usr/lib/os-release", dir, name) < 0)
                 return log_error_errno(errno, "Cannot link /usr/etc/os-release in %s: %m", delta->path);
         return 0;

@@ -223,6 +223,19 @@ setup_file() {
         is "$output" "^# changed$" "new file"
 }
 
+@test "an overlay's /etc/os-release and /etc/passwd win over the generated ones" {
+        printf 'ID=overlay-os\n' >"$OVL/etc/os-release"
+        printf 'root:x:0:0:overlay:/root:/bin/false\n' >"$OVL/etc/passwd"
+        run -0 --separate-stderr "$BI" --json --cache "$BERTH_TEST_CACHE" -o "$BATS_FILE_TMPDIR/ovl-wins" "$RECIPE"
+        rm "$OVL/etc/os-release" "$OVL/etc/passwd"
+        new=$(jq -r .commit <<<"$output")
+        run -0 ostree --repo="$BATS_FILE_TMPDIR/ovl-wins/repo" cat "$new" /usr/etc/os-release
+        is "$output" "^ID=overlay-os$" "/etc/os-release"
+        run -0 ostree --repo="$BATS_FILE_TMPDIR/ovl-wins/repo" cat "$new" /usr/etc/passwd
+        is "$output" "^root:x:0:0:overlay:" "/etc/passwd"
+        is "$stderr" "sysfiles: /usr/etc/os-release comes from an overlay; not linked" "log"
+}
+
 @test "the cache's repository keeps no object that no ref reaches" {
         # Every build prunes what earlier builds left (old deltas, evicted base trees).
         run -0 ostree prune --repo="$BERTH_TEST_CACHE/repo" --refs-only --no-prune
