@@ -42,6 +42,7 @@ include lib/build.mk
 include builder/build.mk
 include init/build.mk
 include init/containerd/build.mk
+include init/ctr/build.mk
 
 all: $(PROGRAMS) $(TEST_PROGRAMS)
 
