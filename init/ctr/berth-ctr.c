@@ -262,6 +262,25 @@ static double now(void) {
         return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
 }
 
+/* The task ended, but the shim may still be copying its last output into
+ * the FIFOs: read until it closes them (a second at most), then whatever
+ * partial lines are left. */
+static void drain(Stream *out, Stream *err) {
+        double deadline = now() + 1.0;
+        while ((out->fd >= 0 || err->fd >= 0) && now() < deadline) {
+                struct pollfd p[] = { { .fd = out->fd, .events = POLLIN },
+                                      { .fd = err->fd, .events = POLLIN } };
+                if (poll(p, ARRAY_SIZE(p), 100) < 0 && errno != EINTR)
+                        break;
+                if (p[0].revents)
+                        stream_read(out, false);
+                if (p[1].revents)
+                        stream_read(err, false);
+        }
+        stream_read(out, true);
+        stream_read(err, true);
+}
+
 /* Copies output until the status arrives, or the deadline (0: none)
  * passes; a signal on sig_fd (when >= 0) ends the wait early too. Returns 1
  * with *status, 0 at the deadline or a signal (*signalled), < 0 on error. */
@@ -292,9 +311,7 @@ static int pump(Stream *out, Stream *err, int status_fd, int sig_fd, double dead
                         stream_read(err, false);
                 if (p[2].revents) {
                         ssize_t k = read(status_fd, status, sizeof(*status));
-                        /* The task ended: what is left in the FIFOs is its last output. */
-                        stream_read(out, true);
-                        stream_read(err, true);
+                        drain(out, err);
                         return k == sizeof(*status) ? 1 : -EIO;
                 }
                 if (p[3].revents) {
@@ -313,7 +330,15 @@ typedef struct {
 } RunArgs;
 
 static int parse_run(int argc, char **argv, RunArgs *a) {
-        enum { OPT_TO = 0x100, OPT_RO, OPT_GRACE, OPT_LOG_DIR, OPT_RUN_DIR, OPT_AUTH, OPT_ARG };
+        enum {
+                OPT_TO = 0x100,
+                OPT_RO,
+                OPT_GRACE,
+                OPT_LOG_DIR,
+                OPT_RUN_DIR,
+                OPT_AUTH,
+                OPT_ARG
+        };
         static const struct option options[] = {
                 { "image", required_argument, NULL, 'i' },
                 { "memory", required_argument, NULL, 'm' },
@@ -362,7 +387,8 @@ static int parse_run(int argc, char **argv, RunArgs *a) {
                 case 'v':
                         if (a->spec.n_mounts >= ARRAY_SIZE(a->mounts))
                                 return -E2BIG;
-                        a->mounts[a->spec.n_mounts++] = (CtrdMount){ .source = optarg, .destination = optarg };
+                        a->mounts[a->spec.n_mounts++] =
+                                (CtrdMount){ .source = optarg, .destination = optarg };
                         break;
                 case OPT_TO:
                         if (!last)
@@ -464,8 +490,9 @@ static int run(GrpcConn *c, RunArgs *a) {
         r = ctr_log_open(&log_file, arg_log_dir, name, CTR_LOG_MAX_BYTES);
         if (r < 0)
                 say("no log file in %s: %s", arg_log_dir, strerror(-r));
-        if (asprintf(&dir, "%s/%s.XXXXXX", arg_run_dir, name) < 0 || (mkdir(arg_run_dir, 0700) < 0 && errno != EEXIST) ||
-            !mkdtemp(dir) || fifo_open(dir, "stdout", &out_path, &out.fd) < 0 ||
+        if (asprintf(&dir, "%s/%s.XXXXXX", arg_run_dir, name) < 0 ||
+            (mkdir(arg_run_dir, 0700) < 0 && errno != EEXIST) || !mkdtemp(dir) ||
+            fifo_open(dir, "stdout", &out_path, &out.fd) < 0 ||
             fifo_open(dir, "stderr", &err_path, &err.fd) < 0) {
                 say("cannot make its FIFOs in %s: %m", arg_run_dir);
                 goto out;
@@ -554,7 +581,8 @@ int main(int argc, char **argv) {
                 return 2;
         }
         if (parse_run(argc - 2, argv + 2, &a) < 0) {
-                fprintf(stderr, "berth-ctr: %s: bad options (see the comment at the top of berth-ctr.c)\n", name);
+                fprintf(stderr, "berth-ctr: %s: bad options (see the comment at the top of berth-ctr.c)\n",
+                        name);
                 ret = 2;
                 goto out;
         }

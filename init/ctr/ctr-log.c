@@ -27,7 +27,8 @@ int ctr_log_open(CtrLog *l, const char *dir, const char *name, uint64_t max_byte
         *l = (CtrLog){ .fd = -1, .max_bytes = max_bytes };
         if (mkdir_p(dir, 0755) < 0 && errno != EEXIST)
                 return -errno;
-        if (asprintf(&l->path, "%s/%s.log", dir, name) < 0 || asprintf(&l->rotated, "%s/%s.log.1", dir, name) < 0) {
+        if (asprintf(&l->path, "%s/%s.log", dir, name) < 0 ||
+            asprintf(&l->rotated, "%s/%s.log.1", dir, name) < 0) {
                 ctr_log_close(l);
                 return -ENOMEM;
         }

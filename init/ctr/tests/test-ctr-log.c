@@ -41,10 +41,12 @@ int main(void) {
         ok(file_size(path) == 99, "11 lines of 9 bytes: 99 bytes (got %ld)", file_size(path));
         ok(file_size(rotated) == -1, "no rotation yet");
         ctr_log_line(&l, "12th line", 9);
-        ok(file_size(rotated) == 99, "the 12th line rotated the file to web.log.1 (got %ld)", file_size(rotated));
+        ok(file_size(rotated) == 99, "the 12th line rotated the file to web.log.1 (got %ld)",
+           file_size(rotated));
         ok(file_size(path) == 10, "web.log holds the 12th line alone (got %ld)", file_size(path));
         _cleanup_free_ char *text = NULL;
-        ok(read_full_file(path, 0, &text, NULL) >= 0 && streq(text, "12th line\n"), "its text, with a newline");
+        ok(read_full_file(path, 0, &text, NULL) >= 0 && streq(text, "12th line\n"),
+           "its text, with a newline");
         ctr_log_close(&l);
 
         r = ctr_log_open(&l, logs, "web", 100);
@@ -52,8 +54,9 @@ int main(void) {
            (unsigned long long) l.size);
         for (int i = 0; i < 10; i++)
                 ctr_log_line(&l, "0123456789", 10);
-        ok(file_size(rotated) == 98 && file_size(path) == 22, "rotated again: 10 + 8 x 11 bytes in .1, 2 lines in .log (%ld, %ld)",
-           file_size(rotated), file_size(path));
+        ok(file_size(rotated) == 98 && file_size(path) == 22,
+           "rotated again: 10 + 8 x 11 bytes in .1, 2 lines in .log (%ld, %ld)", file_size(rotated),
+           file_size(path));
         snprintf(path, sizeof(path), "%s/web.log.2", logs);
         ok(file_size(path) == -1, "only two files are kept");
         ctr_log_close(&l);
