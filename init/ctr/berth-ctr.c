@@ -18,7 +18,8 @@
  * Options: --memory BYTES, --pids N, --cpu-max "QUOTA|max PERIOD",
  * --cpu-weight W, --env K=V (repeated), --mount SOURCE --to TARGET [--ro]
  * (repeated), --host-network, --command ARG and --arg ARG (repeated: the
- * image's entrypoint and cmd replaced), --grace SECONDS (10),
+ * image's entrypoint and cmd replaced; --no-command and --no-args replace
+ * them with nothing), --grace SECONDS (10),
  * --log-dir DIR (/var/log/berth), --run-dir DIR (/run/berth/ctr, the
  * FIFOs), --address SOCKET, --auth FILE, --cgroup-parent PATH.
  *
@@ -337,7 +338,9 @@ static int parse_run(int argc, char **argv, RunArgs *a) {
                 OPT_LOG_DIR,
                 OPT_RUN_DIR,
                 OPT_AUTH,
-                OPT_ARG
+                OPT_ARG,
+                OPT_NO_COMMAND,
+                OPT_NO_ARGS,
         };
         static const struct option options[] = {
                 { "image", required_argument, NULL, 'i' },
@@ -352,6 +355,8 @@ static int parse_run(int argc, char **argv, RunArgs *a) {
                 { "host-network", no_argument, NULL, 'H' },
                 { "command", required_argument, NULL, 'x' },
                 { "arg", required_argument, NULL, OPT_ARG },
+                { "no-command", no_argument, NULL, OPT_NO_COMMAND },
+                { "no-args", no_argument, NULL, OPT_NO_ARGS },
                 { "grace", required_argument, NULL, OPT_GRACE },
                 { "log-dir", required_argument, NULL, OPT_LOG_DIR },
                 { "run-dir", required_argument, NULL, OPT_RUN_DIR },
@@ -408,6 +413,14 @@ static int parse_run(int argc, char **argv, RunArgs *a) {
                         break;
                 case OPT_ARG:
                         r = strv_extend(&a->args, optarg);
+                        break;
+                case OPT_NO_COMMAND: /* command = []: an empty entrypoint, not the image's */
+                        if (!a->command && !(a->command = calloc(1, sizeof(char *))))
+                                r = -ENOMEM;
+                        break;
+                case OPT_NO_ARGS:
+                        if (!a->args && !(a->args = calloc(1, sizeof(char *))))
+                                r = -ENOMEM;
                         break;
                 case OPT_GRACE:
                         r = parse_u64(optarg, &u);
