@@ -90,8 +90,8 @@ static int parse_u64(const char *s, uint64_t *ret) {
 
 /* "QUOTA PERIOD" or "max PERIOD", cgroup v2's cpu.max. */
 static int parse_cpu_max(const char *s, CtrdContainerSpec *spec) {
-        char quota[32], period[32];
-        if (sscanf(s, "%31s %31s", quota, period) != 2)
+        char quota[32], period[32] = "100000";
+        if (sscanf(s, "%31s %31s", quota, period) < 1)
                 return -EINVAL;
         if (parse_u64(period, &spec->cpu_period_usec) < 0)
                 return -EINVAL;

@@ -21,6 +21,7 @@
 #include "boot-contract.h"
 #include "console.h"
 #include "fileio.h"
+#include "fs-util.h"
 #include "kernel-args.h"
 #include "macro.h"
 #include "manager.h"
@@ -82,6 +83,23 @@ static void temporary_apply_containers(Manager *m) {
         _cleanup_(host_state_freep) HostState *state = NULL;
         TomlError e = {};
         int r = host_state_load(BERTH_STATE_FETCHED_PATH, &state, &e);
+        /* Plain-http registries only, as hosts.toml (certs.d): what the
+         * state-apply branch writes in full. */
+        for (size_t i = 0; r >= 0 && i < state->n_registries; i++) {
+                const HostStateRegistry *reg = &state->registries[i];
+                _cleanup_free_ char *dir = NULL, *path = NULL, *text = NULL;
+                if (!reg->plain_http)
+                        continue;
+                if (asprintf(&dir, "/etc/containerd/certs.d/%s", reg->host) < 0 ||
+                    asprintf(&path, "%s/hosts.toml", dir) < 0 ||
+                    asprintf(&text,
+                             "server = \"http://%s\"\n[host.\"http://%s\"]\n  capabilities = [\"pull\", "
+                             "\"resolve\"]\n",
+                             reg->host, reg->host) < 0)
+                        break;
+                if (mkdir_p(dir, 0755) < 0 || write_file_atomic(path, text, strlen(text), 0644) < 0)
+                        console_warning("cannot write %s: %m", path);
+        }
         if (r >= 0)
                 r = containers_apply(m, state);
         if (r < 0)

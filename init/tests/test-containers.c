@@ -52,7 +52,8 @@ static void test_plan(void) {
                 running[i] = &old->containers[i];
         int r = containers_plan(running, old->n_containers, new, &steps, &n);
         ok(r == 0 && n == 4, "4 steps (got %zu)", n);
-        ok(streq(step_of(steps, n, "gone", &at), "stop") && at == 0, "a container the state dropped stops, first");
+        ok(streq(step_of(steps, n, "gone", &at), "stop") && at == 0,
+           "a container the state dropped stops, first");
         ok(streq(step_of(steps, n, "changed", &at), "restart"), "one whose memory.max changed restarts");
         ok(streq(step_of(steps, n, "keep", &at), "keep"), "an unchanged one is kept");
         ok(streq(step_of(steps, n, "new", &at), "start"), "a new one starts");
@@ -80,7 +81,8 @@ static void test_argv(void) {
                 "version = 1\n[[containers]]\nname = \"web\"\nimage = \"10.0.2.2:5000/web:1\"\n"
                 "command = [\"/bin/sh\"]\nargs = [\"-c\", \"echo a b\"]\nenv = { A = \"1\", B = \"x=y\" }\n"
                 "host_network = true\nrestart = \"on-failure\"\nmax_restarts = 2\n"
-                "resources = { memory_max = \"32M\", pids_max = 20, cpu_max = \"50000 100000\", cpu_weight = 50 }\n"
+                "resources = { memory_max = \"32M\", pids_max = 20, cpu_max = \"50000 100000\", cpu_weight "
+                "= 50 }\n"
                 "[[containers.mounts]]\nsource = \"/var/lib/web\"\ntarget = \"/data\"\nread_only = true\n"
                 "[[containers]]\nname = \"bare\"\nimage = \"busybox:1\"\ncommand = []\n");
         _cleanup_strv_free_ char **argv = NULL, **bare = NULL;
@@ -106,9 +108,11 @@ static void test_argv(void) {
            "and shares none of its memory");
         container_free(copy);
 
-        HostStateContainer archive = { .name = (char *) "offline", .archive.url = (char *) "https://x/a.tar" };
+        HostStateContainer archive = { .name = (char *) "offline",
+                                       .archive.url = (char *) "https://x/a.tar" };
         char **none = NULL;
-        ok(container_argv(&archive, &none) == -EOPNOTSUPP && !none, "an OCI archive is refused (not run yet)");
+        ok(container_argv(&archive, &none) == -EOPNOTSUPP && !none,
+           "an OCI archive is refused (not run yet)");
 }
 
 int main(void) {
