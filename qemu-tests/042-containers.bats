@@ -44,7 +44,8 @@ setup_file() {
                 berth/busybox:1 >/dev/null
 
         # hello: runs until TERM, which it traps. hog: over its memory.max at
-        # once (tail keeps a line of 100 MB of zeros), twice restarted.
+        # once (the task's own process, awk, doubles a string until the OOM
+        # killer ends it: status 137), twice restarted.
         cat >"$BATS_FILE_TMPDIR/state.toml" <<-TOML
 	version = 1
 
@@ -63,7 +64,7 @@ setup_file() {
 	[[containers]]
 	name = "hog"
 	image = "10.0.2.2:$PORT/berth/busybox:1"
-	command = ["/bin/sh", "-c", "echo hog-start; head -c 100000000 /dev/zero | tail -n 1 >/dev/null; echo hog-survived"]
+	command = ["/bin/sh", "-c", "echo hog-start; exec /bin/busybox awk \"BEGIN { s = 1; while (1) s = s s }\"; echo hog-survived"]
 	restart = "on-failure"
 	max_restarts = 2
 	[containers.resources]

@@ -38,26 +38,28 @@ static bool argv_has(const Service *s, const char *a, const char *b) {
 
 int main(void) {
         Manager m = { .notify_fd = -1 };
-        _cleanup_(host_state_freep) HostState *one = parse(
-                "version = 1\n"
-                "[[containers]]\nname = \"keep\"\nimage = \"reg.example/a:1\"\n"
-                "[[containers]]\nname = \"gone\"\nimage = \"reg.example/b:1\"\n"
-                "[[containers]]\nname = \"changed\"\nimage = \"reg.example/c:1\"\n"
-                "resources = { memory_max = \"64M\" }\n");
-        _cleanup_(host_state_freep) HostState *two = parse(
-                "version = 1\n"
-                "[[containers]]\nname = \"changed\"\nimage = \"reg.example/c:1\"\n"
-                "resources = { memory_max = \"32M\" }\n"
-                "[[containers]]\nname = \"keep\"\nimage = \"reg.example/a:1\"\n"
-                "[[containers]]\nname = \"new\"\nimage = \"reg.example/d:1\"\n");
-        _cleanup_(host_state_freep) HostState *batch = parse(
-                "version = 1\n[[containers]]\nname = \"batch\"\nimage = \"reg.example/e:1\"\nrestart = \"never\"\n");
+        _cleanup_(host_state_freep) HostState *one =
+                parse("version = 1\n"
+                      "[[containers]]\nname = \"keep\"\nimage = \"reg.example/a:1\"\n"
+                      "[[containers]]\nname = \"gone\"\nimage = \"reg.example/b:1\"\n"
+                      "[[containers]]\nname = \"changed\"\nimage = \"reg.example/c:1\"\n"
+                      "resources = { memory_max = \"64M\" }\n");
+        _cleanup_(host_state_freep) HostState *two =
+                parse("version = 1\n"
+                      "[[containers]]\nname = \"changed\"\nimage = \"reg.example/c:1\"\n"
+                      "resources = { memory_max = \"32M\" }\n"
+                      "[[containers]]\nname = \"keep\"\nimage = \"reg.example/a:1\"\n"
+                      "[[containers]]\nname = \"new\"\nimage = \"reg.example/d:1\"\n");
+        _cleanup_(host_state_freep) HostState *batch =
+                parse("version = 1\n[[containers]]\nname = \"batch\"\nimage = \"reg.example/e:1\"\nrestart "
+                      "= \"never\"\n");
 
-        if (!ok(one && two && batch, "the documents parse") || !ok(sd_event_new(&m.event) >= 0, "an event loop"))
+        if (!ok(one && two && batch, "the documents parse") ||
+            !ok(sd_event_new(&m.event) >= 0, "an event loop"))
                 return tap_done();
 
-        ok(containers_apply(&m, one) == 0 && m.n_services == 3, "the first state: a service a container (%zu)",
-           m.n_services);
+        ok(containers_apply(&m, one) == 0 && m.n_services == 3,
+           "the first state: a service a container (%zu)", m.n_services);
         Service *keep = service_find(&m, "keep"), *changed = service_find(&m, "changed");
         ok(keep && changed && service_find(&m, "gone"), "named after the containers");
         ok(keep && streq(keep->spec->argv[0], "/usr/lib/berth/berth-ctr") && argv_has(keep, "run", "keep") &&
@@ -71,7 +73,8 @@ int main(void) {
                 keep->restarts = 42;
         ok(containers_apply(&m, two) == 0, "the second state is applied");
         ok(!service_find(&m, "gone"), "the dropped container's service is gone");
-        ok(service_find(&m, "keep") == keep && keep->restarts == 42, "the unchanged one is the same service");
+        ok(service_find(&m, "keep") == keep && keep->restarts == 42,
+           "the unchanged one is the same service");
         changed = service_find(&m, "changed");
         ok(changed && argv_has(changed, "--memory", "33554432"), "the changed one runs its new definition");
         ok(service_find(&m, "new") != NULL, "the new one is added");
