@@ -123,9 +123,7 @@ static const char *const berth_state_modules[] = {
 /* Registry credentials, written (mode 0600) by the state's apply step and
  * read by berth-ctr: JSON {"HOST[:PORT]": {"username": U, "password": P}}
  * or {"HOST": {"token": T}}. */
-#ifndef BERTH_REGISTRY_AUTH_PATH
 #define BERTH_REGISTRY_AUTH_PATH "/run/berth/registry-auth.json"
-#endif
 
 /* ---- build-image → the dracut module, in dracut's environment ---- */
 /* berth-init's path inside the sysroot dracut reads. */
