@@ -42,6 +42,7 @@ include lib/build.mk
 include builder/build.mk
 include init/build.mk
 include init/containerd/build.mk
+include init/ctr/build.mk
 
 all: $(PROGRAMS) $(TEST_PROGRAMS)
 
@@ -107,7 +108,7 @@ check-format:
 
 # ---- install / clean ----
 .PHONY: install clean
-# build-image finds berth-init and berth-fetch in ../lib/berth and the dracut module in
+# build-image finds berth-init, berth-fetch and berth-ctr in ../lib/berth and the dracut module in
 # ../share/berth/dracut relative to itself (builder/build.c), and the
 # overlays that recipes name berth:NAME in ../share/berth/overlays
 # (builder/recipe.c); cp -R keeps the modes the overlay files have in the checkout.
@@ -118,7 +119,7 @@ install: all
 		$(DESTDIR)$(PREFIX)/share/berth/recipes $(DESTDIR)$(PREFIX)/share/berth/overlays \
 		$(DESTDIR)$(PREFIX)/share/berth/dracut/90berth
 	install -m 0755 $(BUILD)/build-image $(DESTDIR)$(PREFIX)/bin/
-	install -m 0755 $(BUILD)/berth-init $(BUILD)/berth-fetch $(DESTDIR)$(PREFIX)/lib/berth/
+	install -m 0755 $(BUILD)/berth-init $(BUILD)/berth-fetch $(BUILD)/berth-ctr $(DESTDIR)$(PREFIX)/lib/berth/
 	ln -sfn ../lib/berth/berth-init $(DESTDIR)$(PREFIX)/bin/berthctl
 	install -m 0755 init/dracut/90berth/module-setup.sh $(DESTDIR)$(PREFIX)/share/berth/dracut/90berth/
 	install -m 0644 recipes/*.toml $(DESTDIR)$(PREFIX)/share/berth/recipes/

@@ -22,6 +22,7 @@ typedef struct BuildEnv {
         char *stage_out; /* the artifacts while building: renamed to output_dir at the end */
         char *berth_init; /* the berth-init binary to install */
         char *berth_fetch; /* the state fetcher, installed beside it */
+        char *berth_ctr; /* the container runner, installed beside it */
         char *dracut_module; /* folder of berth's dracut module */
 } BuildEnv;
 

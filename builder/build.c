@@ -119,12 +119,13 @@ static double now(void) {
         return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
 }
 
-/* berth-init, berth-fetch and the dracut module ship with build-image:
+/* berth-init, berth-fetch, berth-ctr and the dracut module ship with build-image:
  * beside it in the build folder, or under PREFIX/lib and PREFIX/share once
  * installed. */
 static int find_companions(BuildEnv *c) {
         static const char *const inits[] = { "berth-init", "../lib/berth/berth-init" };
         static const char *const fetchers[] = { "berth-fetch", "../lib/berth/berth-fetch" };
+        static const char *const runners[] = { "berth-ctr", "../lib/berth/berth-ctr" };
         static const char *const modules[] = { "../init/dracut/90berth", "../share/berth/dracut/90berth" };
         _cleanup_free_ char *exe = realpath("/proc/self/exe", NULL);
         char *slash;
@@ -144,6 +145,11 @@ static int find_companions(BuildEnv *c) {
                 if (p && access(p, X_OK) == 0)
                         c->berth_fetch = realpath(p, NULL);
         }
+        for (size_t i = 0; i < ARRAY_SIZE(runners) && !c->berth_ctr; i++) {
+                _cleanup_free_ char *p = path_join(exe, runners[i]);
+                if (p && access(p, X_OK) == 0)
+                        c->berth_ctr = realpath(p, NULL);
+        }
         for (size_t i = 0; i < ARRAY_SIZE(modules) && !c->dracut_module; i++) {
                 _cleanup_free_ char *p = path_join(exe, modules[i]);
                 if (p && access(p, R_OK) == 0)
@@ -153,6 +159,8 @@ static int find_companions(BuildEnv *c) {
                 return log_error_errno(ENOENT, "berth-init not found beside %s (run make).", exe);
         if (!c->berth_fetch)
                 return log_error_errno(ENOENT, "berth-fetch not found beside %s (run make).", exe);
+        if (!c->berth_ctr)
+                return log_error_errno(ENOENT, "berth-ctr not found beside %s (run make).", exe);
         if (!c->dracut_module)
                 return log_error_errno(ENOENT, "berth's dracut module (90berth) not found near %s.", exe);
         return 0;
@@ -226,6 +234,7 @@ static void build_done(Build *b) {
         free(b->env.output_dir);
         free(b->env.berth_init);
         free(b->env.berth_fetch);
+        free(b->env.berth_ctr);
         free(b->env.dracut_module);
         b->env.cache = cache_close(b->env.cache);
 }

@@ -24,11 +24,13 @@
 #include "stages.h"
 #include "strv.h"
 
-/* What berth-init and berth-fetch link against (init/build.mk) and the
- * source of the image's users and groups (base-passwd's master files).
- * libcurl4 is the OpenSSL flavour: libkmod2 brings libssl3 already. */
+/* What berth-init, berth-fetch and berth-ctr link against (init/build.mk,
+ * init/ctr/build.mk) and the source of the image's users and groups
+ * (base-passwd's master files). libcurl4 is the OpenSSL flavour: libkmod2
+ * brings libssl3 already; libcurl4 brings libnghttp2-14. */
 static const char *const implicit_packages[] = {
-        "libc6", "libkmod2", "libblkid1", "libsystemd0", "libjson-c5", "libcurl4", "base-passwd",
+        "libc6",    "libkmod2",      "libblkid1",      "libsystemd0", "libjson-c5",
+        "libcurl4", "libnghttp2-14", "libprotobuf-c1", "base-passwd",
 };
 
 static int wanted_packages(const Recipe *r, char ***ret) {

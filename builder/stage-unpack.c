@@ -45,7 +45,7 @@ void base_tree_done(BaseTree *t, size_t n_packages) {
 }
 
 static void base_key(const BuildEnv *env, const PackageSet *s, const char *berth_init_sha256,
-                     const char *berth_fetch_sha256, char out[static 65]) {
+                     const char *berth_fetch_sha256, const char *berth_ctr_sha256, char out[static 65]) {
         _cleanup_(hasher_freep) Hasher *h = hasher_new();
 
         hasher_add_str(h, BASE_TREE_FORMAT);
@@ -60,6 +60,7 @@ static void base_key(const BuildEnv *env, const PackageSet *s, const char *berth
         hasher_add_str(h, env->recipe->kernel_modules ? "some" : "all");
         hasher_add_str(h, berth_init_sha256);
         hasher_add_str(h, berth_fetch_sha256);
+        hasher_add_str(h, berth_ctr_sha256);
         hasher_hex(h, out);
 }
 
@@ -175,6 +176,10 @@ static int build_tree(const BuildEnv *env, const PackageSet *s, BaseTree *t, con
         r = tree_install_file(env->berth_fetch, tree, BERTH_FETCH_PATH + 1, 0755);
         if (r < 0)
                 return r;
+        /* The container runner: PID 1 runs one per container of the host state. */
+        r = tree_install_file(env->berth_ctr, tree, BERTH_CTR_PATH + 1, 0755);
+        if (r < 0)
+                return r;
         /* berth-init under other names: dhcpcd's hook (there is no shell for
          * dhcpcd-run-hooks) and berthctl, the control socket's client. */
         {
@@ -264,7 +269,7 @@ static int build_tree_in_sandbox(const BuildEnv *env, const PackageSet *s, const
 int stage_unpack(const BuildEnv *env, const PackageSet *packages, BaseTree *ret, bool *ret_cached) {
         _cleanup_free_ char *tree = NULL, *meta = NULL, *tmp = NULL, *tmp_meta = NULL;
         const char *sde = getenv("SOURCE_DATE_EPOCH");
-        char berth_init_sha256[65], berth_fetch_sha256[65];
+        char berth_init_sha256[65], berth_fetch_sha256[65], berth_ctr_sha256[65];
         int r;
 
         r = sha256_file(env->berth_init, berth_init_sha256);
@@ -273,7 +278,10 @@ int stage_unpack(const BuildEnv *env, const PackageSet *packages, BaseTree *ret,
         r = sha256_file(env->berth_fetch, berth_fetch_sha256);
         if (r < 0)
                 return log_error_errno(r, "Cannot read %s: %m", env->berth_fetch);
-        base_key(env, packages, berth_init_sha256, berth_fetch_sha256, ret->key);
+        r = sha256_file(env->berth_ctr, berth_ctr_sha256);
+        if (r < 0)
+                return log_error_errno(r, "Cannot read %s: %m", env->berth_ctr);
+        base_key(env, packages, berth_init_sha256, berth_fetch_sha256, berth_ctr_sha256, ret->key);
         tree = cache_path(env->cache, "trees", ret->key);
         if (!tree || asprintf(&meta, "%s.meta", tree) < 0)
                 return log_oom();
@@ -282,7 +290,7 @@ int stage_unpack(const BuildEnv *env, const PackageSet *packages, BaseTree *ret,
                 *ret_cached = true;
         } else {
                 base_tree_done(ret, packages->n_packages);
-                base_key(env, packages, berth_init_sha256, berth_fetch_sha256, ret->key);
+                base_key(env, packages, berth_init_sha256, berth_fetch_sha256, berth_ctr_sha256, ret->key);
                 tmp = path_join(env->cache->tmp, "tree");
                 if (!tmp || asprintf(&tmp_meta, "%s.meta", tmp) < 0)
                         return log_oom();

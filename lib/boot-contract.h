@@ -116,6 +116,15 @@ static const char *const berth_state_modules[] = {
 /* Where stage 2 has berth-fetch write the document. */
 #define BERTH_STATE_FETCHED_PATH "/run/berth/state.toml"
 
+/* ---- containers (docs/host-state.md, "How containers run") ---- */
+/* The container runner PID 1 supervises, one per container. */
+#define BERTH_CTR_NAME "berth-ctr"
+#define BERTH_CTR_PATH BERTH_LIB_DIR "/" BERTH_CTR_NAME
+/* Registry credentials, written (mode 0600) by the state's apply step and
+ * read by berth-ctr: JSON {"HOST[:PORT]": {"username": U, "password": P}}
+ * or {"HOST": {"token": T}}. */
+#define BERTH_REGISTRY_AUTH_PATH "/run/berth/registry-auth.json"
+
 /* ---- build-image → the dracut module, in dracut's environment ---- */
 /* berth-init's path inside the sysroot dracut reads. */
 #define BERTH_DRACUT_ENV_INIT "BERTH_INIT"

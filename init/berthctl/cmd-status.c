@@ -34,6 +34,28 @@ static void print_human(json_object *reply) {
                                streq(str(s, "pid"), "0") ? "-" : str(s, "pid"), str(s, "restarts"), uptime,
                                json_object_get_boolean(v) ? "yes" : "no", str(s, "readiness"));
                 }
+        json_object *containers;
+        if (json_object_object_get_ex(reply, "containers", &containers) &&
+            json_object_array_length(containers)) {
+                printf("\n%-16s %-9s %8s %-10s %10s %10s %-14s %10s %10s\n", "CONTAINER", "STATE",
+                       "RESTARTS", "RESTART", "MEMORY.MAX", "PIDS.MAX", "CPU.MAX", "MEMORY", "CPU");
+                for (size_t i = 0; i < json_object_array_length(containers); i++) {
+                        json_object *c = json_object_array_get_idx(containers, i), *limits = NULL, *v;
+                        char memory[32] = "-", cpu[32] = "-";
+
+                        json_object_object_get_ex(c, "limits", &limits);
+                        if (json_object_object_get_ex(c, "memory_current", &v) && v)
+                                snprintf(memory, sizeof(memory), "%.1fM",
+                                         (double) json_object_get_int64(v) / (1024.0 * 1024.0));
+                        if (json_object_object_get_ex(c, "cpu_usage_usec", &v) && v)
+                                snprintf(cpu, sizeof(cpu), "%.2fs", (double) json_object_get_int64(v) / 1e6);
+                        printf("%-16s %-9s %8s %-10s %10s %10s %-14s %10s %10s\n", str(c, "name"),
+                               str(c, "state"), str(c, "restarts"), str(c, "restart"),
+                               limits ? str(limits, "memory_max") : "-",
+                               limits ? str(limits, "pids_max") : "-", limits ? str(limits, "cpu_max") : "-",
+                               memory, cpu);
+                }
+        }
         if (json_object_object_get_ex(reply, "network", &network)) {
                 json_object_object_get_ex(network, "up", &up);
                 printf("\nnetwork: %s\n", json_object_get_boolean(up) ? str(network, "address") : "not up");

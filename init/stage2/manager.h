@@ -29,6 +29,7 @@ struct Manager {
         sd_event_source *notify_source;
         char notify_path[108]; /* sun_path: where notify_fd is bound */
         struct ControlServer *control;
+        struct ContainerSet *containers; /* host state's containers (containers.c) */
 };
 
 /* supervisor.c: conditions. manager_condition_met() starts every WAITING
@@ -75,6 +76,11 @@ void modules_load_start(Manager *m);
  * when it can, and is called whenever a condition is met. */
 void state_fetch_prepare(Manager *m);
 void state_fetch_poll(Manager *m);
+
+/* containers.c: after every service readiness and every apply, prints
+ * "berth: healthy" once, when containerd is ready, a state was applied and
+ * every container with restart "always" runs. */
+void containers_check_healthy(Manager *m);
 
 /* cgroup-setup.c: the cgroup v2 layout (docs/architecture.md). */
 int cgroup_setup(void);

@@ -56,8 +56,15 @@ static void memory_report(void) {
 void service_ready(Service *s) {
         s->ready = true;
         s->ready_timer = sd_event_source_disable_unref(s->ready_timer);
-        console_milestone("%s ready", s->spec->name);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+        console_milestone(s->spec->ready_milestone ?: "%s ready", s->spec->name);
+#pragma GCC diagnostic pop
         memory_report();
+        /* containerd's readiness is a condition containers wait for. */
+        if (s->spec->provides)
+                manager_condition_met(s->manager, s->spec->provides);
+        containers_check_healthy(s->manager);
 }
 
 static Service *service_of_pid(Manager *m, pid_t pid) {

@@ -25,7 +25,16 @@ typedef struct Manager Manager;
 typedef enum Condition {
         CONDITION_NETWORK = 1u << 0, /* a DHCP lease, or berth.network_timeout passed */
         CONDITION_MODULES = 1u << 1, /* the kernel-module loader ended */
+        CONDITION_CONTAINERD = 1u << 2, /* containerd said it is ready (it provides it) */
 } Condition;
+
+/* Whether a service that exited on its own starts again (host state's
+ * restart policy; the system services are always restarted). */
+typedef enum RestartPolicy {
+        RESTART_ALWAYS, /* the default */
+        RESTART_ON_FAILURE, /* after a non-zero status or a signal, max_restarts times */
+        RESTART_NEVER,
+} RestartPolicy;
 
 typedef enum Readiness {
         READINESS_NONE, /* ready once started */
@@ -49,6 +58,14 @@ typedef struct ServiceSpec {
         unsigned provides; /* Condition bits it brings about (dhcpcd: the network) */
         const char *cgroup; /* under /sys/fs/cgroup, e.g. "system/dhcpcd"; NULL: PID 1's */
         const char *tty; /* run on this terminal (debug shell) instead of the console prefixer */
+        RestartPolicy restart;
+        unsigned max_restarts; /* RESTART_ON_FAILURE: restarts allowed */
+        unsigned stop_grace; /* seconds from SIGTERM to SIGKILL; 0: SERVICE_STOP_GRACE_SECONDS */
+        unsigned ready_timeout; /* seconds to readiness before it is killed; 0: 90 */
+        const char *ready_milestone; /* printf format of its readiness milestone, %s its name;
+                                      * NULL: "%s ready" */
+        bool stop_first; /* at shutdown: stopped, and waited for, before the others (containers
+                          * before containerd) */
 } ServiceSpec;
 
 typedef enum ServiceState {
@@ -77,6 +94,10 @@ typedef struct Service {
         sd_event_source *output; /* the pipe carrying its stdout and stderr */
         char linebuf[1024];
         size_t linelen;
+        /* Called once it stopped for good (stopped, or not restarted by its
+         * policy), never during shutdown; may remove the service. */
+        void (*on_stopped)(struct Service *s);
+        void *userdata;
 } Service;
 
 const char *service_state_to_string(ServiceState s);
@@ -96,6 +117,13 @@ Service *service_free(Service *s);
  * if it is still there, and does not restart it. */
 void service_start(Service *s);
 int service_stop(Service *s);
+unsigned service_stop_grace(const ServiceSpec *spec);
+
+/* restart-policy.c: whether a service that exited with `res` after
+ * `restarts` restarts is started again. */
+struct ChildResult;
+const char *restart_policy_to_string(RestartPolicy p);
+bool service_should_restart(const ServiceSpec *spec, unsigned restarts, const struct ChildResult *res);
 
 /* readiness.c: the service said it is ready (or its socket answered). */
 void service_ready(Service *s);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 
-/* Shutdown, in systemd's shutdown.c order: services get SIGTERM (newest
- * first) and a grace period, then SIGKILL; then every other process
+/* Shutdown, in systemd's shutdown.c order: the containers' runners first
+ * (each stops its task through containerd), then the other services get
+ * SIGTERM (newest first) and a grace period, then SIGKILL; then every other process
  * (containers, shims, orphans) the same way; sync; unmount everything that
  * can be, in a loop until nothing changes; remount the root read-only so
  * the file system is clean; reboot(2). Nothing here can fail the shutdown:
@@ -85,6 +86,36 @@ static void unmount_all(void) {
         }
 }
 
+static bool no_first_running(Manager *m) {
+        for (size_t i = 0; i < m->n_services; i++)
+                if (m->services[i]->spec->stop_first && m->services[i]->pid > 0)
+                        return false;
+        return true;
+}
+
+/* Containers first: their runners need containerd to stop and delete
+ * their tasks (TERM, their grace, KILL), so containerd waits for them. */
+static void stop_first(Manager *m) {
+        unsigned grace = 0;
+
+        for (size_t i = m->n_services; i-- > 0;) {
+                Service *s = m->services[i];
+                if (s->spec->stop_first && s->pid > 0) {
+                        (void) service_stop(s);
+                        grace = grace > service_stop_grace(s->spec) ? grace : service_stop_grace(s->spec);
+                }
+        }
+        if (grace == 0)
+                return;
+        if (!reap_until(m, no_first_running, uptime() + grace)) {
+                console_info("containers still running after %u s: killing their runners", grace);
+                for (size_t i = 0; i < m->n_services; i++)
+                        if (m->services[i]->spec->stop_first && m->services[i]->pid > 0)
+                                (void) kill(m->services[i]->pid, SIGKILL);
+                (void) reap_until(m, no_first_running, uptime() + 5);
+        }
+}
+
 void shutdown_run(Manager *m) {
         const char *verb = m->shutdown_action == (int) RB_AUTOBOOT      ? "reboot"
                            : m->shutdown_action == (int) RB_HALT_SYSTEM ? "halt"
@@ -95,6 +126,8 @@ void shutdown_run(Manager *m) {
          * end meeting a condition, a restart) may start a service now. */
         m->shutting_down = true;
         console_milestone("stopping services");
+        stop_first(m);
+        deadline = uptime() + GRACE_SECONDS;
         for (size_t i = m->n_services; i-- > 0;)
                 (void) service_stop(m->services[i]);
         if (!reap_until(m, no_service_running, deadline)) {

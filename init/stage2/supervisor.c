@@ -29,6 +29,8 @@ static uint64_t now_usec(Manager *m) {
         return now;
 }
 
+static uint64_t ready_timeout_usec(const ServiceSpec *spec);
+
 /* A service that never says it is ready is as good as hung: kill it, and
  * the back-off restarts it, as systemd does when TimeoutStartSec= passes. */
 static int on_ready_timeout(sd_event_source *es, uint64_t usec, void *userdata) {
@@ -36,7 +38,7 @@ static int on_ready_timeout(sd_event_source *es, uint64_t usec, void *userdata) 
 
         if (s->state == SERVICE_RUNNING && !s->ready && s->pid > 0) {
                 console_failed(s->spec->name, "not ready %llu s after it started; restarting it",
-                               READY_TIMEOUT_USEC / 1000000ULL);
+                               ready_timeout_usec(s->spec) / 1000000ULL);
                 (void) kill(s->pid, SIGKILL);
         }
         return 0;
@@ -64,6 +66,14 @@ static int on_ready_poll(sd_event_source *es, uint64_t usec, void *userdata) {
         return 0;
 }
 
+static uint64_t ready_timeout_usec(const ServiceSpec *spec) {
+        return spec->ready_timeout ? spec->ready_timeout * 1000000ULL : READY_TIMEOUT_USEC;
+}
+
+unsigned service_stop_grace(const ServiceSpec *spec) {
+        return spec->stop_grace ?: SERVICE_STOP_GRACE_SECONDS;
+}
+
 static void readiness_watch(Service *s) {
         Manager *m = s->manager;
         const ServiceSpec *spec = s->spec;
@@ -74,8 +84,8 @@ static void readiness_watch(Service *s) {
                 return;
         }
         s->ready_timer = sd_event_source_disable_unref(s->ready_timer);
-        (void) sd_event_add_time(m->event, &s->ready_timer, CLOCK_MONOTONIC, now + READY_TIMEOUT_USEC, 0,
-                                 on_ready_timeout, s);
+        (void) sd_event_add_time(m->event, &s->ready_timer, CLOCK_MONOTONIC, now + ready_timeout_usec(spec),
+                                 0, on_ready_timeout, s);
         s->ready_poll = sd_event_source_disable_unref(s->ready_poll);
         if (spec->ready_socket && (spec->readiness == READINESS_SOCKET || !readiness_socket(m)))
                 (void) sd_event_add_time(m->event, &s->ready_poll, CLOCK_MONOTONIC, now + READY_POLL_USEC, 0,
@@ -168,6 +178,18 @@ static void service_exited(Manager *m, pid_t pid, const ChildResult *res, void *
         s->stop_timer = sd_event_source_disable_unref(s->stop_timer);
         if (m->shutting_down || s->state == SERVICE_STOPPING) {
                 s->state = SERVICE_STOPPED;
+                /* Last: it may remove s. */
+                if (!m->shutting_down && s->on_stopped)
+                        s->on_stopped(s);
+                return;
+        }
+        if (!service_should_restart(s->spec, s->restarts, res)) {
+                s->state = SERVICE_STOPPED;
+                console_info("%s %s %d after %.1f s; not restarted (restart %s, %u restarts)", s->spec->name,
+                             res->code == CLD_EXITED ? "exited with status" : "was killed by signal",
+                             res->status, ran, restart_policy_to_string(s->spec->restart), s->restarts);
+                if (s->on_stopped)
+                        s->on_stopped(s);
                 return;
         }
         delay = backoff_next(&s->backoff, ran);
@@ -200,8 +222,8 @@ static int on_stop_timeout(sd_event_source *es, uint64_t usec, void *userdata) {
 
         s->stop_timer = sd_event_source_disable_unref(s->stop_timer);
         if (s->state == SERVICE_STOPPING && s->pid > 0) {
-                console_warning("%s still running %d s after SIGTERM: killing it", s->spec->name,
-                                SERVICE_STOP_GRACE_SECONDS);
+                console_warning("%s still running %u s after SIGTERM: killing it", s->spec->name,
+                                service_stop_grace(s->spec));
                 (void) kill(s->pid, SIGKILL);
         }
         return 0;
@@ -221,7 +243,7 @@ int service_stop(Service *s) {
         if (s->state != SERVICE_STOPPING && !m->shutting_down) {
                 s->stop_timer = sd_event_source_disable_unref(s->stop_timer);
                 r = sd_event_add_time(m->event, &s->stop_timer, CLOCK_MONOTONIC,
-                                      now_usec(m) + SERVICE_STOP_GRACE_SECONDS * 1000000ULL, 0,
+                                      now_usec(m) + service_stop_grace(s->spec) * 1000000ULL, 0,
                                       on_stop_timeout, s);
                 if (r < 0)
                         console_warning("%s is stopped without a deadline: %s", s->spec->name, strerror(-r));

@@ -48,6 +48,8 @@ const ServiceSpec system_services[] = {
                  * own; so containerd starts at once. The modules: its overlayfs
                  * snapshotter is skipped when overlay is not loaded when it starts. */
                 .wants = CONDITION_MODULES,
+                /* Met once it is ready: host state's containers wait for it. */
+                .provides = CONDITION_CONTAINERD,
                 .cgroup = "system/containerd",
         },
 };
