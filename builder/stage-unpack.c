@@ -253,7 +253,8 @@ static int build_tree_in_sandbox(const BuildEnv *env, const PackageSet *s, const
         char *work[] = { env->cache->tmp, NULL };
         const UnpackJob job = { .env = env, .packages = s, .tree = tree, .meta = meta };
 
-        if (strv_extend(&inputs, env->berth_init) < 0 || strv_extend(&inputs, env->berth_fetch) < 0)
+        if (strv_extend(&inputs, env->berth_init) < 0 || strv_extend(&inputs, env->berth_fetch) < 0 ||
+            strv_extend(&inputs, env->berth_ctr) < 0)
                 return log_oom();
         for (size_t i = 0; i < s->n_packages; i++) {
                 _cleanup_free_ char *dir = path_dirname_absolute(s->packages[i].deb);

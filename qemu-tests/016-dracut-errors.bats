@@ -24,7 +24,7 @@ setup_file() {
         local prefix="$BATS_FILE_TMPDIR/prefix"
         mkdir -p "$prefix/bin" "$prefix/lib/berth" "$prefix/share/berth/dracut/90berth"
         cp "$BI" "$prefix/bin/"
-        cp "$BERTH_BUILD/berth-init" "$BERTH_BUILD/berth-fetch" "$prefix/lib/berth/"
+        cp "$BERTH_BUILD/berth-init" "$BERTH_BUILD/berth-fetch" "$BERTH_BUILD/berth-ctr" "$prefix/lib/berth/"
         cp -R "$BERTH_ROOT/overlays" "$prefix/share/berth/"
         sed -e 's|\${BERTH_INIT_DLOPEN:?}|${BERTH_INIT_DLOPEN/libcrypto.so.3/}|' \
                 "$BERTH_ROOT/init/dracut/90berth/module-setup.sh" >"$prefix/share/berth/dracut/90berth/module-setup.sh"
