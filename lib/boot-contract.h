@@ -115,6 +115,17 @@ static const char *const berth_state_modules[] = {
 #define BERTH_GCE_METADATA_ADDRESS "169.254.169.254"
 /* Where stage 2 has berth-fetch write the document. */
 #define BERTH_STATE_FETCHED_PATH "/run/berth/state.toml"
+/* The last document that applied whole (docs/host-state.md), mode 0600,
+ * and beside it "HEX SOURCE\n": the host comes up on it when no new one
+ * applies. */
+#define BERTH_STATE_LAST_GOOD_PATH "/var/lib/berth/state.toml"
+#define BERTH_STATE_LAST_GOOD_SHA256_PATH "/var/lib/berth/state.toml.sha256"
+/* The applied document's registry credentials, for the container runner
+ * (root only, 0600; absent when no registry has any):
+ *   {"registries": {"HOST": {"username": "...", "password": "..."}
+ *                        or {"token": "..."}}}
+ * HOST as the document names it ("registry.example:5000"). */
+#define BERTH_REGISTRY_AUTH_PATH "/run/berth/registry-auth.json"
 
 /* ---- build-image → the dracut module, in dracut's environment ---- */
 /* berth-init's path inside the sysroot dracut reads. */
