@@ -23,7 +23,8 @@
 
 #define TEMP_NAME ".berth-new"
 /* The sysctl list is name, value, name, value, ..., NULL. */
-#define STRV_FOREACH_PAIR(n, v, l) for (char **n = (l), **v = n ? n + 1 : NULL; n && *n && *v; n += 2, v = n + 1)
+#define STRV_FOREACH_PAIR(n, v, l) \
+        for (char **n = (l), **v = n ? n + 1 : NULL; n && *n && *v; n += 2, v = n + 1)
 
 _printf_(3, 4) static int fail(char *why, size_t why_size, const char *fmt, ...) {
         va_list ap;
@@ -96,7 +97,8 @@ static int check_file(int etcfd, const char *path, char *why, size_t why_size) {
         if (fd == -ENOENT)
                 return 0;
         if (fd == -ELOOP || fd == -EXDEV)
-                return fail(why, why_size, "%s: leads through a symlink (refused: it could leave /etc)", path);
+                return fail(why, why_size, "%s: leads through a symlink (refused: it could leave /etc)",
+                            path);
         if (fd < 0)
                 return fail(why, why_size, "%s: %s", path, strerror(-fd));
         if (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode))
@@ -109,7 +111,7 @@ static int state_check(const HostState *s, int etcfd, char *why, size_t why_size
         char path[PATH_MAX];
         int r;
 
-        STRV_FOREACH_PAIR (name, value, s->sysctl) {
+        STRV_FOREACH_PAIR(name, value, s->sysctl) {
                 _cleanup_close_ int fd = -EBADF;
                 if (sysctl_name_to_path(*name, path, sizeof(path)) < 0)
                         return fail(why, why_size, "sysctl %s: not a /proc/sys name", *name);
@@ -226,9 +228,9 @@ static int remove_etc(int etcfd, const char *path) {
 static const char *sysctl_prev(const HostState *prev, const char *name) {
         if (!prev)
                 return NULL;
-        STRV_FOREACH_PAIR (n, v, prev->sysctl)
-                if (streq(*n, name))
-                        return *v;
+        STRV_FOREACH_PAIR(n, v, prev->sysctl)
+        if (streq(*n, name))
+                return *v;
         return NULL;
 }
 
@@ -314,7 +316,7 @@ int state_apply(const HostState *prev, const HostState *s, char *why, size_t why
                 if (r < 0)
                         return r;
         }
-        STRV_FOREACH_PAIR (name, value, s->sysctl) {
+        STRV_FOREACH_PAIR(name, value, s->sysctl) {
                 const char *was = sysctl_prev(prev, *name);
                 _cleanup_close_ int fd = -EBADF;
 

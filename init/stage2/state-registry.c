@@ -60,7 +60,8 @@ int registry_auth_json(const HostState *s, char **ret) {
                 json_object_object_add(regs, r->host, e);
         }
         if (root) {
-                const char *t = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY);
+                const char *t = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
+                                                                             JSON_C_TO_STRING_SPACED);
                 text = t ? strdup(t) : NULL;
                 json_object_put(root);
                 if (!text)

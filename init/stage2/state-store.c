@@ -104,8 +104,8 @@ static void fall_back(Manager *m, bool reapply) {
         memcpy(sha256, stamp, 64);
         r = host_state_load(BERTH_STATE_LAST_GOOD_PATH, &s, &e);
         if (r < 0) {
-                console_failed("state last-good", "%s:%u:%u: %s", BERTH_STATE_LAST_GOOD_PATH, e.line, e.column,
-                               e.msg);
+                console_failed("state last-good", "%s:%u:%u: %s", BERTH_STATE_LAST_GOOD_PATH, e.line,
+                               e.column, e.msg);
                 return;
         }
         r = state_apply(NULL, s, why, sizeof(why), &changed);
@@ -143,7 +143,8 @@ void state_fetched(Manager *m, const char *line) {
                 if (e.line > 0)
                         console_failed(what, "%u:%u: %s", e.line, e.column, e.msg);
                 else
-                        console_failed(what, "%s: %s", BERTH_STATE_FETCHED_PATH, e.msg[0] ? e.msg : strerror(-r));
+                        console_failed(what, "%s: %s", BERTH_STATE_FETCHED_PATH,
+                                       e.msg[0] ? e.msg : strerror(-r));
                 fall_back(m, false);
                 return;
         }
