@@ -175,7 +175,7 @@ DOC
         run -0 vm_run net 'berthctl reload; echo rc=$?'
         is "$output" "rc=0" "berthctl reload's exit"
         vm_wait net "^berth: state applied http://[^ ]+ sha256:$v2" 120
-        run -0 vm_run net 'hostname; cat /proc/sys/vm/swappiness; ls /etc/berth-test; stat -c %a /etc/berth-test/sub/new; cat /run/berth/state-written'
+        run -0 vm_run net 'hostname; cat /proc/sys/vm/swappiness; ls -1 /etc/berth-test; stat -c %a /etc/berth-test/sub/new; cat /run/berth/state-written'
         is "$output" "^net-two"$'\r?\n'"22"$'\r?\n'"kept"$'\r?\n'"sub"$'\r?\n'"600"$'\r?\n' \
                 "hostname, sysctl, old gone, new there with its mode"
         is "$output" "file /etc/berth-test/kept"$'\r?\n'"file /etc/berth-test/sub/new" "the record"
@@ -194,7 +194,7 @@ DOC
         c=$(console net)
         is "$c" $'\nberth: FAILED state http://[^ ]+: /etc/evil/x: leads through a symlink[^\n]*\nberth: state last-good sha256:'"$v2" \
                 "FAILED naming the path, then last-good"
-        run -0 vm_run net 'hostname; cat /proc/sys/vm/swappiness; ls /tmp/outside | wc -l; ls /etc/berth-test'
+        run -0 vm_run net 'hostname; cat /proc/sys/vm/swappiness; ls /tmp/outside | wc -l; ls -1 /etc/berth-test'
         is "$output" "^net-two"$'\r?\n'"22"$'\r?\n'"0"$'\r?\n'"kept"$'\r?\n'"sub"$'\r?\n' \
                 "hostname, sysctl, nothing outside /etc and no file of the refused document"
 }
