@@ -193,7 +193,7 @@ DOC
         # Either end, so that a document wrongly applied fails the assertions below.
         vm_wait net "^berth: state last-good|^berth: state applied [^ ]+ sha256:$(sha256sum "$BATS_FILE_TMPDIR/escape.toml" | cut -d' ' -f1)" 120
         run -0 vm_run net 'hostname; cat /proc/sys/vm/swappiness; ls /tmp/outside | wc -l; ls -1 /etc/berth-test'
-        is "$output" "^net-two"$'\r?\n'"22"$'\r?\n'"0"$'\r?\n'"kept"$'\r?\n'"sub"$'\r?\n' \
+        is "$output" "^net-two"$'\r?\n'"22"$'\r?\n'"0"$'\r?\n'"kept"$'\r?\n'"sub"$'\r?$' \
                 "hostname, sysctl, nothing outside /etc and no file of the refused document"
         c=$(console net)
         is "$c" $'\nberth: FAILED state http://[^ ]+: /etc/evil/x: leads through a symlink[^\n]*\nberth: state last-good sha256:'"$v2" \
