@@ -93,6 +93,8 @@ static void fall_back(Manager *m, bool reapply) {
                 if (reapply && state_apply(NULL, m->state, why, sizeof(why), &changed) < 0)
                         console_failed("state last-good", "%s", why);
                 console_info("state last-good sha256:%s", m->state_sha256);
+                /* The refresh goes on: the next period may bring a good one. */
+                refresh_schedule(m);
                 return;
         }
         if (read_full_file(BERTH_STATE_LAST_GOOD_SHA256_PATH, 4096, &stamp, NULL) < 0)
