@@ -71,6 +71,8 @@ console() { vm_console "$1" | tr -d '\r'; }
         run -0 vm_run main 'berthctl status --json'
         is "$output" '"state": \{[^}]*"sha256": "'"$GOOD_SHA"'"' "status --json's state"
         is "$output" '"last_good": false' "not the last good one: this boot's"
+        run -0 vm_run main 'grep VmRSS /proc/1/status'
+        echo "# PID 1 with the state applied: $(echo "$output" | tr -d '\r')" >&3
 }
 
 @test "a bad document on the next boot: FAILED with line and column, then the last good one, nothing of the bad" {

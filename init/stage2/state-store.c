@@ -8,6 +8,7 @@
  * here a second time, now bounded by the schema's limits. */
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +53,8 @@ static void state_adopt(Manager *m, HostState *s, const char *source, const char
         snprintf(m->state_sha256, sizeof(m->state_sha256), "%s", sha256);
         m->state_applied_at = uptime();
         m->state_last_good = last_good;
+        /* The TOML tree is gone: its pages go back, PID 1's budget is 3 MiB. */
+        (void) malloc_trim(0);
         (void) containers_apply(m, m->state);
         refresh_schedule(m);
 }
