@@ -115,14 +115,20 @@ static const char *const berth_state_modules[] = {
 #define BERTH_GCE_METADATA_ADDRESS "169.254.169.254"
 /* Where stage 2 has berth-fetch write the document. */
 #define BERTH_STATE_FETCHED_PATH "/run/berth/state.toml"
+/* The last document that applied whole (docs/host-state.md), mode 0600,
+ * and beside it "HEX SOURCE\n": the host comes up on it when no new one
+ * applies. */
+#define BERTH_STATE_LAST_GOOD_PATH "/var/lib/berth/state.toml"
+#define BERTH_STATE_LAST_GOOD_SHA256_PATH "/var/lib/berth/state.toml.sha256"
 
 /* ---- containers (docs/host-state.md, "How containers run") ---- */
 /* The container runner PID 1 supervises, one per container. */
 #define BERTH_CTR_NAME "berth-ctr"
 #define BERTH_CTR_PATH BERTH_LIB_DIR "/" BERTH_CTR_NAME
-/* Registry credentials, written (mode 0600) by the state's apply step and
- * read by berth-ctr: JSON {"HOST[:PORT]": {"username": U, "password": P}}
- * or {"HOST": {"token": T}}. */
+/* Registry credentials, written (mode 0600; absent when no registry has
+ * any) by the state's apply step (state-registry.c) and read by berth-ctr:
+ * JSON {"HOST[:PORT]": {"username": U, "password": P}} or {"HOST": {"token": T}},
+ * HOST as the document names it. */
 #define BERTH_REGISTRY_AUTH_PATH "/run/berth/registry-auth.json"
 
 /* ---- build-image → the dracut module, in dracut's environment ---- */

@@ -10,3 +10,6 @@ int berthctl_status(int argc, char *argv[]);
 
 /* cmd-check.c */
 int berthctl_check(int argc, char *argv[]);
+
+/* cmd-reload.c */
+int berthctl_reload(int argc, char *argv[]);

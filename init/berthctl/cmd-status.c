@@ -60,6 +60,14 @@ static void print_human(json_object *reply) {
                 json_object_object_get_ex(network, "up", &up);
                 printf("\nnetwork: %s\n", json_object_get_boolean(up) ? str(network, "address") : "not up");
         }
+        json_object *state;
+        if (json_object_object_get_ex(reply, "state", &state) && state)
+                printf("state: %s sha256:%s applied at %s s%s\n", str(state, "source"), str(state, "sha256"),
+                       str(state, "applied"),
+                       json_object_get_boolean(json_object_object_get(state, "last_good")) ? " (last good)"
+                                                                                           : "");
+        else
+                printf("state: none\n");
         if (json_object_object_get_ex(reply, "jobs", &jobs))
                 for (size_t i = 0; i < json_object_array_length(jobs); i++) {
                         json_object *j = json_object_array_get_idx(jobs, i);

@@ -17,6 +17,7 @@ typedef struct Verb {
 
 static const Verb verbs[] = {
         { "status", berthctl_status, "status [--json]   services, their state, milestones" },
+        { "reload", berthctl_reload, "reload            fetch the host state again and converge to it" },
         { "check", berthctl_check, "check FILE...     validate host state documents (no guest needed)" },
 };
 

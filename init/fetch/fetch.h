@@ -16,7 +16,8 @@
  *   0  "SOURCE sha256:HEX"  the document is written
  *   2  (nothing)            the command line is wrong (stderr says why)
  *   3  "none: WHAT"         no source holds a document
- *   4  "SOURCE: WHY"        a source failed: fetch, limit, pin, unpinned http
+ *   4  "SOURCE: WHY"        a source failed: fetch, limit, pin, unpinned http,
+ *                           or the document is not valid ("SOURCE: LINE:COL: msg")
  * Stage 2 prints the line as `berth: state fetched ...` or
  * `berth: FAILED state ...`. */
 enum {

@@ -4,9 +4,10 @@
  * sources that holds one, checked against its pin, written to a file
  * (mode 0600, a temporary name then rename). Stage 2 runs it as a
  * short-lived child with the sources it chose (init/state/state-plan.c);
- * tests run it the same way against their own servers. It does not judge
- * the document: that is the parser's work. Exit codes and the line on
- * stdout: fetch.h. */
+ * tests run it the same way against their own servers. It validates the
+ * document with the host state's schema before it writes it (so PID 1
+ * never parses an unchecked one). Exit codes and the line on stdout:
+ * fetch.h. */
 
 #include <errno.h>
 #include <getopt.h>
@@ -18,6 +19,7 @@
 #include "boot-contract.h"
 #include "fetch.h"
 #include "fileio.h"
+#include "host-state.h"
 #include "kernel-args.h"
 #include "kmod-util.h"
 #include "macro.h"
@@ -198,6 +200,22 @@ int main(int argc, char *argv[]) {
                         fetch_buffer_reset(&doc);
                         printf("%s: sha256:%s is not the pin sha256:%s\n", name, hex, pin);
                         return FETCH_EXIT_FAILED;
+                }
+                /* Judged here, in a short-lived process: the TOML tree of a hostile
+                 * 1 MiB document costs tens of MB, which PID 1 must never spend.
+                 * PID 1 then parses only documents that passed. */
+                {
+                        _cleanup_(host_state_freep) HostState *state = NULL;
+                        TomlError e = {};
+                        r = host_state_parse(doc.data ?: "", doc.size, &state, &e);
+                        if (r < 0) {
+                                fetch_buffer_reset(&doc);
+                                if (e.line > 0)
+                                        printf("%s: %u:%u: %s\n", name, e.line, e.column, e.msg);
+                                else
+                                        printf("%s: %s\n", name, e.msg[0] ? e.msg : strerror(-r));
+                                return FETCH_EXIT_FAILED;
+                        }
                 }
                 r = write_file_atomic(out, doc.data ?: "", doc.size, 0600);
                 fetch_buffer_reset(&doc);

@@ -52,6 +52,7 @@ static const Field network_up_fields[] = {
 static const MethodSpec methods[_CONTROL_METHOD_MAX] = {
         [CONTROL_STATUS] = { "status", NULL, 0 },
         [CONTROL_NETWORK_UP] = { "network-up", network_up_fields, ARRAY_SIZE(network_up_fields) },
+        [CONTROL_RELOAD] = { "reload", NULL, 0 },
 };
 
 const char *control_method_to_string(ControlMethod m) {

@@ -14,6 +14,7 @@
 typedef enum ControlMethod {
         CONTROL_STATUS,
         CONTROL_NETWORK_UP,
+        CONTROL_RELOAD,
         _CONTROL_METHOD_MAX,
 } ControlMethod;
 

@@ -146,6 +146,18 @@ json_object *control_status(Manager *m) {
                 json_object_array_add(jobs, e);
         }
         json_object_object_add(o, "jobs", jobs);
+
+        /* The host state the host runs: null when none. */
+        json_object *state = NULL;
+        if (m->state) {
+                state = json_object_new_object();
+                json_object_object_add(state, "source", json_object_new_string(m->state_source));
+                json_object_object_add(state, "sha256", json_object_new_string(m->state_sha256));
+                json_object_object_add(state, "applied", seconds(m->state_applied_at));
+                json_object_object_add(state, "last_good", json_object_new_boolean(m->state_last_good));
+                json_object_object_add(state, "refresh", json_object_new_int64(m->state->refresh));
+        }
+        json_object_object_add(o, "state", state);
         json_object_object_add(o, "orphans_reaped", json_object_new_int64((int64_t) m->orphans_reaped));
         return o;
 }

@@ -104,6 +104,19 @@ static json_object *handle(Manager *m, const ControlRequest *req) {
                 json_object_object_add(o, "ok", json_object_new_boolean(true));
                 return o;
         }
+        case CONTROL_RELOAD: {
+                /* Fetched and applied in the background: the console, and
+                 * status's state, say how it ended. */
+                json_object *o;
+                int r = state_fetch_again(m);
+                if (r == -ENOENT)
+                        return error_reply("this boot names no host state source");
+                if (r < 0)
+                        return error_reply(strerror(-r));
+                o = json_object_new_object();
+                json_object_object_add(o, "ok", json_object_new_boolean(true));
+                return o;
+        }
         default:
                 return error_reply("unknown method");
         }

@@ -10,6 +10,7 @@
 #include <systemd/sd-event.h>
 
 #include "child.h"
+#include "host-state.h"
 #include "service.h"
 
 struct Manager {
@@ -30,6 +31,14 @@ struct Manager {
         char notify_path[108]; /* sun_path: where notify_fd is bound */
         struct ControlServer *control;
         struct ContainerSet *containers; /* host state's containers (containers.c) */
+        /* The host state applied (state-store.c): the fetched document's, or
+         * the last good one's; NULL while none is. Freed on replacement. */
+        HostState *state;
+        char state_source[512]; /* where it came from, as the console names it */
+        char state_sha256[65];
+        double state_applied_at; /* uptime() when it was applied */
+        bool state_last_good; /* it is the last good one, not this fetch's */
+        sd_event_source *state_refresh; /* the document's refresh period */
 };
 
 /* supervisor.c: conditions. manager_condition_met() starts every WAITING
@@ -76,6 +85,17 @@ void modules_load_start(Manager *m);
  * when it can, and is called whenever a condition is met. */
 void state_fetch_prepare(Manager *m);
 void state_fetch_poll(Manager *m);
+/* Fetches again (berthctl reload, the refresh period): now, or when the
+ * fetch that runs ends. -ENOENT when this boot names no source. */
+int state_fetch_again(Manager *m);
+
+/* state-store.c: what a fetch's end means. fetched(): berth-fetch wrote a
+ * validated document (line: "SOURCE sha256:HEX"): it is applied, and kept
+ * as the last good one; if it cannot be, the host goes (back) to the last
+ * good one. not_fetched(): nothing new (no source, a failure): the host
+ * stays on, or comes up on, the last good one. */
+void state_fetched(Manager *m, const char *line);
+void state_not_fetched(Manager *m);
 
 /* containers.c: after every service readiness and every apply, prints
  * "berth: healthy" once, when containerd is ready, a state was applied and

@@ -8,7 +8,7 @@
  * network, the network is up (or given up on). berth-fetch writes the
  * document to BERTH_STATE_FETCHED_PATH and one line on its stdout, which
  * becomes the console line; its retries go to a log file under /run/berth.
- * Applying the document is the host-state code's (docs/host-state.md). */
+ * Applying the document is state-store.c's (docs/host-state.md). */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -43,12 +43,17 @@ enum {
         FETCH_FAILED = 4
 };
 
-/* One fetch per boot: what it waits for, and its command line. */
+/* The boot's fetch (and each reload's): what it waits for, its command
+ * line, whether one runs, and whether another was asked for meanwhile. */
 static struct {
         bool started;
+        bool running;
+        bool again;
         unsigned wants;
         char **argv;
 } fetch;
+
+static void fetch_start(Manager *m);
 
 static int fetch_job(void *arg) {
         char **argv = arg;
@@ -76,50 +81,21 @@ static void failed_line(const char *line) {
         console_failed(what, "%s", sep + 2);
 }
 
-/* TEMPORARY (branch containers, until the state-apply branch is merged,
- * which applies the whole document and calls containers_apply() itself):
- * the fetched document's containers only, so that qemu-tests/042 can run. */
-static void temporary_apply_containers(Manager *m) {
-        _cleanup_(host_state_freep) HostState *state = NULL;
-        TomlError e = {};
-        int r = host_state_load(BERTH_STATE_FETCHED_PATH, &state, &e);
-        /* Plain-http registries only, as hosts.toml (certs.d): what the
-         * state-apply branch writes in full. */
-        for (size_t i = 0; r >= 0 && i < state->n_registries; i++) {
-                const HostStateRegistry *reg = &state->registries[i];
-                _cleanup_free_ char *dir = NULL, *path = NULL, *text = NULL;
-                if (!reg->plain_http)
-                        continue;
-                if (asprintf(&dir, "/etc/containerd/certs.d/%s", reg->host) < 0 ||
-                    asprintf(&path, "%s/hosts.toml", dir) < 0 ||
-                    asprintf(&text,
-                             "server = \"http://%s\"\n[host.\"http://%s\"]\n  capabilities = [\"pull\", "
-                             "\"resolve\"]\n",
-                             reg->host, reg->host) < 0)
-                        break;
-                if (mkdir_p(dir, 0755) < 0 || write_file_atomic(path, text, strlen(text), 0644) < 0)
-                        console_warning("cannot write %s: %m", path);
-        }
-        if (r >= 0)
-                r = containers_apply(m, state);
-        if (r < 0)
-                console_warning("containers not applied: %s", strerror(-r));
-}
-
 static void fetch_done(Manager *m, pid_t pid, const ChildResult *res, void *userdata) {
         _cleanup_free_ char *line = NULL;
 
+        fetch.running = false;
         if (read_full_file(STATE_FETCH_RESULT_PATH, 4096, &line, NULL) >= 0)
                 line[strcspn(line, "\n")] = 0;
-        if (res->timed_out)
+        if (res->code == CLD_EXITED && res->status == FETCH_OK && line && line[0]) {
+                console_info("state fetched %s", line);
+                state_fetched(m, line);
+        } else if (res->timed_out)
                 console_failed("state", "berth-fetch still running after %llu s: killed",
                                STATE_FETCH_JOB_TIMEOUT_USEC / 1000000ULL);
         else if (res->code != CLD_EXITED)
                 console_failed("state", "berth-fetch was killed by signal %d", res->status);
-        else if (res->status == FETCH_OK && line && line[0]) {
-                console_info("state fetched %s", line);
-                temporary_apply_containers(m);
-        } else if (res->status == FETCH_NONE)
+        else if (res->status == FETCH_NONE)
                 console_info("no host state: %s",
                              line && strncmp(line, "none: ", 6) == 0 ? line + 6 : "none");
         else if (res->status == FETCH_FAILED && line && line[0])
@@ -127,16 +103,25 @@ static void fetch_done(Manager *m, pid_t pid, const ChildResult *res, void *user
         else
                 console_failed("state", "berth-fetch exited with status %d (%s)", res->status,
                                STATE_FETCH_LOG_PATH);
+        if (!(res->code == CLD_EXITED && res->status == FETCH_OK && line && line[0]))
+                state_not_fetched(m);
+        if (fetch.again && !m->shutting_down) {
+                fetch.again = false;
+                fetch_start(m);
+        }
 }
 
 static void fetch_start(Manager *m) {
         int r;
 
         fetch.started = true;
+        fetch.running = true;
         r = job_start(m, "berth-fetch", fetch_job, fetch.argv, STATE_FETCH_JOB_TIMEOUT_USEC, fetch_done,
                       NULL, NULL);
-        if (r < 0)
+        if (r < 0) {
+                fetch.running = false;
                 console_failed("state", "cannot start berth-fetch: %s", strerror(-r));
+        }
 }
 
 /* berth-fetch's arguments from this boot's kernel arguments and DMI strings. */
@@ -192,10 +177,24 @@ void state_fetch_prepare(Manager *m) {
                 else
                         console_failed("state", "cannot choose its sources: %s", strerror(-r));
                 fetch.started = true;
+                state_not_fetched(m);
         }
 }
 
 void state_fetch_poll(Manager *m) {
         if (!fetch.started && fetch.argv && !m->shutting_down && manager_conditions_met(m, fetch.wants))
                 fetch_start(m);
+}
+
+int state_fetch_again(Manager *m) {
+        if (!fetch.argv)
+                return -ENOENT;
+        if (fetch.running || !fetch.started) {
+                /* The one that runs (or waits for its conditions) sees the new document too,
+                 * unless it started before the change: then once more. */
+                fetch.again = fetch.running;
+                return 0;
+        }
+        fetch_start(m);
+        return 0;
 }

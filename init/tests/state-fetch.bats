@@ -53,6 +53,12 @@ elapsed_at_most() {
         [[ $HTTPS =~ ^[0-9]+$ ]]
 }
 
+@test "a document that is not a valid host state is refused with its line and column, and not written" {
+        run -4 --separate-stderr "$FETCH" --out "$OUT" --http-unpinned "url:$BASE/bad.toml"
+        [[ $output == "$BASE/bad.toml: 3:1: unknown key 'bogus'"* ]]
+        [[ ! -e $OUT ]]
+}
+
 @test "a pinned document over http is written, mode 0600, and named with its hash" {
         run -0 --separate-stderr "$FETCH" --out "$OUT" --sha256 "$DOC_SHA" "url:$BASE/state.toml"
         [[ $output == "$BASE/state.toml sha256:$DOC_SHA" ]]

@@ -59,6 +59,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         p = self.path
         if p == "/state.toml":
             return self.answer(200, DOC)
+        if p == "/bad.toml":
+            # TOML, but not a host state document: an unknown key on line 3.
+            return self.answer(200, b'version = 1\nhostname = "fetched"\nbogus = 1\n')
         if p == "/500":
             return self.answer(500, b"broken")
         if p == "/big":

@@ -40,6 +40,12 @@ int main(void) {
                    streq(r.address, "(ipv6)"),
            "fields in any order; dhcpcd's (ipv6)");
         ok(streq(control_method_to_string(CONTROL_NETWORK_UP), "network-up"), "method names");
+        ok(parse("{\"method\":\"reload\"}", &r) == 0 && r.method == CONTROL_RELOAD &&
+                   streq(control_method_to_string(CONTROL_RELOAD), "reload"),
+           "reload");
+        ok(refused("{\"method\":\"reload\",\"url\":\"http://x\"}",
+                   "unknown field 'url' for method 'reload'"),
+           "reload takes no field: the sources are the boot's");
 
         ok(refused("", "not JSON"), "an empty line");
         ok(refused("status", "not JSON"), "not JSON");
