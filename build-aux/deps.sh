@@ -26,6 +26,9 @@ packages=(
         util-linux
         # init/tests/containerd-api.bats: a real containerd and runc, and a registry
         containerd runc docker-registry
+        # state-fetch.bats asks its fake metadata services with curl; 032 looks
+        # for leftover processes with pgrep (procps)
+        curl procps
 )
 
 missing=()
