@@ -9,6 +9,8 @@
 
 bats_require_minimum_version 1.5.0
 
+load cgroups
+
 setup_file() {
         export CT="${BERTH_BUILD:-$BATS_TEST_DIRNAME/../../build}/ctrd-test"
         export BCTR="${BERTH_BUILD:-$BATS_TEST_DIRNAME/../../build}/berth-ctr"
@@ -16,6 +18,7 @@ setup_file() {
                 echo "berth-ctr.bats needs root: containerd, runc and cgroups" >&2
                 return 1
         fi
+        ensure_cgroups
         # A short path: the socket's must fit in sun_path. Not tmpfs-only:
         # overlayfs wants a file system with trusted xattrs (ext4 and tmpfs
         # both do).

@@ -7,12 +7,15 @@
 
 bats_require_minimum_version 1.5.0
 
+load cgroups
+
 setup_file() {
         export CT="${BERTH_BUILD:-$BATS_TEST_DIRNAME/../../build}/ctrd-test"
         if [[ $(id -u) -ne 0 ]]; then
                 echo "containerd-api.bats needs root: containerd, runc and cgroups" >&2
                 return 1
         fi
+        ensure_cgroups
         # A short path: the socket's must fit in sun_path. Not tmpfs-only:
         # overlayfs wants a file system with trusted xattrs (ext4 and tmpfs
         # both do).
