@@ -53,11 +53,12 @@ $(CTRD_GEN)/.stamp: init/containerd/cri-image.proto init/containerd/build.mk
 $(CTRD_GEN_SRCS): $(CTRD_GEN)/.stamp
 
 # Generated code: compiled without the project's warning flags (its style is
-# protoc-c's, not ours).
+# protoc-c's, not ours), but with the prefix map: berth-ctr goes into the
+# image, and a checkout's folder in its debug information changed the commit.
 $(BUILD)/obj/proto/%.o: $(CTRD_GEN)/%.c
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
-	@$(CC) -std=gnu11 $(CFLAGS) $(filter -fsanitize% -fno-%,$(BERTH_CFLAGS)) -I$(CTRD_GEN) \
+	@$(CC) -std=gnu11 $(CFLAGS) $(filter -fsanitize% -fno-% -ffile-prefix-map%,$(BERTH_CFLAGS)) -I$(CTRD_GEN) \
 		$(call pc_cflags,libprotobuf-c) -c $< -o $@
 
 CTRD_SRCS := $(filter-out init/containerd/ctrd-test.c,$(wildcard init/containerd/*.c))
