@@ -35,10 +35,12 @@ setup_file() {
         clone_and_build "$B"
 }
 
-@test "berth-init holds no checkout's folder and is the same from both checkouts" {
-        run -1 grep -c -F "$BATS_FILE_TMPDIR" "$A/build/berth-init"
-        run -1 grep -c -F "$BATS_FILE_TMPDIR" "$B/build/berth-init"
-        run -0 cmp "$A/build/berth-init" "$B/build/berth-init"
+@test "berth's programs in the image hold no checkout's folder and are the same from both checkouts" {
+        for p in berth-init berth-fetch berth-ctr; do
+                run -1 grep -c -F "$BATS_FILE_TMPDIR" "$A/build/$p"
+                run -1 grep -c -F "$BATS_FILE_TMPDIR" "$B/build/$p"
+                run -0 cmp "$A/build/$p" "$B/build/$p"
+        done
 }
 
 @test "recipes/minimal.toml gives the same commit id from both checkouts" {
