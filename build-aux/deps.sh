@@ -27,8 +27,9 @@ packages=(
         # init/tests/containerd-api.bats: a real containerd and runc, and a registry
         containerd runc docker-registry
         # state-fetch.bats asks its fake metadata services with curl; 032 looks
-        # for leftover processes with pgrep (procps)
-        curl procps
+        # for leftover processes with pgrep (procps); the containerd suites
+        # mount the cgroup hierarchies where a chroot has none (mount)
+        curl procps mount
 )
 
 missing=()
