@@ -29,6 +29,11 @@ int registry_hosts_toml(const HostStateRegistry *r, const char *ca_path, char **
         fprintf(f, "server = \"%s://%s\"\n%s", scheme, server, strempty(ca));
         STRV_FOREACH (m, r->mirrors)
                 fprintf(f, "\n[host.\"%s\"]\ncapabilities = [\"pull\", \"resolve\"]\n%s", *m, strempty(ca));
+        /* containerd 1.6 refuses a hosts.toml with no [host] table ("invalid
+         * `host` tree"): without mirrors, the server is its own one host. */
+        if (!r->mirrors || !r->mirrors[0])
+                fprintf(f, "\n[host.\"%s://%s\"]\ncapabilities = [\"pull\", \"resolve\"]\n%s", scheme,
+                        server, strempty(ca));
         if (fclose(f) != 0)
                 return -ENOMEM;
         *ret = TAKE_PTR(text);

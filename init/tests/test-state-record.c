@@ -145,8 +145,10 @@ static void test_registry(void) {
            "plain_http: the server is http://; mirrors in order with their own scheme; the CA for each");
         ok(registry_hosts_toml(&s->registries[1], NULL, &t1) == 0 &&
                    strstr(t1, "\nserver = \"https://registry-1.docker.io\"\n") && !strstr(t1, "ca =") &&
-                   !strstr(t1, "[host"),
-           "docker.io's API host; https; no CA, no mirror");
+                   strstr(t1, "\n[host.\"https://registry-1.docker.io\"]\ncapabilities = [\"pull\", "
+                              "\"resolve\"]\n"),
+           "docker.io's API host; https; no CA; no mirror: the server is its own [host] table, "
+           "which containerd 1.6 requires");
         ok(registry_auth_json(s, &auth) == 0 && auth && strstr(auth, "\"registry.example:5000\"") &&
                    strstr(auth, "\"username\": \"ci\"") && strstr(auth, "\"password\": \"s3\\\"cret\"") &&
                    strstr(auth, "\"tok.example\"") && strstr(auth, "\"token\": \"abc\"") &&
