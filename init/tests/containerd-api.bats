@@ -7,128 +7,19 @@
 
 bats_require_minimum_version 1.5.0
 
-load cgroups
+load containerd-env
 
 setup_file() {
         export CT="${BERTH_BUILD:-$BATS_TEST_DIRNAME/../../build}/ctrd-test"
-        if [[ $(id -u) -ne 0 ]]; then
-                echo "containerd-api.bats needs root: containerd, runc and cgroups" >&2
-                return 1
-        fi
-        ensure_cgroups
-        # A short path: the socket's must fit in sun_path. Not tmpfs-only:
-        # overlayfs wants a file system with trusted xattrs (ext4 and tmpfs
-        # both do).
-        D=$(mktemp -d /tmp/berth-ctrd.XXXXXX)
-        export D
-        local port port2
-        port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-        port2=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-        export REG=127.0.0.1:$port
-        # a second registry that wants a token from the test's token server
-        export PRIV=127.0.0.1:$port2
-        # Unique per run: the container cgroups land under it on this host.
-        export CGP=/berth-ctrd-test-${D##*.}
-        mkdir -p "$D/registry" "$D/registry2" "$D/certs.d/$REG" "$D/certs.d/$PRIV"
-        python3 "$BATS_TEST_DIRNAME/token-server.py" "$D/token-port" berth s3cret 2>"$D/token.log" &
-        echo $! >"$D/token.pid"
-
-        cat >"$D/registry.yml" <<-YML
-	version: 0.1
-	log:
-	  level: warn
-	storage:
-	  filesystem:
-	    rootdirectory: $D/registry
-	http:
-	  addr: $REG
-	YML
-        docker-registry serve "$D/registry.yml" >"$D/registry.log" 2>&1 &
-        echo $! >"$D/registry.pid"
-        local i
-        for i in $(seq 50); do
-                [[ -f $D/token-port ]] && break
-                sleep 0.1
-        done
-        # "silly" auth: any Authorization header passes, none gets a Bearer
-        # challenge naming the token server, where the credentials are checked
-        cat >"$D/registry2.yml" <<-YML
-	version: 0.1
-	log:
-	  level: warn
-	storage:
-	  filesystem:
-	    rootdirectory: $D/registry2
-	http:
-	  addr: $PRIV
-	auth:
-	  silly:
-	    realm: http://127.0.0.1:$(cat "$D/token-port")/token
-	    service: berth-test
-	YML
-        docker-registry serve "$D/registry2.yml" >"$D/registry2.log" 2>&1 &
-        echo $! >"$D/registry2.pid"
-
-        # Plain http for this registry only, as a berth host's hosts.toml
-        # would say it.
-        local r
-        for r in "$REG" "$PRIV"; do
-                cat >"$D/certs.d/$r/hosts.toml" <<-TOML
-		server = "http://$r"
-		[host."http://$r"]
-		  capabilities = ["pull", "resolve"]
-		TOML
-        done
-        cat >"$D/config.toml" <<-TOML
-	version = 2
-	root = "$D/root"
-	state = "$D/state"
-	[grpc]
-	  address = "$D/c.sock"
-	[plugins."io.containerd.grpc.v1.cri".registry]
-	  config_path = "$D/certs.d"
-	[plugins."io.containerd.internal.v1.opt"]
-	  path = "$D/opt"
-	TOML
-        containerd --config "$D/config.toml" --log-level info >"$D/containerd.log" 2>&1 &
-        echo $! >"$D/containerd.pid"
-
-        python3 "$BATS_TEST_DIRNAME/../../qemu-tests/make-oci-image.py" /bin/busybox "$D/image.tar" berth/busybox:1
-        for i in $(seq 50); do
-                curl -fs "http://$REG/v2/" >/dev/null && curl -s "http://$PRIV/v2/" >/dev/null && break
-                sleep 0.2
-        done
+        containerd_env_start containerd-api.bats ctrd
         python3 "$BATS_TEST_DIRNAME/push-oci-image.py" "$D/image.tar" "$REG" berth/busybox:1 >"$D/digest"
         python3 "$BATS_TEST_DIRNAME/push-oci-image.py" --index "$D/image.tar" "$REG" berth/multi:1 >/dev/null
         python3 "$BATS_TEST_DIRNAME/push-oci-image.py" "$D/image.tar" "$PRIV" berth/private:1 >/dev/null
-        for i in $(seq 50); do
-                "$CT" -a "$D/c.sock" version >/dev/null 2>&1 && break
-                sleep 0.2
-        done
+        containerd_wait
 }
 
 teardown_file() {
-        [[ -n ${D:-} ]] || return 0
-        local name
-        for name in $(ls "$D/root/io.containerd.runtime.v2.task/k8s.io" 2>/dev/null); do
-                "$CT" -a "$D/c.sock" kill "$name" 9 || true
-                "$CT" -a "$D/c.sock" -t 5 wait "$name" || true
-                "$CT" -a "$D/c.sock" rm "$name" || true
-        done
-        [[ -f $D/containerd.pid ]] && kill "$(cat "$D/containerd.pid")" 2>/dev/null
-        local p
-        for p in registry registry2 token; do
-                [[ -f $D/$p.pid ]] && kill "$(cat "$D/$p.pid")" 2>/dev/null
-        done
-        sleep 0.5
-        rmdir /sys/fs/cgroup/*"$CGP" /sys/fs/cgroup/*/"$CGP" 2>/dev/null || true
-        # a container's rootfs stays mounted under the state folder if its
-        # task was never deleted: unmount what is left under $D, deepest first
-        local m
-        for m in $(awk -v d="$D/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r); do
-                umount -l "$m" || true
-        done
-        rm -rf "$D"
+        containerd_env_stop
 }
 
 ct() {
