@@ -85,8 +85,7 @@ static void print_human(json_object *reply) {
 
 int berthctl_status(int argc, char *argv[]) {
         bool json = false;
-        json_object *req, *reply = NULL, *err;
-        int r;
+        json_object *reply = NULL;
 
         for (int i = 1; i < argc; i++) {
                 if (streq(argv[i], "--json"))
@@ -96,19 +95,8 @@ int berthctl_status(int argc, char *argv[]) {
                         return 2;
                 }
         }
-        req = json_object_new_object();
-        json_object_object_add(req, "method", json_object_new_string("status"));
-        r = control_call(req, 5000, &reply);
-        json_object_put(req);
-        if (r < 0) {
-                fprintf(stderr, "berthctl: cannot reach PID 1 on its control socket: %s\n", strerror(-r));
+        if (berthctl_call("status", &reply) != 0)
                 return 1;
-        }
-        if (json_object_object_get_ex(reply, "error", &err)) {
-                fprintf(stderr, "berthctl: %s\n", json_object_get_string(err));
-                json_object_put(reply);
-                return 1;
-        }
         if (json)
                 printf("%s\n", json_object_to_json_string_ext(reply, JSON_C_TO_STRING_PRETTY |
                                                                              JSON_C_TO_STRING_SPACED));
