@@ -285,36 +285,6 @@ static void copy_out(int from, int to) {
                         break;
 }
 
-/* Waits in a child with a connection of its own: the call blocks for as
- * long as the task runs, and this process must meanwhile copy the output
- * (berth-init would do the same beside its event loop). The status comes
- * back through a pipe. */
-static pid_t wait_in_child(const char *name, int *ret_fd) {
-        int p[2];
-        if (pipe2(p, O_CLOEXEC) < 0)
-                return -errno;
-        pid_t pid = fork();
-        if (pid < 0)
-                return -errno;
-        if (pid == 0) {
-                close(p[0]);
-                GrpcConn *c = NULL;
-                uint32_t status = 0;
-                int r = grpc_connect(arg_address, arg_namespace, &c);
-                if (r >= 0)
-                        r = ctrd_wait(c, name, UINT64_MAX / 2, &status);
-                if (r < 0)
-                        fprintf(stderr, "ctrd-test: wait %s: %s\n", name, c ? grpc_error(c) : strerror(-r));
-                grpc_close(c);
-                if (r >= 0 && write(p[1], &status, sizeof(status)) != sizeof(status))
-                        _exit(1);
-                _exit(r < 0);
-        }
-        close(p[1]);
-        *ret_fd = p[0];
-        return pid;
-}
-
 static int cmd_run(GrpcConn *c, int argc, char **argv) {
         RunArgs a = {};
         CtrdImage img = {};
@@ -367,7 +337,7 @@ static int cmd_run(GrpcConn *c, int argc, char **argv) {
                 ret = 0;
                 goto out;
         }
-        pid_t child = wait_in_child(a.spec.name, &status_fd);
+        pid_t child = ctrd_wait_in_child(arg_address, arg_namespace, a.spec.name, "ctrd-test", &status_fd);
         if (child < 0)
                 goto out;
         uint32_t status = 0;

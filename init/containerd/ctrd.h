@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "grpc.h"
 
@@ -59,6 +60,13 @@ int ctrd_start(GrpcConn *c, const char *name, uint32_t *pid);
 /* Blocks until the task ends (or `timeout_usec`); `*exit_status` is its
  * status (128 + N for a signal N, as containerd reports it). */
 int ctrd_wait(GrpcConn *c, const char *name, uint64_t timeout_usec, uint32_t *exit_status);
+/* ctrd_wait() in a child on a connection of its own (the call blocks for as
+ * long as the task runs, and the caller must meanwhile copy the output):
+ * returns the child's pid, or a negative errno; the task's status comes back
+ * as a uint32_t on *ret_fd, which reads nothing when the wait failed (the
+ * child then says why on stderr, after `who: wait: `). */
+pid_t ctrd_wait_in_child(const char *address, const char *namespace, const char *name, const char *who,
+                         int *ret_fd);
 /* Signals the task's init process, or with `all` every process in it. */
 int ctrd_kill(GrpcConn *c, const char *name, int signal, bool all);
 /* Deletes the task (which must have ended), the container and its

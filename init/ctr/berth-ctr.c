@@ -229,34 +229,6 @@ static void stream_read(Stream *s, bool eof) {
         }
 }
 
-/* ctrd_wait() blocks for as long as the task runs: it is made in a child on
- * a connection of its own; the status comes back through a pipe. */
-static pid_t wait_in_child(int *ret_fd) {
-        int p[2];
-        if (pipe2(p, O_CLOEXEC) < 0)
-                return -errno;
-        pid_t pid = fork();
-        if (pid < 0)
-                return -errno;
-        if (pid == 0) {
-                close(p[0]);
-                GrpcConn *c = NULL;
-                uint32_t status = 0;
-                int r = grpc_connect(arg_address, CTRD_NAMESPACE, &c);
-                if (r >= 0)
-                        r = ctrd_wait(c, name, UINT64_MAX / 2, &status);
-                if (r < 0)
-                        say("wait: %s", c ? grpc_error(c) : strerror(-r));
-                grpc_close(c);
-                if (r >= 0 && write(p[1], &status, sizeof(status)) != sizeof(status))
-                        _exit(1);
-                _exit(r < 0);
-        }
-        close(p[1]);
-        *ret_fd = p[0];
-        return pid;
-}
-
 static double now(void) {
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -534,7 +506,9 @@ static int run(GrpcConn *c, RunArgs *a) {
         }
         notify_ready();
 
-        pid_t child = wait_in_child(&status_fd);
+        char who[300];
+        snprintf(who, sizeof(who), "berth-ctr: %s", name); /* as say() prefixes its lines */
+        pid_t child = ctrd_wait_in_child(arg_address, CTRD_NAMESPACE, name, who, &status_fd);
         if (child < 0) {
                 say("cannot wait: %s", strerror((int) -child));
                 (void) ctrd_kill(c, name, SIGKILL, true);
