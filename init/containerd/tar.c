@@ -129,7 +129,8 @@ static int parse_pax(TarReader *t, const char *p, size_t n) {
         while (n > 0) {
                 char *end;
                 unsigned long len = strtoul(p, &end, 10);
-                if (end == p || *end != ' ' || len <= (size_t) (end - p) + 1 || len > n || p[len - 1] != '\n')
+                if (end == p || *end != ' ' || len <= (size_t) (end - p) + 1 || len > n ||
+                    p[len - 1] != '\n')
                         return -EBADMSG;
                 const char *key = end + 1, *eq = memchr(key, '=', (size_t) (p + len - 1 - key));
                 if (!eq)
@@ -230,9 +231,8 @@ int tar_next(TarReader *t, const char **ret_path, int64_t *ret_size) {
                 }
                 if (!name) {
                         const char *n = (const char *) h, *prefix = (const char *) h + 345;
-                        size_t nlen = strnlen(n, 100), plen = memcmp(h + 257, "ustar", 5) == 0
-                                                                      ? strnlen(prefix, 155)
-                                                                      : 0;
+                        size_t nlen = strnlen(n, 100),
+                               plen = memcmp(h + 257, "ustar", 5) == 0 ? strnlen(prefix, 155) : 0;
                         if (asprintf(&name, "%.*s%s%.*s", (int) plen, prefix, plen ? "/" : "", (int) nlen,
                                      n) < 0) {
                                 name = NULL;
