@@ -35,7 +35,10 @@ static void header(Buf *b, const char *name, const char *prefix, char type, size
         snprintf(num, sizeof(num), "%011o", (unsigned) size);
         memcpy(h + 124, num, 12);
         h[156] = (unsigned char) type;
-        memcpy(h + 257, "ustar\0" "00", 8);
+        memcpy(h + 257,
+               "ustar\0"
+               "00",
+               8);
         if (prefix)
                 snprintf((char *) h + 345, 155, "%s", prefix);
         memset(h + 148, ' ', 8);
@@ -129,12 +132,15 @@ int main(void) {
 
         char want[2048];
         snprintf(want, sizeof(want),
-                 "oci-layout={\"imageLayoutVersion\": \"1.0.0\"};index.json={};blobs/sha256/b.txt=in a prefix;"
-                 "blobs/sha256/0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef-long-name=gnu;"
+                 "oci-layout={\"imageLayoutVersion\": \"1.0.0\"};index.json={};blobs/sha256/b.txt=in a "
+                 "prefix;"
+                 "blobs/sha256/"
+                 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef-long-name=gnu;"
                  "pax/the/real/name.txt=%.600s;empty=;",
                  big);
         s = list(&b, false);
-        ok(streq(s, want), "ustar names with a prefix, a GNU long name, a pax path and size; links and folders skipped");
+        ok(streq(s, want),
+           "ustar names with a prefix, a GNU long name, a pax path and size; links and folders skipped");
         free(s);
         s = list(&b, true);
         ok(streq(s, want), "the same, gzip-compressed");
@@ -150,7 +156,8 @@ int main(void) {
         size_t full = b.size;
         b.size -= 512 + 300;
         s = list(&b, false);
-        ok(strstr(s, "error 74") != NULL, "a file cut short: -EBADMSG (%s)", s + (strlen(s) > 40 ? strlen(s) - 40 : 0));
+        ok(strstr(s, "error 74") != NULL, "a file cut short: -EBADMSG (%s)",
+           s + (strlen(s) > 40 ? strlen(s) - 40 : 0));
         free(s);
         b.size = full;
 
