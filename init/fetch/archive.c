@@ -13,12 +13,15 @@
  * OUT, so OUT is always a verified archive and a restart finds it there
  * instead of downloading it again. */
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -87,6 +90,30 @@ static int file_is_pin(const char *path, const char *pin, EVP_MD_CTX *md) {
         return streq(hex, pin);
 }
 
+/* What an earlier berth-fetch killed in the middle (its runner stopped)
+ * left: OUT.tmp-* files nobody holds. A writer holds a lock on its
+ * temporary file for as long as it writes, so another runner's download of
+ * the same archive is left alone. */
+static void remove_leftovers(const char *out) {
+        _cleanup_free_ char *dir_copy = strdup(out), *base_copy = strdup(out), *prefix = NULL;
+        _cleanup_close_ int dfd = -EBADF;
+        DIR *d;
+        struct dirent *e;
+
+        if (!dir_copy || !base_copy || asprintf(&prefix, "%s.tmp-", basename(base_copy)) < 0)
+                return;
+        dfd = open(dirname(dir_copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0 || !(d = fdopendir(dup(dfd))))
+                return;
+        while ((e = readdir(d)))
+                if (strncmp(e->d_name, prefix, strlen(prefix)) == 0) {
+                        _cleanup_close_ int fd = openat(dfd, e->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+                        if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0)
+                                (void) unlinkat(dfd, e->d_name, 0);
+                }
+        closedir(d);
+}
+
 static void md_freep(EVP_MD_CTX **md) {
         EVP_MD_CTX_free(*md);
 }
@@ -121,14 +148,17 @@ int archive_fetch(const char *url, const char *pin, const char *out, const Fetch
                 return FETCH_EXIT_FAILED;
         }
 
+        remove_leftovers(out);
         if (asprintf(&tmp, "%s.tmp-XXXXXX", out) < 0) {
                 tmp = NULL;
                 printf("%s: out of memory\n", shown);
                 return FETCH_EXIT_FAILED;
         }
         fd = mkostemp(tmp, O_CLOEXEC);
-        if (fd < 0) {
+        if (fd < 0 || flock(fd, LOCK_EX) < 0) {
                 printf("%s: cannot make %s: %m\n", shown, tmp);
+                if (fd >= 0)
+                        (void) unlink(tmp);
                 free(TAKE_PTR(tmp));
                 return FETCH_EXIT_FAILED;
         }

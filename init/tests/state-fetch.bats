@@ -323,3 +323,18 @@ elapsed_at_most() {
         run -2 --separate-stderr "$FETCH" --archive "$BASE/state.toml" --sha256 abc --out "$BATS_TEST_TMPDIR/a.tar"
         [ "$output" = "$BASE/state.toml: --sha256 abc: not 64 hex digits" ]
 }
+
+@test "--archive: what a killed download left is removed, another download's file (locked) is not" {
+        local dir="$BATS_TEST_TMPDIR/archives"
+        mkdir "$dir"
+        echo partial >"$dir/a.tar.tmp-dead01"
+        echo writing >"$dir/a.tar.tmp-live01"
+        echo other >"$dir/b.tar.tmp-dead02"
+        flock "$dir/a.tar.tmp-live01" sleep 30 &
+        local holder=$!
+        sleep 0.3
+        run -0 --separate-stderr "$FETCH" --archive "$BASE/state.toml" --sha256 "$DOC_SHA" --out "$dir/a.tar"
+        kill "$holder"
+        run -0 ls "$dir"
+        [ "$output" = "$(printf 'a.tar\na.tar.tmp-live01\nb.tar.tmp-dead02')" ]
+}
