@@ -239,6 +239,8 @@ task_pids() {
         vm_wait main "^berth: container newbie running" 180
         vm_wait main "changer: changer-is-second" 180
         vm_wait main "^berth: container gone removed" 60
+        run -0 task_pids hello
+        is "${output//$'\r'/}" "^$hello_before\$" "hello's task PIDs, unchanged"
         console=$(vm_console main | tr -d '\r')
         is "$console" $'(^|\n)berth: container changer changed: restarting it\n' "changer restarted"
         is "$console" $'(^|\n)berth: container newbie running [0-9.]+' "newbie started"
@@ -246,8 +248,6 @@ task_pids() {
         is_not "$console" "berth: container hello (changed|removed)" "hello touched"
         run -0 vm_run main 'ls /sys/fs/cgroup/containers/ | grep -c "^gone$"; true'
         is "$output" "^0" "gone's cgroup"
-        run -0 task_pids hello
-        is "${output//$'\r'/}" "^$hello_before\$" "hello's task PIDs, unchanged"
         run -0 task_pids changer
         is "${output//$'\r'/}" "^[0-9]+ " "changer's new task"
         is_not "${output//$'\r'/}" "^$changer_before\$" "changer's task PIDs, unchanged"
