@@ -217,19 +217,28 @@ doc_v2() {
         fi | sed "s|HOST|$port|"
 }
 
-# task_pids NAME: the PIDs in the container's cgroup, sorted, on one line.
-task_pids() {
-        vm_run main "sort -n /sys/fs/cgroup/containers/$1/cgroup.procs | tr '\\n' ' '"
+# task_pid NAME: the container's task, its first process: the lowest PID in
+# its cgroup (the others are the task's children, such as its sleep).
+task_pid() {
+        vm_run main "sort -n /sys/fs/cgroup/containers/$1/cgroup.procs | head -1"
+}
+
+# runner_pid NAME: its berth-ctr runner's PID, from berthctl status --json.
+runner_pid() {
+        vm_run main "berthctl status --json | tr -d ' \\n' | grep -o '\"name\":\"$1\"[^}]*\"runner_pid\":[0-9]*' | grep -o '[0-9]*\$'"
 }
 
 @test "berthctl reload converges: new started, removed stopped, changed restarted, unchanged keep their PIDs" {
-        local console hello_before changer_before before
-        run -0 task_pids hello
+        local console hello_before hello_runner changer_before before
+        run -0 task_pid hello
         hello_before=${output//$'\r'/}
-        is "$hello_before" "^[0-9]+ " "hello's task"
-        run -0 task_pids changer
+        is "$hello_before" "^[0-9]+$" "hello's task"
+        run -0 runner_pid hello
+        hello_runner=${output//$'\r'/}
+        is "$hello_runner" "^[0-9]+$" "hello's runner"
+        run -0 task_pid changer
         changer_before=${output//$'\r'/}
-        is "$changer_before" "^[0-9]+ " "changer's task"
+        is "$changer_before" "^[0-9]+$" "changer's task"
         doc_v2 >"$BATS_FILE_TMPDIR/v2.toml"
         serve_doc "$BATS_FILE_TMPDIR/v2.toml"
         before=$(vm_console main | tr -d '\r' | grep -c '^berth: state applied' || true)
@@ -239,8 +248,10 @@ task_pids() {
         vm_wait main "^berth: container newbie running" 180
         vm_wait main "changer: changer-is-second" 180
         vm_wait main "^berth: container gone removed" 60
-        run -0 task_pids hello
-        is "${output//$'\r'/}" "^$hello_before\$" "hello's task PIDs, unchanged"
+        run -0 task_pid hello
+        is "${output//$'\r'/}" "^$hello_before\$" "hello's task, the same process"
+        run -0 runner_pid hello
+        is "${output//$'\r'/}" "^$hello_runner\$" "hello's runner, the same process"
         console=$(vm_console main | tr -d '\r')
         is "$console" $'(^|\n)berth: container changer changed: restarting it\n' "changer restarted"
         is "$console" $'(^|\n)berth: container newbie running [0-9.]+' "newbie started"
@@ -248,13 +259,14 @@ task_pids() {
         is_not "$console" "berth: container hello (changed|removed)" "hello touched"
         run -0 vm_run main 'ls /sys/fs/cgroup/containers/ | grep -c "^gone$"; true'
         is "$output" "^0" "gone's cgroup"
-        run -0 task_pids changer
-        is "${output//$'\r'/}" "^[0-9]+ " "changer's new task"
-        is_not "${output//$'\r'/}" "^$changer_before\$" "changer's task PIDs, unchanged"
+        run -0 task_pid changer
+        is "${output//$'\r'/}" "^[0-9]+$" "changer's new task"
+        is_not "${output//$'\r'/}" "^$changer_before\$" "changer's task, the old process"
         run -0 vm_run main 'berthctl status'
         is "$output" $'\nhello +running +0 ' "hello's row: running, no restart"
         is "$output" $'\nnewbie +running ' "newbie's row"
-        is_not "$output" $'\ngone ' "gone's row"
+        # (its milestone "gone started" stays in the list)
+        is_not "$output" $'\ngone +[a-z]+ +[0-9]+ +always ' "gone's row in the containers"
 }
 
 # spin_time: seconds of a fixed workload in the debug shell (system/shell,
@@ -267,6 +279,7 @@ spin_time() {
         local before base hogged before_status
         run -0 vm_run main 'cat /proc/self/cgroup'
         is "$output" "0::/system/shell" "the workload's cgroup: the host's reserve"
+        doc_v2 >"$BATS_FILE_TMPDIR/v2.toml"
         run -0 spin_time
         base=$(echo "$output" | tr -d '\r' | awk '/^spin/ { print $2 }')
         doc_v2 cpuhog >"$BATS_FILE_TMPDIR/v3.toml"
