@@ -99,7 +99,7 @@ teardown_file() {
 
 @test "EC2: berth.platform=ec2 fetches the same document from IMDSv2 with a token, applies it and names the source" {
         local console imds=$BATS_FILE_TMPDIR/imds.log
-        vm_stop badpin
+        vm_stop_all
         : >"$imds"
         # restrict=on: the guest reaches nothing but the fake service.
         VM_NETDEV_OPTS="restrict=on,net=169.254.0.0/16,guestfwd=tcp:169.254.169.254:80-cmd:python3 $BATS_TEST_DIRNAME/state-server.py imds $BATS_FILE_TMPDIR/state.toml $imds" \
