@@ -124,7 +124,11 @@ teardown_file() {
         is "$output" "rc=1" "wget's exit"
         run -0 cat "$imds"
         is "$output" "GET /latest/user-data 401" "the refusal in the service's log"
-        # berth-fetch's connection and wget's: two runs of the program
-        run -0 sh -c "cut -d' ' -f1 '$imds' | sort -u | wc -l"
-        is "$output" "^([2-9]|[1-9][0-9]+)$" "programs run (distinct PIDs)"
+        # QEMU ran the program once per connection: wget's request came to a
+        # process of its own, not to one that served berth-fetch.
+        echo "# the service's log: $(tr '\n' ';' <"$imds")" >&3
+        local refused
+        refused=$(awk '$4 == 401 { print $1 }' "$imds")
+        is "$refused" "^[0-9]+$" "the PID of the program that refused"
+        run -1 grep -E "^$refused .* 200\$" "$imds"
 }
