@@ -39,7 +39,8 @@ vm_start() {
                 ${VM_EXTRA_ARGS:-} -pidfile "$dir/qemu.pid" -daemonize
 }
 
-vm_pid() { cat "$(vm_dir "$1")/qemu.pid" 2>/dev/null; }
+# vm_pid NAME: QEMU's PID; empty (and status 0) once it has ended and removed its pid file.
+vm_pid() { cat "$(vm_dir "$1")/qemu.pid" 2>/dev/null || true; }
 
 vm_running() {
         local pid
