@@ -43,10 +43,12 @@
 #define BERTH_KARG_ROOT_TIMEOUT "berth.root_timeout"
 #define BERTH_KARG_NETWORK_TIMEOUT "berth.network_timeout"
 /* Host state (docs/state-providers.md): a URL, its pin, whether plain http
- * may go unpinned, and the platform whose providers are asked. */
+ * may go unpinned, the fetch's deadline, and the platform whose providers
+ * are asked. */
 #define BERTH_KARG_STATE "berth.state"
 #define BERTH_KARG_STATE_SHA256 "berth.state.sha256"
 #define BERTH_KARG_STATE_HTTP "berth.state.http"
+#define BERTH_KARG_STATE_TIMEOUT "berth.state.timeout"
 #define BERTH_KARG_PLATFORM "berth.platform"
 /* The values of berth.state.http: plain http needs a pin, or not. */
 #define BERTH_STATE_HTTP_PINNED "pinned"

@@ -3,8 +3,12 @@
 # qemu_fw_cfg, reads opt/org.berth/state, checks the pin and writes
 # /run/berth/state.toml (docs/state-providers.md). One boot of
 # recipes/debug.toml, with a blank second disk that a test turns into a
-# NoCloud config drive; the fetcher's limits and the network sources are
-# tested without QEMU (init/tests/state-fetch.bats).
+# NoCloud config drive. A second boot with a wrong pin; a third with
+# berth.platform=ec2 and no network but a fake IMDSv2 service
+# (qemu-tests/state-server.py) at 169.254.169.254, run by QEMU's user
+# network once per connection (guestfwd=...-cmd:). The fetcher's limits
+# are tested without QEMU (init/tests/state-fetch.bats) and in the guest
+# by 041-state-apply.bats.
 
 bats_require_minimum_version 1.5.0
 load helpers
@@ -13,7 +17,7 @@ load vm
 setup_file() {
         export DEBUG_OUT="$BATS_FILE_TMPDIR/debug"
         "$BI" --quiet --cache "$BERTH_TEST_CACHE" -o "$DEBUG_OUT" "$BERTH_ROOT/recipes/debug.toml" >/dev/null
-        printf 'version = 1\nhostname = "from-fw-cfg"\n' >"$BATS_FILE_TMPDIR/state.toml"
+        printf 'version = 1\nhostname = "from-the-state"\n' >"$BATS_FILE_TMPDIR/state.toml"
         DOC_SHA=$(sha256sum "$BATS_FILE_TMPDIR/state.toml" | cut -d' ' -f1)
         export DOC_SHA
         truncate -s 8M "$BATS_FILE_TMPDIR/cidata.img"
@@ -91,4 +95,40 @@ teardown_file() {
         is_not "$console" "state fetched" "a fetched state"
         run -0 vm_run badpin 'ls /run/berth/ | grep -c "^state.toml" ; true'
         is "$output" "^0" "/run/berth/state.toml"
+}
+
+@test "EC2: berth.platform=ec2 fetches the same document from IMDSv2 with a token, applies it and names the source" {
+        local console imds=$BATS_FILE_TMPDIR/imds.log
+        vm_stop_all
+        : >"$imds"
+        # restrict=on: the guest reaches nothing but the fake service.
+        VM_NETDEV_OPTS="restrict=on,net=169.254.0.0/16,guestfwd=tcp:169.254.169.254:80-cmd:python3 $BATS_TEST_DIRNAME/state-server.py imds $BATS_FILE_TMPDIR/state.toml $imds" \
+                vm_start ec2 "$DEBUG_OUT" "berth.platform=ec2" "berth.state.sha256=$DOC_SHA"
+        vm_wait ec2 "^berth: (state applied|no host state|FAILED state)" 300
+        console=$(vm_console ec2 | tr -d '\r')
+        is "$console" $'(^|\n)berth: state fetched ec2:http://169\\.254\\.169\\.254/latest/user-data sha256:'"$DOC_SHA"$'(\n|$)' \
+                "the fetched line"
+        is "$console" $'(^|\n)berth: state applied ec2:http://169\\.254\\.169\\.254/latest/user-data sha256:'"$DOC_SHA"' [0-9.]+' \
+                "the applied line"
+        run -0 vm_run ec2 'hostname'
+        is "$output" "^from-the-state" "the document's hostname"
+        run -0 cat "$imds"
+        is "$output" "PUT /latest/api/token 200" "the token asked for"
+        is "$output" "GET /latest/user-data 200" "the user data with the token"
+}
+
+@test "EC2: the fake service refuses a GET without the token (401), one program per connection" {
+        local imds=$BATS_FILE_TMPDIR/imds.log
+        run -0 vm_run ec2 'wget -q -O- http://169.254.169.254/latest/user-data 2>&1; echo rc=$?'
+        is "$output" "401" "wget's error"
+        is "$output" "rc=1" "wget's exit"
+        run -0 cat "$imds"
+        is "$output" "GET /latest/user-data 401" "the refusal in the service's log"
+        # QEMU ran the program once per connection: wget's request came to a
+        # process of its own, not to one that served berth-fetch.
+        echo "# the service's log: $(tr '\n' ';' <"$imds")" >&3
+        local refused
+        refused=$(awk '$4 == 401 { print $1 }' "$imds")
+        is "$refused" "^[0-9]+$" "the PID of the program that refused"
+        run -1 grep -E "^$refused .* 200\$" "$imds"
 }

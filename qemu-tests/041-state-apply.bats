@@ -3,9 +3,15 @@
 # sets the host name, a sysctl and a file under /etc, and is kept as the
 # last good one under /var/lib/berth; the next boot on the same disk with a
 # bad document comes up on that one. A second VM fetches over plain http
-# from a server of the test (10.0.2.2 is the host's 127.0.0.1 in QEMU's
-# user network) and converges on `berthctl reload`; a file path through a
-# symlink in /etc is refused whole. Three boots of recipes/debug.toml.
+# from a server of the test (qemu-tests/state-server.py; 10.0.2.2 is the
+# host's 127.0.0.1 in QEMU's user network) and converges on `berthctl
+# reload`; a file path through a symlink in /etc is refused whole, and a
+# malformed document, 20 MB (with and without a Content-Length), a server
+# that never answers and an HTTP 500 each leave it on the last good state
+# (its fetch deadline is berth.state.timeout=10, so each waits ~10 s, not
+# 60). Its reboot without the allowance for unpinned http is refused at
+# boot and comes up on the last good state. Four boots of
+# recipes/debug.toml.
 
 bats_require_minimum_version 1.5.0
 load helpers
@@ -98,6 +104,8 @@ console() { vm_console "$1" | tr -d '\r'; }
 # ---- over http, with reload ----
 
 serve() { cp "$BATS_FILE_TMPDIR/$1" "$BATS_FILE_TMPDIR/www/state.toml"; }
+# serve_mode MODE: what the server answers instead of the document (state-server.py).
+serve_mode() { echo "$1" >"$BATS_FILE_TMPDIR/www/mode"; }
 
 start_net_vm() {
         mkdir -p "$BATS_FILE_TMPDIR/www"
@@ -148,12 +156,17 @@ path = "/etc/evil/x"
 content = "out of /etc\n"
 DOC
         serve v1.toml
-        PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-        python3 -m http.server "$PORT" --bind 127.0.0.1 --directory "$BATS_FILE_TMPDIR/www" \
-                >"$BATS_FILE_TMPDIR/http.log" 2>&1 &
+        python3 "$BATS_TEST_DIRNAME/state-server.py" http "$BATS_FILE_TMPDIR/www" "$BATS_FILE_TMPDIR/http.port" \
+                2>"$BATS_FILE_TMPDIR/http.log" &
         echo $! >"$BATS_FILE_TMPDIR/http.pid"
-        echo "$PORT" >"$BATS_FILE_TMPDIR/http.port"
-        vm_start net "$DEBUG_OUT" "berth.state=http://10.0.2.2:$PORT/state.toml" "berth.state.http=any"
+        local i
+        for i in $(seq 50); do
+                [[ -f $BATS_FILE_TMPDIR/http.port ]] && break
+                sleep 0.1
+        done
+        PORT=$(cat "$BATS_FILE_TMPDIR/http.port")
+        vm_start net "$DEBUG_OUT" "berth.state=http://10.0.2.2:$PORT/state.toml" "berth.state.http=any" \
+                "berth.state.timeout=10"
         vm_wait net "$STATE_LINE" 240
 }
 
@@ -216,4 +229,93 @@ DOC
                 "FAILED with line and column, then last-good"
         run -0 vm_run net 'hostname'
         is "$output" "^net-two" "the hostname"
+}
+
+# ---- bad sources on reload: each FAILED, then the last good one ----
+
+# reload_bad MODE: the server answers MODE; berthctl reload; waits for the
+# next last-good line (berth.state.timeout=10: the fetch gives up after
+# 10 s, PID 1 kills it 30 s later; 90 s bounds both under emulation).
+# Leaves the console in $c, the reload's time in $took and v2's hash in $v2.
+reload_bad() {
+        local before start
+        serve_mode "$1"
+        before=$(console net | grep -c '^berth: state last-good' || true)
+        start=$SECONDS
+        run -0 vm_run net 'berthctl reload'
+        vm_wait net "^berth: state last-good" 90 $((before + 1))
+        took=$((SECONDS - start))
+        v2=$(sha256sum "$BATS_FILE_TMPDIR/v2.toml" | cut -d' ' -f1)
+        c=$(console net)
+        echo "# $1: last-good after ${took} s" >&3
+}
+
+# on_last_good: nothing of what the server sent is applied or kept; the
+# host is as v2 made it.
+on_last_good() {
+        run -0 vm_run net 'hostname; cat /proc/sys/vm/swappiness; ls -1 /etc/berth-test; cut -d" " -f1 /var/lib/berth/state.toml.sha256; sha256sum </var/lib/berth/state.toml'
+        is "$output" "^net-two"$'\r?\n'"22"$'\r?\n'"kept"$'\r?\n'"sub"$'\r?\n'"$v2"$'\r?\n'"$v2 " \
+                "hostname, sysctl, files and the last good document as v2 left them"
+}
+
+@test "http: 20 MB with a Content-Length on reload: FAILED as larger than the limit, the host on the last good" {
+        local c took v2
+        reload_bad big
+        is "$c" $'\nberth: FAILED state http://10\\.0\\.2\\.2:[0-9]+/state\\.toml: larger than the limit of 1048576 bytes \\(Content-Length: 20000000\\)\nberth: state last-good sha256:'"$v2"$'(\n|$)' \
+                "the FAILED line, then last-good"
+        on_last_good
+}
+
+@test "http: 20 MB without a Content-Length on reload: FAILED as larger than the limit, the host on the last good" {
+        local c took v2
+        reload_bad big-unsized
+        is "$c" $'\nberth: FAILED state http://10\\.0\\.2\\.2:[0-9]+/state\\.toml: larger than the limit of 1048576 bytes\nberth: state last-good sha256:'"$v2"$'(\n|$)' \
+                "the FAILED line, then last-good"
+        on_last_good
+}
+
+@test "http: a server that accepts and never answers: FAILED at the 10 s deadline, the host on the last good" {
+        local c took v2
+        reload_bad hang
+        is "$c" $'\nberth: FAILED state http://10\\.0\\.2\\.2:[0-9]+/state\\.toml: no answer within the deadline \\([^\n]*\nberth: state last-good sha256:'"$v2"$'(\n|$)' \
+                "the FAILED line, then last-good"
+        on_last_good
+        run -0 grep -c '"GET /state.toml HTTP/1.1" hang' "$BATS_FILE_TMPDIR/http.log"
+        is "$output" "^[1-9]" "the server got the request and held it"
+        # berth-fetch's own deadline ended it, not PID 1's kill 30 s later
+        is_not "$c" "berth-fetch still running" "PID 1 killing berth-fetch"
+        # berth.state.timeout=10 is its deadline, not the default 60 s
+        [ "$took" -lt 40 ]
+}
+
+@test "http: HTTP 500: asked again with back-off until the deadline, then FAILED; the host on the last good" {
+        local c took v2
+        reload_bad 500
+        is "$c" $'\nberth: FAILED state http://10\\.0\\.2\\.2:[0-9]+/state\\.toml: HTTP 500 \\([0-9]+ attempts, until the deadline\\)\nberth: state last-good sha256:'"$v2"$'(\n|$)' \
+                "the FAILED line, then last-good"
+        on_last_good
+        run -0 grep -c '"GET /state.toml HTTP/1.1" 500' "$BATS_FILE_TMPDIR/http.log"
+        is "$output" "^([3-9]|[1-9][0-9]+)$" "retried: at least 3 requests answered 500"
+}
+
+@test "at boot: unpinned plain http without berth.state.http=any is refused before anything is asked; up on the last good" {
+        local c v2 requests
+        PORT=$(cat "$BATS_FILE_TMPDIR/http.port")
+        v2=$(sha256sum "$BATS_FILE_TMPDIR/v2.toml" | cut -d' ' -f1)
+        printf 'version = 1\nhostname = "unpinned"\n' >"$BATS_FILE_TMPDIR/v3.toml"
+        rm -f "$BATS_FILE_TMPDIR/www/mode"
+        serve v3.toml
+        run -0 vm_run net 'sync'
+        vm_stop net
+        requests=$(grep -c 'GET /state.toml' "$BATS_FILE_TMPDIR/http.log" || true)
+        vm_start net "$DEBUG_OUT" "berth.state=http://10.0.2.2:$PORT/state.toml" "berth.state.timeout=10"
+        vm_wait net "^berth: state last-good|^berth: state applied" 240
+        c=$(console net)
+        is "$c" $'(^|\n)berth: FAILED state http://10\\.0\\.2\\.2:[0-9]+/state\\.toml: plain http without berth\\.state\\.sha256= is refused [^\n]*\nberth: state last-good sha256:'"$v2"$'(\n|$)' \
+                "FAILED unpinned, then last-good"
+        is_not "$c" "state applied" "an applied line"
+        run -0 vm_run net 'hostname'
+        is "$output" "^net-two" "the last good hostname"
+        run -0 grep -c 'GET /state.toml' "$BATS_FILE_TMPDIR/http.log"
+        is "$output" "^$requests\$" "the server was not asked"
 }

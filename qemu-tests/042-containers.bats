@@ -1,15 +1,16 @@
 #!/usr/bin/env bats
 # Host state's containers (docs/host-state.md, "How containers run"): one
-# boot of recipes/debug.toml with a state document in fw_cfg naming an image
-# on a registry the test starts on 127.0.0.1 (Debian's docker-registry, the
-# image made from busybox-static), reached by the guest at 10.0.2.2 over
-# plain http. berth-init runs each container through berth-ctr: its output
-# on the console and in /var/log/berth, the console lines, the restart
-# policy after an OOM kill, berthctl status, and TERM first at shutdown.
-#
-# Until the state-apply branch is merged, stage 2 applies the fetched
-# document's containers (and plain-http registries' hosts.toml) itself:
-# a temporary hook in init/stage2/state-fetch.c.
+# boot of recipes/debug.toml with a state document served over plain http
+# by the test (qemu-tests/state-server.py, unpinned: berth.state.http=any,
+# so that the document may change) naming an image on a registry the test
+# starts on 127.0.0.1 (Debian's docker-registry, the image made from
+# busybox-static), both reached by the guest at 10.0.2.2. berth-init runs
+# each container through berth-ctr: its output on the console and in
+# /var/log/berth, the console lines, the restart policy after an OOM kill,
+# berthctl status, `berthctl reload` converging on a changed document
+# (unchanged containers keep their task), a CPU hog in containers/ against
+# a fixed workload in the host's system/ cgroup, and TERM first at
+# shutdown.
 
 bats_require_minimum_version 1.5.0
 load helpers
@@ -43,7 +44,8 @@ setup_file() {
         python3 "$BERTH_ROOT/init/tests/push-oci-image.py" "$BATS_FILE_TMPDIR/image.tar" "127.0.0.1:$PORT" \
                 berth/busybox:1 >/dev/null
 
-        # hello: runs until TERM, which it traps. hog: over its memory.max at
+        # hello: runs until TERM, which it traps. gone and changer: run until
+        # TERM too; the reload's document removes gone and changes changer. hog: over its memory.max at
         # once (the task's own process, awk, doubles a string until the OOM
         # killer ends it: status 137), twice restarted.
         cat >"$BATS_FILE_TMPDIR/state.toml" <<-TOML
@@ -62,6 +64,17 @@ setup_file() {
 	pids_max = 32
 
 	[[containers]]
+	name = "gone"
+	image = "10.0.2.2:$PORT/berth/busybox:1"
+	command = ["/bin/sh", "-c", "trap 'exit 0' TERM; echo gone-here; while :; do sleep 0.2; done"]
+
+	[[containers]]
+	name = "changer"
+	image = "10.0.2.2:$PORT/berth/busybox:1"
+	command = ["/bin/sh", "-c", "trap 'exit 0' TERM; echo changer-is-\$WHICH; while :; do sleep 0.2; done"]
+	env = { WHICH = "first" }
+
+	[[containers]]
 	name = "hog"
 	image = "10.0.2.2:$PORT/berth/busybox:1"
 	command = ["/bin/sh", "-c", "echo hog-start; exec /bin/busybox awk \"BEGIN { s = 1; while (1) s = s s }\"; echo hog-survived"]
@@ -71,9 +84,17 @@ setup_file() {
 	memory_max = "32M"
 	TOML
         "$BERTH_BUILD/berthctl" check "$BATS_FILE_TMPDIR/state.toml"
-        DOC_SHA=$(sha256sum "$BATS_FILE_TMPDIR/state.toml" | cut -d' ' -f1)
-        VM_EXTRA_ARGS="-fw_cfg name=opt/org.berth/state,file=$BATS_FILE_TMPDIR/state.toml" \
-                vm_start main "$DEBUG_OUT" "berth.state.sha256=$DOC_SHA"
+        mkdir -p "$BATS_FILE_TMPDIR/www"
+        cp "$BATS_FILE_TMPDIR/state.toml" "$BATS_FILE_TMPDIR/www/state.toml"
+        python3 "$BATS_TEST_DIRNAME/state-server.py" http "$BATS_FILE_TMPDIR/www" "$BATS_FILE_TMPDIR/http.port" \
+                2>"$BATS_FILE_TMPDIR/http.log" &
+        echo $! >"$BATS_FILE_TMPDIR/http.pid"
+        for i in $(seq 50); do
+                [[ -f $BATS_FILE_TMPDIR/http.port ]] && break
+                sleep 0.1
+        done
+        vm_start main "$DEBUG_OUT" "berth.state=http://10.0.2.2:$(cat "$BATS_FILE_TMPDIR/http.port")/state.toml" \
+                "berth.state.http=any"
         vm_wait main "^berth: healthy [0-9.]+" 600
         # the hog's third OOM kill ends its restarts
         vm_wait main "hog exited with status 137 .*not restarted" 300
@@ -82,6 +103,7 @@ setup_file() {
 teardown_file() {
         vm_stop_all
         [[ -f $BATS_FILE_TMPDIR/registry.pid ]] && kill "$(cat "$BATS_FILE_TMPDIR/registry.pid")" 2>/dev/null
+        [[ -f $BATS_FILE_TMPDIR/http.pid ]] && kill "$(cat "$BATS_FILE_TMPDIR/http.pid")" 2>/dev/null
         true
 }
 
@@ -141,6 +163,142 @@ teardown_file() {
         is "$output" '"memory_current": *[0-9]+' "memory.current"
         is "$output" '"cpu_usage_usec": *[0-9]+' "cpu.stat usage_usec"
         is "$output" '"limits": *\{ *"memory_max": *67108864, *"pids_max": *32' "hello's limits"
+}
+
+# ---- berthctl reload with containers ----
+
+# serve_doc FILE: the server's document from now on (checked as a pipeline would).
+serve_doc() {
+        "$BERTH_BUILD/berthctl" check "$1"
+        cp "$1" "$BATS_FILE_TMPDIR/www/state.toml.tmp"
+        mv "$BATS_FILE_TMPDIR/www/state.toml.tmp" "$BATS_FILE_TMPDIR/www/state.toml"
+}
+
+# doc_v2: hello as it was, changer with another env, gone removed, newbie
+# new, hog (stopped after its OOM kills) removed; with "cpuhog", a CPU hog
+# too: eight busy loops, restart always, no cpu.max, the default weight.
+doc_v2() {
+        local port
+        port=$(grep -o '10\.0\.2\.2:[0-9]*' "$BATS_FILE_TMPDIR/state.toml" | head -1)
+        cat <<-TOML
+	version = 1
+
+	[[registries]]
+	host = "$port"
+	plain_http = true
+
+	[[containers]]
+	name = "hello"
+	image = "$port/berth/busybox:1"
+	command = ["/bin/sh", "-c", "trap 'echo hello-got-TERM; exit 0' TERM; echo hello-from-berth; while :; do sleep 0.2; done"]
+	[containers.resources]
+	memory_max = "64M"
+	pids_max = 32
+
+	[[containers]]
+	name = "changer"
+	image = "$port/berth/busybox:1"
+	command = ["/bin/sh", "-c", "trap 'exit 0' TERM; echo changer-is-\$WHICH; while :; do sleep 0.2; done"]
+	env = { WHICH = "second" }
+
+	[[containers]]
+	name = "newbie"
+	image = "$port/berth/busybox:1"
+	command = ["/bin/sh", "-c", "trap 'exit 0' TERM; echo newbie-here; while :; do sleep 0.2; done"]
+	TOML
+        if [[ ${1:-} == cpuhog ]]; then
+                cat <<-'TOML'
+
+	[[containers]]
+	name = "cpuhog"
+	image = "HOST/berth/busybox:1"
+	command = ["/bin/sh", "-c", "for i in 1 2 3 4 5 6 7 8; do (while :; do :; done) & done; trap 'exit 0' TERM; echo cpuhog-spinning; wait"]
+	TOML
+        fi | sed "s|HOST|$port|"
+}
+
+# task_pid NAME: the container's task, its first process: the lowest PID in
+# its cgroup (the others are the task's children, such as its sleep).
+task_pid() {
+        vm_run main "sort -n /sys/fs/cgroup/containers/$1/cgroup.procs | head -1"
+}
+
+# runner_pid NAME: its berth-ctr runner's PID, from berthctl status --json.
+runner_pid() {
+        vm_run main "berthctl status --json | tr -d ' \\n' | grep -o '\"name\":\"$1\"[^}]*\"runner_pid\":[0-9]*' | grep -o '[0-9]*\$'"
+}
+
+@test "berthctl reload converges: new started, removed stopped, changed restarted, unchanged keep their PIDs" {
+        local console hello_before hello_runner changer_before before
+        run -0 task_pid hello
+        hello_before=${output//$'\r'/}
+        is "$hello_before" "^[0-9]+$" "hello's task"
+        run -0 runner_pid hello
+        hello_runner=${output//$'\r'/}
+        is "$hello_runner" "^[0-9]+$" "hello's runner"
+        run -0 task_pid changer
+        changer_before=${output//$'\r'/}
+        is "$changer_before" "^[0-9]+$" "changer's task"
+        doc_v2 >"$BATS_FILE_TMPDIR/v2.toml"
+        serve_doc "$BATS_FILE_TMPDIR/v2.toml"
+        before=$(vm_console main | tr -d '\r' | grep -c '^berth: state applied' || true)
+        run -0 vm_run main 'berthctl reload; echo rc=$?'
+        is "$output" "rc=0" "berthctl reload's exit"
+        vm_wait main "^berth: state applied" 120 $((before + 1))
+        vm_wait main "^berth: container newbie running" 180
+        vm_wait main "changer: changer-is-second" 180
+        vm_wait main "^berth: container gone removed" 60
+        run -0 task_pid hello
+        is "${output//$'\r'/}" "^$hello_before\$" "hello's task, the same process"
+        run -0 runner_pid hello
+        is "${output//$'\r'/}" "^$hello_runner\$" "hello's runner, the same process"
+        console=$(vm_console main | tr -d '\r')
+        is "$console" $'(^|\n)berth: container changer changed: restarting it\n' "changer restarted"
+        is "$console" $'(^|\n)berth: container newbie running [0-9.]+' "newbie started"
+        is "$console" $'(^|\n)berth: container hog removed\n' "the stopped hog removed"
+        is_not "$console" "berth: container hello (changed|removed)" "hello touched"
+        run -0 vm_run main 'ls /sys/fs/cgroup/containers/ | grep -c "^gone$"; true'
+        is "$output" "^0" "gone's cgroup"
+        run -0 task_pid changer
+        is "${output//$'\r'/}" "^[0-9]+$" "changer's new task"
+        is_not "${output//$'\r'/}" "^$changer_before\$" "changer's task, the old process"
+        run -0 vm_run main 'berthctl status'
+        is "$output" $'\nhello +running +0 ' "hello's row: running, no restart"
+        is "$output" $'\nnewbie +running ' "newbie's row"
+        # (its milestone "gone started" stays in the list)
+        is_not "$output" $'\ngone +[a-z]+ +[0-9]+ +always ' "gone's row in the containers"
+}
+
+# spin_time: seconds of a fixed workload in the debug shell (system/shell,
+# the host's reserve): a busybox sh loop of 30000 steps, the best of three.
+spin_time() {
+        vm_run main 'best=; for n in 1 2 3; do a=$(cut -d" " -f1 /proc/uptime); i=0; while [ $i -lt 30000 ]; do i=$((i+1)); done; b=$(cut -d" " -f1 /proc/uptime); t=$(echo "$a $b" | awk "{ printf \"%.2f\", \$2 - \$1 }"); best=$(echo "$best $t" | awk "{ print (NF == 1 || \$2 < \$1) ? \$NF : \$1 }"); done; echo "spin $best"'
+}
+
+@test "a CPU hog container (8 busy loops, no cpu.max) slows a fixed workload in the host's system cgroup at most 2.5x" {
+        local before base hogged before_status
+        run -0 vm_run main 'cat /proc/self/cgroup'
+        is "$output" "0::/system/shell" "the workload's cgroup: the host's reserve"
+        doc_v2 >"$BATS_FILE_TMPDIR/v2.toml"
+        run -0 spin_time
+        base=$(echo "$output" | tr -d '\r' | awk '/^spin/ { print $2 }')
+        doc_v2 cpuhog >"$BATS_FILE_TMPDIR/v3.toml"
+        serve_doc "$BATS_FILE_TMPDIR/v3.toml"
+        before=$(vm_console main | tr -d '\r' | grep -c '^berth: state applied' || true)
+        run -0 vm_run main 'berthctl reload'
+        vm_wait main "cpuhog: cpuhog-spinning" 180
+        sleep 2
+        run -0 vm_run main 'cat /sys/fs/cgroup/containers/cpuhog/cpu.max /sys/fs/cgroup/containers/cpuhog/cpu.weight /sys/fs/cgroup/system/cpu.weight; grep -c . /sys/fs/cgroup/containers/cpuhog/cgroup.procs'
+        is "$output" "^max 100000"$'\r?\n'"100"$'\r?\n'"200"$'\r?\n'"(9|1[0-9])" "no cpu.max, the default weight, the system's 200, the loops running"
+        run -0 spin_time
+        hogged=$(echo "$output" | tr -d '\r' | awk '/^spin/ { print $2 }')
+        run -0 vm_run main 'a=$(cut -d" " -f1 /proc/uptime); berthctl status >/dev/null; b=$(cut -d" " -f1 /proc/uptime); echo "$a $b"'
+        echo "# the workload: ${base} s alone, ${hogged} s with the hog; berthctl status with the hog: from ${output//$'\r'/} s of uptime" >&3
+        python3 -c "import sys; b, h = map(float, sys.argv[1:]); sys.exit(not (h <= 2.5 * max(b, 0.05)))" "$base" "$hogged"
+        # the hog goes again (the next tests need the CPU)
+        serve_doc "$BATS_FILE_TMPDIR/v2.toml"
+        run -0 vm_run main 'berthctl reload'
+        vm_wait main "^berth: container cpuhog removed" 120
 }
 
 @test "shutdown with a running container: it gets TERM first; the root file system is clean" {

@@ -24,7 +24,8 @@ vm_start() {
         local cmdline=${VM_CMDLINE:-$(cat "$img/cmdline")}
         [[ $# -gt 0 ]] && cmdline="$cmdline $*"
         # VM_NO_NET=1: no network card at all (DHCP never answers).
-        local net=(-netdev user,id=n0 -device virtio-net-pci,netdev=n0)
+        # VM_NETDEV_OPTS: more options of the user network (restrict=on,guestfwd=...).
+        local net=(-netdev "user,id=n0${VM_NETDEV_OPTS:+,$VM_NETDEV_OPTS}" -device virtio-net-pci,netdev=n0)
         [[ -n ${VM_NO_NET:-} ]] && net=()
         rm -f "$dir/console.log" "$dir/shell.sock" "$dir/qmp.sock"
         : >"$dir/console.log"
@@ -38,7 +39,8 @@ vm_start() {
                 ${VM_EXTRA_ARGS:-} -pidfile "$dir/qemu.pid" -daemonize
 }
 
-vm_pid() { cat "$(vm_dir "$1")/qemu.pid" 2>/dev/null; }
+# vm_pid NAME: QEMU's PID; empty (and status 0) once it has ended and removed its pid file.
+vm_pid() { cat "$(vm_dir "$1")/qemu.pid" 2>/dev/null || true; }
 
 vm_running() {
         local pid

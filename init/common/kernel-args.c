@@ -66,6 +66,13 @@ const KernelArgSpec kernel_arg_specs[_KARG_MAX] = {
                               .def = STATE_HTTP_PINNED,
                               .doc = "a plain-http berth.state needs berth.state.sha256 (pinned), or not "
                                      "(any)" },
+        [KARG_STATE_TIMEOUT] = { .name = BERTH_KARG_STATE_TIMEOUT,
+                                 .type = KARG_UNSIGNED,
+                                 .min = 1,
+                                 .max = 3600,
+                                 .def = 60,
+                                 .doc = "seconds the host state's fetch may take, every source and retry "
+                                        "together" },
         [KARG_PLATFORM] = { .name = BERTH_KARG_PLATFORM,
                             .type = KARG_ENUM,
                             .choices = platform_names,

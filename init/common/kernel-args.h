@@ -19,6 +19,7 @@ typedef enum KernelArgId {
         KARG_STATE,
         KARG_STATE_SHA256,
         KARG_STATE_HTTP,
+        KARG_STATE_TIMEOUT,
         KARG_PLATFORM,
         _KARG_MAX,
 } KernelArgId;

@@ -32,9 +32,9 @@
 
 #define STATE_FETCH_RESULT_PATH "/run/berth/state-fetch.result"
 #define STATE_FETCH_LOG_PATH "/run/berth/state-fetch.log"
-/* berth-fetch's own deadline, and PID 1's for the job: a little more. */
-#define STATE_FETCH_TIMEOUT 60
-#define STATE_FETCH_JOB_TIMEOUT_USEC ((STATE_FETCH_TIMEOUT + 30) * 1000000ULL)
+/* berth-fetch's own deadline is berth.state.timeout (60 s by default);
+ * PID 1's for the job is that and a little more. */
+#define STATE_FETCH_JOB_GRACE 30
 
 /* berth-fetch's exit codes (init/fetch/fetch.h). */
 enum {
@@ -50,6 +50,7 @@ static struct {
         bool running;
         bool again;
         unsigned wants;
+        unsigned timeout; /* seconds, berth-fetch's --timeout */
         char **argv;
 } fetch;
 
@@ -91,8 +92,8 @@ static void fetch_done(Manager *m, pid_t pid, const ChildResult *res, void *user
                 console_info("state fetched %s", line);
                 state_fetched(m, line);
         } else if (res->timed_out)
-                console_failed("state", "berth-fetch still running after %llu s: killed",
-                               STATE_FETCH_JOB_TIMEOUT_USEC / 1000000ULL);
+                console_failed("state", "berth-fetch still running after %u s: killed",
+                               fetch.timeout + STATE_FETCH_JOB_GRACE);
         else if (res->code != CLD_EXITED)
                 console_failed("state", "berth-fetch was killed by signal %d", res->status);
         else if (res->status == FETCH_NONE)
@@ -116,8 +117,8 @@ static void fetch_start(Manager *m) {
 
         fetch.started = true;
         fetch.running = true;
-        r = job_start(m, "berth-fetch", fetch_job, fetch.argv, STATE_FETCH_JOB_TIMEOUT_USEC, fetch_done,
-                      NULL, NULL);
+        r = job_start(m, "berth-fetch", fetch_job, fetch.argv,
+                      (fetch.timeout + STATE_FETCH_JOB_GRACE) * 1000000ULL, fetch_done, NULL, NULL);
         if (r < 0) {
                 fetch.running = false;
                 console_failed("state", "cannot start berth-fetch: %s", strerror(-r));
@@ -138,7 +139,8 @@ static int fetch_argv(char ***ret, unsigned *ret_wants, char *msg, size_t msg_si
                        &specs);
         if (r < 0)
                 return r;
-        snprintf(timeout, sizeof(timeout), "%d", STATE_FETCH_TIMEOUT);
+        fetch.timeout = kernel_arg_unsigned(KARG_STATE_TIMEOUT);
+        snprintf(timeout, sizeof(timeout), "%u", fetch.timeout);
         if (strv_extend(&argv, BERTH_FETCH_NAME) < 0 || strv_extend(&argv, "--out") < 0 ||
             strv_extend(&argv, BERTH_STATE_FETCHED_PATH) < 0 || strv_extend(&argv, "--timeout") < 0 ||
             strv_extend(&argv, timeout) < 0)

@@ -85,6 +85,7 @@ int main(void) {
         check_arg("", KARG_ROOT_TIMEOUT, 30, NULL, "");
         check_arg("", KARG_NETWORK_TIMEOUT, 30, NULL, "");
         check_arg("", KARG_VAR, VAR_PERSISTENT, NULL, "");
+        check_arg("", KARG_STATE_TIMEOUT, 60, NULL, "");
         {
                 KernelArgs a;
                 ok(kernel_args_parse("quiet", &a) == 0 && !a.arg[KARG_SHELL].present &&
@@ -98,6 +99,9 @@ int main(void) {
         check_arg("berth.network_timeout=0", KARG_NETWORK_TIMEOUT, 0, "0", "");
         check_arg("berth.network_timeout=86400", KARG_NETWORK_TIMEOUT, 86400, "86400", "");
         check_arg("berth.network_timeout=007", KARG_NETWORK_TIMEOUT, 7, "007", "");
+        check_arg("berth.state.timeout=10", KARG_STATE_TIMEOUT, 10, "10", "");
+        check_arg("berth.state.timeout=0", KARG_STATE_TIMEOUT, 60, "0",
+                  "berth.state.timeout=0: out of range (1 to 3600); using the default 60");
         check_arg("berth.network_timeout=\"12\"", KARG_NETWORK_TIMEOUT, 12, "12", "");
         check_arg("berth.root_timeout=4294968", KARG_ROOT_TIMEOUT, 30, "4294968",
                   "berth.root_timeout=4294968: out of range (1 to 86400); using the default 30");
