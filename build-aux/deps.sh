@@ -12,6 +12,8 @@ packages=(
         # Google's well-known types)
         libnghttp2-dev libprotobuf-c-dev protobuf-c-compiler libprotobuf-dev
         golang-github-containerd-containerd-dev golang-github-gogo-protobuf-dev
+        # its OCI archive import (init/containerd/import.c, tar.c): zlib and nettle
+        zlib1g-dev nettle-dev
         # berth-fetch (init/fetch): libcurl, with OpenSSL as libkmod2 already brings libssl3
         libcurl4-openssl-dev libssl-dev
         # what build-image drives: apt-get, gpgv, depmod, ldconfig, dracut (which

@@ -27,10 +27,11 @@
 /* What berth-init, berth-fetch and berth-ctr link against (init/build.mk,
  * init/ctr/build.mk) and the source of the image's users and groups
  * (base-passwd's master files). libcurl4 is the OpenSSL flavour: libkmod2
- * brings libssl3 already; libcurl4 brings libnghttp2-14. */
+ * brings libssl3 already; libcurl4 brings libnghttp2-14, and zlib1g and
+ * libnettle8 (GnuTLS's), which berth-ctr's archive import uses too. */
 static const char *const implicit_packages[] = {
-        "libc6",    "libkmod2",      "libblkid1",      "libsystemd0", "libjson-c5",
-        "libcurl4", "libnghttp2-14", "libprotobuf-c1", "base-passwd",
+        "libc6",         "libkmod2",       "libblkid1", "libsystemd0", "libjson-c5",  "libcurl4",
+        "libnghttp2-14", "libprotobuf-c1", "zlib1g",    "libnettle8",  "base-passwd",
 };
 
 static int wanted_packages(const Recipe *r, char ***ret) {

@@ -132,6 +132,12 @@ static const char *const berth_state_modules[] = {
  * JSON {"HOST[:PORT]": {"username": U, "password": P}} or {"HOST": {"token": T}},
  * HOST as the document names it. */
 #define BERTH_REGISTRY_AUTH_PATH "/run/berth/registry-auth.json"
+/* Where berth-ctr has berth-fetch put a container's OCI archive
+ * (`archive =`), as SHA256.tar, until containerd has imported it. */
+#define BERTH_ARCHIVE_DIR "/var/lib/berth/archives"
+/* The image an archive becomes in containerd, by its sha256: a reference
+ * under a domain no registry has, so it is never pulled. */
+#define BERTH_ARCHIVE_IMAGE_FMT "berth.archive/sha256-%s:latest"
 
 /* ---- build-image → the dracut module, in dracut's environment ---- */
 /* berth-init's path inside the sysroot dracut reads. */

@@ -34,7 +34,7 @@ CTRD_GEN := $(BUILD)/gen/proto
 CTRD_GEN_SRCS := $(CTRD_PROTOS:%.proto=$(CTRD_GEN)/%.pb-c.c)
 CTRD_GEN_OBJS := $(CTRD_PROTOS:%.proto=$(BUILD)/obj/proto/%.pb-c.o)
 
-CTRD_LIBS := libnghttp2 libprotobuf-c json-c libarchive glib-2.0
+CTRD_LIBS := libnghttp2 libprotobuf-c json-c zlib nettle
 CTRD_CFLAGS := -Iinit/containerd -I$(CTRD_GEN) $(call pc_cflags,$(CTRD_LIBS))
 EXTRA_CFLAGS_init_containerd_ := $(CTRD_CFLAGS)
 

@@ -1,17 +1,16 @@
 /* SPDX-License-Identifier: MIT */
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <json-c/json.h>
+#include <nettle/sha2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "hash.h"
 #include "macro.h"
 #include "import.h"
+#include "tar.h"
 #include "github.com/containerd/containerd/api/services/content/v1/content.pb-c.h"
 #include "github.com/containerd/containerd/api/services/diff/v1/diff.pb-c.h"
 #include "github.com/containerd/containerd/api/services/images/v1/images.pb-c.h"
@@ -29,9 +28,18 @@ static void messagep(ProtobufCMessage **m) {
 }
 #define _cleanup_message_ _cleanup_(messagep)
 
-static void archive_freep(struct archive **a) {
-        if (*a)
-                archive_read_free(*a);
+/* SHA-256 with nettle, not lib/hash.c's GLib: berth-ctr imports on the
+ * host, where libnettle8 is already (GnuTLS's, under libcurl) and costs a
+ * runner far less memory than libcrypto's relocations. */
+static int sha256_hex(const void *data, size_t size, char out[static 65]) {
+        struct sha256_ctx ctx;
+        uint8_t md[SHA256_DIGEST_SIZE];
+        sha256_init(&ctx);
+        sha256_update(&ctx, size, data);
+        sha256_digest(&ctx, sizeof(md), md);
+        for (size_t i = 0; i < sizeof(md); i++)
+                snprintf(out + 2 * i, 3, "%02x", md[i]);
+        return 0;
 }
 
 static void json_putp(json_object **o) {
@@ -49,7 +57,8 @@ int ctrd_chain_id(char *const *diff_ids, size_t n, char out[static 72]) {
                 if (strlen(diff_ids[i]) != 71)
                         return -EINVAL;
                 snprintf(buf, sizeof(buf), "%s %s", out, diff_ids[i]);
-                sha256_data(buf, strlen(buf), hex);
+                if (sha256_hex(buf, strlen(buf), hex) < 0)
+                        return -EIO;
                 snprintf(out, 72, "sha256:%s", hex);
         }
         return 0;
@@ -81,21 +90,6 @@ static json_object *doc(const Docs *d, const char *name) {
         return NULL;
 }
 
-static int open_archive(const char *path, struct archive **ret) {
-        struct archive *a = archive_read_new();
-        if (!a)
-                return -ENOMEM;
-        archive_read_support_format_tar(a);
-        archive_read_support_filter_all(a);
-        if (archive_read_open_filename(a, path, 64 * 1024) != ARCHIVE_OK) {
-                int r = archive_errno(a) > 0 ? -archive_errno(a) : -EBADMSG;
-                archive_read_free(a);
-                return r;
-        }
-        *ret = a;
-        return 0;
-}
-
 /* "blobs/sha256/HEX" (with or without "./") as "sha256:HEX", else NULL. */
 static bool blob_digest(const char *path, char out[static 72]) {
         if (strncmp(path, "./", 2) == 0)
@@ -108,28 +102,31 @@ static bool blob_digest(const char *path, char out[static 72]) {
 }
 
 static int read_docs(GrpcConn *c, const char *path, Docs *docs) {
-        _cleanup_(archive_freep) struct archive *a = NULL;
-        int r = open_archive(path, &a);
+        _cleanup_(tar_closep) TarReader *a = NULL;
+        int r = tar_open(path, &a);
         if (r < 0) {
                 grpc_set_error(c, "%s: cannot read: %s", path, strerror(-r));
                 return r;
         }
-        struct archive_entry *e;
-        while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
-                const char *p = archive_entry_pathname(e);
+        const char *p;
+        int64_t size;
+        while ((r = tar_next(a, &p, &size)) > 0) {
                 char digest[72];
                 bool index = streq(p, "index.json") || streq(p, "./index.json");
                 if (!index && !blob_digest(p, digest))
                         continue;
-                int64_t size = archive_entry_size(e);
                 if (size <= 0 || size > MAX_JSON || docs->n >= ARRAY_SIZE(docs->docs))
                         continue;
                 _cleanup_free_ char *text = malloc((size_t) size + 1);
                 if (!text)
                         return -ENOMEM;
-                if (archive_read_data(a, text, (size_t) size) != size) {
-                        grpc_set_error(c, "%s: %s: %s", path, p, archive_error_string(a));
-                        return -EBADMSG;
+                for (int64_t got = 0; got < size;) {
+                        ssize_t n = tar_read(a, text + got, (size_t) (size - got));
+                        if (n <= 0) {
+                                grpc_set_error(c, "%s: %s: the archive ends within it", path, p);
+                                return -EBADMSG;
+                        }
+                        got += n;
                 }
                 text[size] = 0;
                 if (text[0] != '{')
@@ -141,9 +138,9 @@ static int read_docs(GrpcConn *c, const char *path, Docs *docs) {
                 if (!(docs->docs[docs->n++].name = strdup(index ? "index.json" : digest)))
                         return -ENOMEM;
         }
-        if (r != ARCHIVE_EOF) {
-                grpc_set_error(c, "%s: %s", path, archive_error_string(a));
-                return -EBADMSG;
+        if (r < 0) {
+                grpc_set_error(c, "%s: not a tar archive, or a damaged one (%s)", path, strerror(-r));
+                return r;
         }
         return 0;
 }
@@ -200,7 +197,7 @@ typedef struct {
 } Want;
 
 typedef struct {
-        struct archive *a;
+        TarReader *a;
         const Want *w;
         char ref[96];
         int64_t offset;
@@ -242,7 +239,7 @@ static ssize_t write_fill(void *data, uint8_t *buf, size_t len, bool *eof) {
                                               : CHUNK;
                         if (!(chunk = malloc(want)))
                                 return -ENOMEM;
-                        la_ssize_t n = archive_read_data(wr->a, chunk, want);
+                        ssize_t n = tar_read(wr->a, chunk, want);
                         if (n <= 0)
                                 return -EBADMSG;
                         req.action = CONTAINERD__SERVICES__CONTENT__V1__WRITE_ACTION__WRITE;
@@ -316,22 +313,23 @@ static int update_labels(GrpcConn *c, const Want *w) {
 
 /* Second pass: every wanted blob into the content store. */
 static int write_blobs(GrpcConn *c, const char *path, Want *wants, size_t n_wants) {
-        _cleanup_(archive_freep) struct archive *a = NULL;
-        int r = open_archive(path, &a);
+        _cleanup_(tar_closep) TarReader *a = NULL;
+        int r = tar_open(path, &a);
         if (r < 0)
                 return r;
-        struct archive_entry *e;
-        while (archive_read_next_header(a, &e) == ARCHIVE_OK) {
+        const char *p;
+        int64_t size;
+        while ((r = tar_next(a, &p, &size)) > 0) {
                 char digest[72];
-                if (!blob_digest(archive_entry_pathname(e), digest))
+                if (!blob_digest(p, digest))
                         continue;
                 for (size_t i = 0; i < n_wants; i++) {
                         Want *w = &wants[i];
                         if (w->written || !streq(w->digest, digest))
                                 continue;
-                        if (archive_entry_size(e) != w->size) {
+                        if (size != w->size) {
                                 grpc_set_error(c, "%s: blob %s has %jd bytes, its descriptor says %jd", path,
-                                               digest, (intmax_t) archive_entry_size(e), (intmax_t) w->size);
+                                               digest, (intmax_t) size, (intmax_t) w->size);
                                 return -EBADMSG;
                         }
                         Writer wr = { .a = a, .w = w };
@@ -346,6 +344,10 @@ static int write_blobs(GrpcConn *c, const char *path, Want *wants, size_t n_want
                         w->written = true;
                         break;
                 }
+        }
+        if (r < 0) {
+                grpc_set_error(c, "%s: not a tar archive, or a damaged one (%s)", path, strerror(-r));
+                return r;
         }
         for (size_t i = 0; i < n_wants; i++)
                 if (!wants[i].written) {

@@ -5,9 +5,14 @@
  * calls block, so they are made here, never in PID 1.
  *
  *   berth-ctr run NAME --image REF [OPTIONS]
+ *   berth-ctr run NAME --archive-url URL --archive-sha256 HEX [OPTIONS]
  *
  * pulls REF unless containerd has it (CRI PullImage, with the credentials of
- * BERTH_REGISTRY_AUTH_PATH), removes what an earlier run left of NAME,
+ * BERTH_REGISTRY_AUTH_PATH), or, for an OCI archive, unless containerd has
+ * the image BERTH_ARCHIVE_IMAGE_FMT of HEX: has berth-fetch --archive
+ * download URL into --archive-dir (BERTH_ARCHIVE_DIR) as HEX.tar, verified
+ * against HEX, imports it (ctrd_import()) and removes the file; then
+ * removes what an earlier run left of NAME,
  * creates and starts the task (in the cgroup containers/NAME with its
  * limits), says READY=1 on $NOTIFY_SOCKET, copies each line of its output
  * to standard output (PID 1 prefixes it with NAME on the console) and to
@@ -21,10 +26,16 @@
  * image's entrypoint and cmd replaced; --no-command and --no-args replace
  * them with nothing), --grace SECONDS (10),
  * --log-dir DIR (/var/log/berth), --run-dir DIR (/run/berth/ctr, the
- * FIFOs), --address SOCKET, --auth FILE, --cgroup-parent PATH.
+ * FIFOs), --address SOCKET, --auth FILE, --cgroup-parent PATH,
+ * --archive-dir DIR, --fetch PATH (berth-fetch, BERTH_FETCH_PATH).
  *
- * Exit status: the task's; 125 when it could not be run (pull, create,
- * start), 2 for bad usage.
+ * The download is berth-fetch's, run as a child, not libcurl linked here:
+ * one copy of the HTTP rules (limits, deadline, back-off, TLS against the
+ * image's CA bundle) for state documents and archives alike, and libcurl
+ * mapped only for as long as a download lasts, not by every runner.
+ *
+ * Exit status: the task's; 125 when it could not be run (pull, download,
+ * import, create, start), 2 for bad usage.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -36,6 +47,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -48,6 +60,7 @@
 #include "boot-contract.h"
 #include "ctr-log.h"
 #include "ctrd.h"
+#include "import.h"
 #include "macro.h"
 #include "oci-spec.h"
 #include "strv.h"
@@ -55,12 +68,19 @@
 #define EXIT_NOT_RUN 125
 #define PULL_TIMEOUT_USEC (600ULL * 1000000)
 #define CONNECT_TRIES 50 /* 100 ms apart: containerd may be restarting */
+/* Each call of an import (a large layer's Diff/Apply under emulation). */
+#define IMPORT_CALL_TIMEOUT_USEC (600ULL * 1000000)
 
 static const char *arg_address = "/run/containerd/containerd.sock";
 static const char *arg_auth = BERTH_REGISTRY_AUTH_PATH;
 static const char *arg_log_dir = CTR_LOG_DIR;
 static const char *arg_run_dir = "/run/berth/ctr";
 static const char *arg_image;
+static const char *arg_archive_url;
+static const char *arg_archive_sha256;
+static const char *arg_archive_dir = BERTH_ARCHIVE_DIR;
+static const char *arg_fetch = BERTH_FETCH_PATH;
+static char archive_image_name[128];
 static unsigned arg_grace = 10;
 
 static const char *name = "berth-ctr";
@@ -313,6 +333,10 @@ static int parse_run(int argc, char **argv, RunArgs *a) {
                 OPT_ARG,
                 OPT_NO_COMMAND,
                 OPT_NO_ARGS,
+                OPT_ARCHIVE_URL,
+                OPT_ARCHIVE_SHA256,
+                OPT_ARCHIVE_DIR,
+                OPT_FETCH,
         };
         static const struct option options[] = {
                 { "image", required_argument, NULL, 'i' },
@@ -335,6 +359,10 @@ static int parse_run(int argc, char **argv, RunArgs *a) {
                 { "address", required_argument, NULL, 'a' },
                 { "auth", required_argument, NULL, OPT_AUTH },
                 { "cgroup-parent", required_argument, NULL, 'g' },
+                { "archive-url", required_argument, NULL, OPT_ARCHIVE_URL },
+                { "archive-sha256", required_argument, NULL, OPT_ARCHIVE_SHA256 },
+                { "archive-dir", required_argument, NULL, OPT_ARCHIVE_DIR },
+                { "fetch", required_argument, NULL, OPT_FETCH },
                 {},
         };
         int opt;
@@ -413,14 +441,37 @@ static int parse_run(int argc, char **argv, RunArgs *a) {
                 case 'g':
                         a->spec.cgroup_parent = optarg;
                         break;
+                case OPT_ARCHIVE_URL:
+                        arg_archive_url = optarg;
+                        break;
+                case OPT_ARCHIVE_SHA256:
+                        arg_archive_sha256 = optarg;
+                        break;
+                case OPT_ARCHIVE_DIR:
+                        arg_archive_dir = optarg;
+                        break;
+                case OPT_FETCH:
+                        arg_fetch = optarg;
+                        break;
                 default:
                         return -EINVAL;
                 }
                 if (r < 0)
                         return r;
         }
-        if (optind != argc || !arg_image)
+        if (optind != argc)
                 return -EINVAL;
+        /* Exactly one of an image and an archive, whose pin is 64
+         * lower-case hex digits (it names a file and an image). */
+        if (!!arg_image == !!arg_archive_url || !!arg_archive_url != !!arg_archive_sha256)
+                return -EINVAL;
+        if (arg_archive_sha256) {
+                if (strlen(arg_archive_sha256) != 64 || strspn(arg_archive_sha256, "0123456789abcdef") != 64)
+                        return -EINVAL;
+                snprintf(archive_image_name, sizeof(archive_image_name), BERTH_ARCHIVE_IMAGE_FMT,
+                         arg_archive_sha256);
+                arg_image = archive_image_name;
+        }
         a->spec.name = name;
         a->spec.env = a->env;
         a->spec.command = a->command;
@@ -440,6 +491,103 @@ static int fifo_open(const char *dir, const char *what, char **ret_path, int *re
         return *ret_fd < 0 ? -errno : 0;
 }
 
+/* berth-fetch --archive URL into path: 0, or <0 with its line said. */
+static int archive_download(const char *path) {
+        int pipe_fd[2];
+        char line[1024] = "";
+        size_t len = 0;
+        int status;
+
+        if (pipe2(pipe_fd, O_CLOEXEC) < 0)
+                return -errno;
+        pid_t pid = fork();
+        if (pid < 0) {
+                int r = -errno;
+                close(pipe_fd[0]);
+                close(pipe_fd[1]);
+                return r;
+        }
+        if (pid == 0) {
+                /* Ends with the runner (PID 1 stops it: TERM, then KILL). */
+                (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
+                if (dup2(pipe_fd[1], STDOUT_FILENO) < 0)
+                        _exit(127);
+                execl(arg_fetch, BERTH_FETCH_NAME, "--archive", arg_archive_url, "--sha256",
+                      arg_archive_sha256, "--out", path, (char *) NULL);
+                fprintf(stderr, "berth-ctr: %s: cannot run %s: %m\n", name, arg_fetch);
+                _exit(127);
+        }
+        close(pipe_fd[1]);
+        for (;;) {
+                ssize_t n = read(pipe_fd[0], line + len, sizeof(line) - 1 - len);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        break;
+                len += (size_t) n;
+                if (len == sizeof(line) - 1)
+                        break;
+        }
+        close(pipe_fd[0]);
+        line[len] = 0;
+        line[strcspn(line, "\n")] = 0;
+        while (waitpid(pid, &status, 0) < 0)
+                if (errno != EINTR)
+                        return -errno;
+        if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+                say("fetched %s", line);
+                return 0;
+        }
+        if (line[0])
+                say("cannot fetch the archive: %s", line);
+        else
+                say("cannot fetch the archive %s: %s %s %d", arg_archive_url, arg_fetch,
+                    WIFEXITED(status) ? "exited with status" : "was killed by signal",
+                    WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+        return -EIO;
+}
+
+/* The archive's image, unless containerd has it already (imported by an
+ * earlier run: nothing is downloaded again): downloaded, imported, and the
+ * file removed, the image in containerd being what is kept. A file that
+ * did not import stays (it is the one the pin names: a restart imports it
+ * without downloading it again). */
+static int archive_image(GrpcConn *c, CtrdImage *img) {
+        _cleanup_free_ char *path = NULL;
+        int r = ctrd_image_get(c, arg_image, img);
+
+        if (r != -ENOENT) {
+                if (r < 0)
+                        say("%s: %s", arg_image, *grpc_error(c) ? grpc_error(c) : strerror(-r));
+                return r;
+        }
+        if (asprintf(&path, "%s/%s.tar", arg_archive_dir, arg_archive_sha256) < 0) {
+                path = NULL;
+                return -ENOMEM;
+        }
+        if (mkdir(arg_archive_dir, 0700) < 0 && errno != EEXIST) {
+                r = -errno;
+                say("cannot fetch the archive %s: %s: %m", arg_archive_url, arg_archive_dir);
+                return r;
+        }
+        say("fetching %s", arg_archive_url);
+        r = archive_download(path);
+        if (r < 0)
+                return r;
+        grpc_set_timeout(c, IMPORT_CALL_TIMEOUT_USEC);
+        r = ctrd_import(c, path, arg_image, img);
+        grpc_set_timeout(c, 60ULL * 1000000);
+        if (r < 0) {
+                say("cannot import the archive %s: %s", arg_archive_url,
+                    *grpc_error(c) ? grpc_error(c) : strerror(-r));
+                return r;
+        }
+        say("imported %s as %s", arg_archive_url, arg_image);
+        if (unlink(path) < 0)
+                say("cannot remove %s: %m", path);
+        return 0;
+}
+
 static int run(GrpcConn *c, RunArgs *a) {
         CtrdImage img = {};
         _cleanup_free_ char *spec = NULL, *dir = NULL, *out_path = NULL, *err_path = NULL;
@@ -449,7 +597,12 @@ static int run(GrpcConn *c, RunArgs *a) {
         int ret = EXIT_NOT_RUN, r;
         bool created = false;
 
-        r = ctrd_image_get(c, arg_image, &img);
+        if (arg_archive_url) {
+                r = archive_image(c, &img);
+                if (r < 0)
+                        goto out;
+        } else
+                r = ctrd_image_get(c, arg_image, &img);
         if (r == -ENOENT) {
                 CtrdAuth auth = {};
                 bool with = auth_load(arg_image, &auth, &auth_json) > 0;
@@ -559,7 +712,9 @@ int main(int argc, char **argv) {
         int ret;
 
         if (argc < 3 || !streq(argv[1], "run")) {
-                fprintf(stderr, "usage: berth-ctr run NAME --image REF [OPTIONS]\n");
+                fprintf(stderr,
+                        "usage: berth-ctr run NAME --image REF [OPTIONS]\n"
+                        "       berth-ctr run NAME --archive-url URL --archive-sha256 HEX [OPTIONS]\n");
                 return 2;
         }
         name = argv[2];

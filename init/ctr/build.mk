@@ -5,7 +5,7 @@
 # land in the image for it: -Wl,--as-needed keeps what it calls.
 CTR_SRCS := $(wildcard init/ctr/*.c)
 CTR_OBJS := $(CTR_SRCS:%.c=$(BUILD)/obj/%.o)
-CTR_LIBS := libnghttp2 libprotobuf-c json-c
+CTR_LIBS := libnghttp2 libprotobuf-c json-c zlib nettle
 EXTRA_CFLAGS_init_ctr_ := $(CTRD_CFLAGS) -Iinit/ctr
 $(CTR_OBJS): | $(CTRD_GEN)/.stamp
 PROGRAMS += $(BUILD)/berth-ctr

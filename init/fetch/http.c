@@ -39,6 +39,8 @@ int http_init(void) {
 typedef struct Transfer {
         CURL *curl;
         FetchBuffer *body;
+        const HttpSink *sink;
+        int sink_error; /* what the sink said, when it refused a piece */
         long long declared; /* the last response's Content-Length; -1: none */
 } Transfer;
 
@@ -66,7 +68,15 @@ static size_t on_data(char *p, size_t size, size_t n, void *userdata) {
         (void) curl_easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &status);
         if (status < 200 || status >= 300)
                 return n;
-        return fetch_buffer_append(t->body, p, n) < 0 ? 0 : n;
+        if (!t->sink)
+                return fetch_buffer_append(t->body, p, n) < 0 ? 0 : n;
+        if (n > t->body->limit || t->body->size > t->body->limit - n) {
+                t->body->too_big = true;
+                return 0;
+        }
+        t->body->size += n;
+        t->sink_error = t->sink->write(t->sink->data, p, n);
+        return t->sink_error < 0 ? 0 : n;
 }
 
 static size_t on_read_nothing(char *p, size_t size, size_t n, void *userdata) {
@@ -113,7 +123,7 @@ static int http_once(const HttpRequest *req, const FetchOptions *o, FetchBuffer 
         char error[CURL_ERROR_SIZE] = "";
         uint64_t now = now_usec();
         long left_ms = now < o->deadline ? (long) ((o->deadline - now) / 1000) : 0;
-        Transfer t = { .body = body, .declared = -1 };
+        Transfer t = { .body = body, .sink = req->sink, .declared = -1 };
         bool https = strncasecmp(req->url, "https:", 6) == 0;
         CURLcode code;
 
@@ -127,6 +137,13 @@ static int http_once(const HttpRequest *req, const FetchOptions *o, FetchBuffer 
         }
         t.curl = c;
         fetch_buffer_reset(body);
+        if (req->sink) {
+                int r = req->sink->reset(req->sink->data);
+                if (r < 0) {
+                        snprintf(why, why_size, "cannot start the file: %s", strerror(-r));
+                        return r;
+                }
+        }
         for (const char *const *h = req->headers; h && *h; h++) {
                 struct curl_slist *n = curl_slist_append(headers, *h);
                 if (!n)
@@ -166,6 +183,11 @@ static int http_once(const HttpRequest *req, const FetchOptions *o, FetchBuffer 
                 (void) curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
         if (resolve)
                 (void) curl_easy_setopt(c, CURLOPT_RESOLVE, resolve);
+        if (req->stall_seconds > 0) {
+                /* A connection that stalls fails this attempt, not the whole deadline. */
+                (void) curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+                (void) curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, req->stall_seconds);
+        }
         if (req->put) {
                 (void) curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
                 (void) curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t) 0);
@@ -183,6 +205,10 @@ static int http_once(const HttpRequest *req, const FetchOptions *o, FetchBuffer 
         if (code == CURLE_WRITE_ERROR && body->too_big) {
                 snprintf(why, why_size, "larger than the limit of %zu bytes", body->limit);
                 return -EFBIG;
+        }
+        if (code == CURLE_WRITE_ERROR && t.sink_error < 0) {
+                snprintf(why, why_size, "cannot write what came: %s", strerror(-t.sink_error));
+                return t.sink_error;
         }
         if (code == CURLE_OPERATION_TIMEDOUT && now_usec() + LAST_TRY_USEC >= o->deadline) {
                 snprintf(why, why_size, "no answer within the deadline (%s)",

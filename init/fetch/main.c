@@ -56,6 +56,7 @@ static void sha256_hex(const void *data, size_t size, char out[static 65]) {
 static void usage(FILE *f) {
         fprintf(f,
                 "Usage: berth-fetch --out PATH [OPTIONS] SOURCE...\n"
+                "       berth-fetch --archive URL --sha256 HEX --out PATH [OPTIONS]\n"
                 "       berth-fetch --plan\n"
                 "Fetches the host state document from the first SOURCE that holds one.\n"
                 "  SOURCE is url:URL, fw_cfg:NAME, nocloud:LABEL, ec2:BASE-URL or gce:BASE-URL\n"
@@ -66,8 +67,11 @@ static void usage(FILE *f) {
                 "  --max-size BYTES   a larger document is refused (default %d)\n"
                 "  --ca-bundle PATH   the CA certificates https trusts (default %s)\n"
                 "  --plan             print the sources this boot's kernel arguments and DMI name\n"
+                "  --archive URL      a container's OCI archive instead, streamed to --out once its\n"
+                "                     sha256 is --sha256's (default limits: %d s, %llu bytes)\n"
                 "Exit: 0 written, 2 usage, 3 no source holds a document, 4 a source failed.\n",
-                FETCH_DEFAULT_TIMEOUT, FETCH_DEFAULT_MAX_SIZE, BERTH_CA_BUNDLE_PATH);
+                FETCH_DEFAULT_TIMEOUT, FETCH_DEFAULT_MAX_SIZE, BERTH_CA_BUNDLE_PATH, ARCHIVE_DEFAULT_TIMEOUT,
+                ARCHIVE_DEFAULT_MAX_SIZE);
 }
 
 /* What stage 2 would ask: for a look at a running host. */
@@ -97,15 +101,21 @@ static int parse_number(const char *s, unsigned long long max, unsigned long lon
 
 int main(int argc, char *argv[]) {
         static const struct option options[] = {
-                { "out", required_argument, NULL, 'o' },      { "sha256", required_argument, NULL, 's' },
-                { "http-unpinned", no_argument, NULL, 'H' },  { "timeout", required_argument, NULL, 't' },
-                { "max-size", required_argument, NULL, 'm' }, { "ca-bundle", required_argument, NULL, 'c' },
-                { "plan", no_argument, NULL, 'p' },           { "help", no_argument, NULL, 'h' },
-                { "version", no_argument, NULL, 'V' },        {},
+                { "out", required_argument, NULL, 'o' },
+                { "sha256", required_argument, NULL, 's' },
+                { "http-unpinned", no_argument, NULL, 'H' },
+                { "timeout", required_argument, NULL, 't' },
+                { "max-size", required_argument, NULL, 'm' },
+                { "ca-bundle", required_argument, NULL, 'c' },
+                { "plan", no_argument, NULL, 'p' },
+                { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, 'V' },
+                { "archive", required_argument, NULL, 'a' },
+                {},
         };
         FetchOptions o = { .max_size = FETCH_DEFAULT_MAX_SIZE, .ca_bundle = BERTH_CA_BUNDLE_PATH };
-        const char *out = NULL, *pin_text = NULL;
-        unsigned long long timeout = FETCH_DEFAULT_TIMEOUT, v;
+        const char *out = NULL, *pin_text = NULL, *archive = NULL;
+        unsigned long long timeout = 0, max_size = 0, v;
         char pin[65] = "", why[512] = "", name[512] = "";
         _cleanup_free_ char *none = NULL;
         int c;
@@ -123,16 +133,19 @@ int main(int argc, char *argv[]) {
                         break;
                 case 't':
                 case 'm':
-                        if (parse_number(optarg, c == 't' ? 86400 : 1ULL << 30, &v) < 0) {
+                        if (parse_number(optarg, c == 't' ? 86400 : ARCHIVE_MAX_MAX_SIZE, &v) < 0) {
                                 fprintf(stderr, "berth-fetch: --%s %s: not a number from 1 to %llu\n",
                                         c == 't' ? "timeout" : "max-size", optarg,
-                                        c == 't' ? 86400ULL : 1ULL << 30);
+                                        c == 't' ? 86400ULL : ARCHIVE_MAX_MAX_SIZE);
                                 return FETCH_EXIT_USAGE;
                         }
                         if (c == 't')
                                 timeout = v;
                         else
-                                o.max_size = (size_t) v;
+                                max_size = v;
+                        break;
+                case 'a':
+                        archive = optarg;
                         break;
                 case 'c':
                         o.ca_bundle = optarg;
@@ -149,6 +162,33 @@ int main(int argc, char *argv[]) {
                         usage(stderr);
                         return FETCH_EXIT_USAGE;
                 }
+        if (archive) {
+                if (!out || !pin_text || optind < argc) {
+                        usage(stderr);
+                        return FETCH_EXIT_USAGE;
+                }
+                if (sha256_pin_parse(pin_text, pin, why, sizeof(why)) < 0) {
+                        printf("%s: --sha256 %.80s: not 64 hex digits\n", archive, pin_text);
+                        return FETCH_EXIT_USAGE;
+                }
+                if (http_init() < 0) {
+                        printf("%s: libcurl cannot start\n", archive);
+                        return FETCH_EXIT_FAILED;
+                }
+                o.pinned = true;
+                o.max_size = max_size ? (size_t) max_size : ARCHIVE_DEFAULT_MAX_SIZE;
+                o.deadline = now_usec() + (timeout ? timeout : ARCHIVE_DEFAULT_TIMEOUT) * 1000000ULL;
+                return archive_fetch(archive, pin, out, &o);
+        }
+        if (max_size > 1ULL << 30) {
+                fprintf(stderr, "berth-fetch: --max-size %llu: a document is at most %llu bytes\n", max_size,
+                        1ULL << 30);
+                return FETCH_EXIT_USAGE;
+        }
+        if (max_size)
+                o.max_size = (size_t) max_size;
+        if (!timeout)
+                timeout = FETCH_DEFAULT_TIMEOUT;
         if (!out || optind >= argc) {
                 usage(stderr);
                 return FETCH_EXIT_USAGE;

@@ -88,13 +88,17 @@ int container_argv(const HostStateContainer *c, char ***ret) {
         _cleanup_strv_free_ char **l = NULL;
         int r = 0;
 
-        /* An OCI archive would need its download and import in berth-ctr
-         * (libcurl, libarchive): not done yet. */
-        if (!c->image)
-                return -EOPNOTSUPP;
         r = push(&l, BERTH_CTR_PATH, "run");
         r = r ?: push(&l, c->name, NULL);
-        r = r ?: push(&l, "--image", c->image);
+        if (c->image)
+                r = r ?: push(&l, "--image", c->image);
+        else if (c->archive.url && c->archive.sha256) {
+                /* berth-ctr has berth-fetch download it (BERTH_ARCHIVE_DIR),
+                 * then imports it under a name made of the sha256. */
+                r = r ?: push(&l, "--archive-url", c->archive.url);
+                r = r ?: push(&l, "--archive-sha256", c->archive.sha256);
+        } else
+                return -EINVAL;
         if (c->resources.memory_max)
                 r = r ?: push_u64(&l, "--memory", c->resources.memory_max);
         if (c->resources.pids_max)
@@ -265,11 +269,6 @@ static void on_stopped(Service *s);
 
 static int record_start(Manager *m, Container *c) {
         int r = record_spec(c);
-        if (r == -EOPNOTSUPP) {
-                console_warning("container %s: images from OCI archives are not run yet; not started",
-                                c->def->name);
-                return r;
-        }
         if (r < 0)
                 return r;
         r = service_add(m, &c->spec, &c->service);

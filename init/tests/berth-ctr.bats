@@ -5,7 +5,8 @@
 # docker-registry on 127.0.0.1, one open and one wanting a token, an image
 # made from busybox-static): the pull, the output on standard output and in
 # the log file, its rotation, the credentials file, SIGTERM and the grace
-# period, the exit status, and what an earlier run left behind. Needs root.
+# period, the exit status, what an earlier run left behind, and OCI archives
+# from a URL (an http server on 127.0.0.1) with their sha256 pin. Needs root.
 
 bats_require_minimum_version 1.5.0
 
@@ -21,6 +22,7 @@ setup_file() {
 }
 
 teardown_file() {
+        [[ -f ${D:-}/srv.pid ]] && kill "$(cat "$D/srv.pid")" 2>/dev/null
         containerd_env_stop
 }
 
@@ -150,4 +152,109 @@ gone() {
         [[ $output == *"not a valid container name"* ]]
         run -2 "$BCTR" run ok --memory lots
         [[ $output == *"bad options"* ]]
+        run -2 "$BCTR" run ok --archive-url http://x/a.tar --archive-sha256 ABC
+        [[ $output == *"bad options"* ]]
+        run -2 "$BCTR" run ok --image a/b:1 --archive-url http://x/a.tar --archive-sha256 "$(printf '%064d' 0)"
+        [[ $output == *"bad options"* ]]
+}
+
+# An http server on 127.0.0.1 for the OCI archive, serving $D/srv; each
+# request is a line of $D/srv.log (so the test sees whether it was asked).
+archive_server() {
+        mkdir -p "$D/srv"
+        [[ -f $D/srv.port ]] && return 0
+        python3 - "$D/srv" "$D/srv.port" >"$D/srv.log" 2>&1 <<-'PY' &
+	import functools, http.server, sys
+	class H(http.server.SimpleHTTPRequestHandler):
+	    def log_message(self, fmt, *a):
+	        print(self.path, flush=True)
+	s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(H, directory=sys.argv[1]))
+	open(sys.argv[2] + ".tmp", "w").write(str(s.server_address[1]))
+	__import__("os").rename(sys.argv[2] + ".tmp", sys.argv[2])
+	s.serve_forever()
+	PY
+        echo $! >"$D/srv.pid"
+        local i
+        for i in $(seq 50); do
+                [[ -f $D/srv.port ]] && break
+                sleep 0.1
+        done
+        [[ -f $D/srv.port ]]
+}
+
+# busybox as an OCI archive at $D/srv/$1.tar; $HEX its sha256.
+make_archive() {
+        python3 "$BATS_TEST_DIRNAME/../../qemu-tests/make-oci-image.py" /bin/busybox "$D/srv/$1.tar" "berth/$1:1"
+        HEX=$(sha256sum "$D/srv/$1.tar" | cut -c1-64)
+}
+
+archive_images() {
+        ctr -a "$D/c.sock" -n k8s.io images ls -q
+}
+
+@test "an OCI archive from a URL: fetched, verified, imported, run; the file removed; a second run fetches nothing" {
+        archive_server
+        make_archive offline
+        local url="http://127.0.0.1:$(cat "$D/srv.port")/offline.tar"
+        run -0 --separate-stderr bctr offline --archive-url "$url" --archive-sha256 "$HEX" \
+                --archive-dir "$D/archives" --fetch "$(dirname "$BCTR")/berth-fetch" \
+                --command /bin/echo --arg from-the-archive
+        echo "$stderr"
+        [ "$output" = from-the-archive ]
+        [[ $stderr == *"berth-ctr: offline: fetching $url"* ]]
+        [[ $stderr == *"imported $url as berth.archive/sha256-$HEX:latest"* ]]
+        run -0 archive_images
+        [[ $output == *"berth.archive/sha256-$HEX:latest"* ]]
+        run -0 ls -A "$D/archives"
+        [ "$output" = "" ]
+        run -0 grep -c offline.tar "$D/srv.log"
+        [ "$output" = 1 ]
+        gone offline
+
+        run -0 --separate-stderr bctr offline --archive-url "$url" --archive-sha256 "$HEX" \
+                --archive-dir "$D/archives" --fetch "$(dirname "$BCTR")/berth-fetch" \
+                --command /bin/echo --arg again
+        [ "$output" = again ]
+        [[ $stderr != *fetching* ]]
+        run -0 grep -c offline.tar "$D/srv.log"
+        [ "$output" = 1 ]
+}
+
+@test "an archive whose sha256 is not the pin: status 125, the URL and both hashes said, nothing kept or imported" {
+        archive_server
+        make_archive wrongpin
+        local url="http://127.0.0.1:$(cat "$D/srv.port")/wrongpin.tar" pin
+        pin=$(printf '%064d' 7)
+        run -125 --separate-stderr bctr wrongpin --archive-url "$url" --archive-sha256 "$pin" \
+                --archive-dir "$D/archives" --fetch "$(dirname "$BCTR")/berth-fetch" --command /bin/true
+        echo "$stderr"
+        [[ $stderr == *"berth-ctr: wrongpin: cannot fetch the archive: $url: sha256:$HEX "*" is not the pin sha256:$pin"* ]]
+        run -0 ls -A "$D/archives"
+        [ "$output" = "" ]
+        run -0 archive_images
+        [[ $output != *"sha256-$pin"* ]]
+        run -0 ct ps
+        [[ $output != *"wrongpin "* ]]
+}
+
+@test "an archive the server does not have: status 125 naming the URL and the HTTP status" {
+        archive_server
+        local url="http://127.0.0.1:$(cat "$D/srv.port")/absent.tar"
+        run -125 --separate-stderr bctr absent --archive-url "$url" --archive-sha256 "$(printf '%064d' 1)" \
+                --archive-dir "$D/archives" --fetch "$(dirname "$BCTR")/berth-fetch" --command /bin/true
+        [[ $stderr == *"cannot fetch the archive: $url: HTTP 404"* ]]
+}
+
+@test "a verified archive that is not an OCI image: status 125 naming the URL; the file stays for the next try" {
+        archive_server
+        head -c 5000 /dev/urandom >"$D/srv/junk.tar"
+        local url="http://127.0.0.1:$(cat "$D/srv.port")/junk.tar" hex
+        hex=$(sha256sum "$D/srv/junk.tar" | cut -c1-64)
+        run -125 --separate-stderr bctr junk --archive-url "$url" --archive-sha256 "$hex" \
+                --archive-dir "$D/archives" --fetch "$(dirname "$BCTR")/berth-fetch" --command /bin/true
+        echo "$stderr"
+        [[ $stderr == *"cannot import the archive $url: "* ]]
+        run -0 ls -A "$D/archives"
+        [ "$output" = "$hex.tar" ]
+        rm -f "$D/archives/$hex.tar"
 }

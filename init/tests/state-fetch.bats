@@ -262,3 +262,79 @@ elapsed_at_most() {
         [ -n "$output" ]
         run -1 grep -vE '^(url|fw_cfg|nocloud|ec2|gce):.' <<<"$output"
 }
+
+# --archive: a container's OCI archive (berth-ctr's), streamed to a file.
+# The servers' documents stand in for archives: berth-fetch does not look
+# inside. OUT in a folder of its own, to see that no temporary file stays.
+
+@test "--archive: written once its sha256 is the pin, mode 0600; OUT there with that hash is not fetched again" {
+        local dir="$BATS_TEST_TMPDIR/archives"
+        mkdir "$dir"
+        run -0 --separate-stderr "$FETCH" --archive "$BASE/state.toml" --sha256 "$DOC_SHA" --out "$dir/a.tar"
+        [ "$output" = "$BASE/state.toml sha256:$DOC_SHA $(stat -c %s "$SRV/doc.toml") bytes" ]
+        cmp "$dir/a.tar" "$SRV/doc.toml"
+        run -0 stat -c %a "$dir/a.tar"
+        [ "$output" = 600 ]
+        run -0 ls -A "$dir"
+        [ "$output" = a.tar ]
+        run -0 --separate-stderr "$FETCH" --archive "http://127.0.0.1:1/gone.tar" --sha256 "$DOC_SHA" --timeout 2 \
+                --out "$dir/a.tar"
+        [ "$output" = "http://127.0.0.1:1/gone.tar sha256:$DOC_SHA (there already)" ]
+        # a file that is not the pin is replaced
+        echo damaged >"$dir/a.tar"
+        run -0 --separate-stderr "$FETCH" --archive "$BASE/state.toml" --sha256 "$DOC_SHA" --out "$dir/a.tar"
+        cmp "$dir/a.tar" "$SRV/doc.toml"
+}
+
+@test "--archive: a wrong pin, HTTP 500 to the deadline, a body past --max-size: refused naming the URL, nothing left" {
+        local dir="$BATS_TEST_TMPDIR/archives" zero
+        mkdir "$dir"
+        zero=$(printf '%064d' 0)
+        run -4 --separate-stderr "$FETCH" --archive "$BASE/state.toml" --sha256 "$zero" --out "$dir/a.tar"
+        [ "$output" = "$BASE/state.toml: sha256:$DOC_SHA ($(stat -c %s "$SRV/doc.toml") bytes) is not the pin sha256:$zero" ]
+        run -4 --separate-stderr "$FETCH" --archive "$BASE/500" --sha256 "$zero" --timeout 2 --out "$dir/a.tar"
+        [[ $output == "$BASE/500: HTTP 500 ("*" attempts, until the deadline)" ]]
+        [[ $stderr == *"$BASE/500: HTTP 500; again in 0.1 s"* ]]
+        run -4 --separate-stderr "$FETCH" --archive "$BASE/big-unsized" --sha256 "$zero" --max-size 100000 \
+                --out "$dir/a.tar"
+        [ "$output" = "$BASE/big-unsized: larger than the limit of 100000 bytes" ]
+        run -0 ls -A "$dir"
+        [ "$output" = "" ]
+}
+
+@test "--archive over https: verified against the CA bundle given" {
+        local dir="$BATS_TEST_TMPDIR/archives"
+        mkdir "$dir"
+        run -4 --separate-stderr "$FETCH" --archive "https://127.0.0.1:$HTTPS/state.toml" --sha256 "$DOC_SHA" \
+                --timeout 2 --ca-bundle /etc/ssl/certs/ca-certificates.crt --out "$dir/a.tar"
+        [[ $output == "https://127.0.0.1:$HTTPS/state.toml: SSL certificate problem"* ]]
+        run -0 --separate-stderr "$FETCH" --archive "https://127.0.0.1:$HTTPS/state.toml" --sha256 "$DOC_SHA" \
+                --ca-bundle "$SRV/cert.pem" --out "$dir/a.tar"
+        cmp "$dir/a.tar" "$SRV/doc.toml"
+}
+
+@test "--archive usage: a pin is required, no SOURCE, only http and https" {
+        run -2 --separate-stderr "$FETCH" --archive "$BASE/state.toml" --out "$BATS_TEST_TMPDIR/a.tar"
+        run -2 --separate-stderr "$FETCH" --archive "$BASE/state.toml" --sha256 "$DOC_SHA" \
+                --out "$BATS_TEST_TMPDIR/a.tar" "url:$BASE/state.toml"
+        run -2 --separate-stderr "$FETCH" --archive "ftp://127.0.0.1/a.tar" --sha256 "$DOC_SHA" \
+                --out "$BATS_TEST_TMPDIR/a.tar"
+        [ "$output" = "ftp://127.0.0.1/a.tar: not an http:// or https:// URL" ]
+        run -2 --separate-stderr "$FETCH" --archive "$BASE/state.toml" --sha256 abc --out "$BATS_TEST_TMPDIR/a.tar"
+        [ "$output" = "$BASE/state.toml: --sha256 abc: not 64 hex digits" ]
+}
+
+@test "--archive: what a killed download left is removed, another download's file (locked) is not" {
+        local dir="$BATS_TEST_TMPDIR/archives"
+        mkdir "$dir"
+        echo partial >"$dir/a.tar.tmp-dead01"
+        echo writing >"$dir/a.tar.tmp-live01"
+        echo other >"$dir/b.tar.tmp-dead02"
+        flock "$dir/a.tar.tmp-live01" sleep 30 &
+        local holder=$!
+        sleep 0.3
+        run -0 --separate-stderr "$FETCH" --archive "$BASE/state.toml" --sha256 "$DOC_SHA" --out "$dir/a.tar"
+        kill "$holder"
+        run -0 ls "$dir"
+        [ "$output" = "$(printf 'a.tar\na.tar.tmp-live01\nb.tar.tmp-dead02')" ]
+}

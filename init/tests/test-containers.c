@@ -108,11 +108,24 @@ static void test_argv(void) {
            "and shares none of its memory");
         container_free(copy);
 
-        HostStateContainer archive = { .name = (char *) "offline",
-                                       .archive.url = (char *) "https://x/a.tar" };
+        _cleanup_(host_state_freep) HostState *a =
+                parse("version = 1\n[[containers]]\nname = \"offline\"\nargs = [\"x\"]\n"
+                      "archive = { url = \"http://10.0.2.2:8080/app.oci.tar\", sha256 = "
+                      "\"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\" }\n");
+        _cleanup_strv_free_ char **archive = NULL;
+        _cleanup_free_ char *joined_archive = NULL;
+        if (!ok(a != NULL, "a container from an OCI archive parses"))
+                return;
+        ok(container_argv(&a->containers[0], &archive) == 0, "its command line is made");
+        joined_archive = strv_join(archive, "|");
+        ok(streq(joined_archive, "/usr/lib/berth/berth-ctr|run|offline|--archive-url|"
+                                 "http://10.0.2.2:8080/app.oci.tar|--archive-sha256|"
+                                 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef|--arg|x"),
+           "an OCI archive is its URL and pin, no --image: %s", joined_archive);
+
+        HostStateContainer neither = { .name = (char *) "neither" };
         char **none = NULL;
-        ok(container_argv(&archive, &none) == -EOPNOTSUPP && !none,
-           "an OCI archive is refused (not run yet)");
+        ok(container_argv(&neither, &none) == -EINVAL && !none, "neither an image nor an archive: refused");
 }
 
 int main(void) {
