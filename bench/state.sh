@@ -13,7 +13,10 @@
 #   QEMU start -> state applied (berth: its "state applied" line; the
 #                 reference: the moment its unit starts pulling)
 #   QEMU start -> the container's first output line
-#   containerd ready -> the container's first output line
+#   containerd ready -> the container's first output line, and for berth
+#                 its parts: to berth-ctr's "pulling" line, from there to
+#                 "container bench running" (CRI PullImage, the task created
+#                 and started), from there to the first line
 #   PID 1's RSS with the container running (berth: the memory line printed
 #                 right after "container bench running"; the reference:
 #                 systemd's VmRSS read after the container's first line)
@@ -82,14 +85,20 @@ pin=$(sha256sum "$work/state.toml" | cut -d' ' -f1)
 # (and adds nothing) when a line is missing. TOTAL is QEMU start -> the
 # container's first line; the others follow from the guest's uptimes.
 berth_figures() {
-        local log=$1 total=$2 ready applied first rss v
+        local log=$1 total=$2 ready applied first rss pulling running v
         ready=$(field "$log" "berth: containerd ready " 4)
         applied=$(field "$log" "berth: state applied " 6)
         first=$(field "$log" "$marker" 2)
         rss=$(field_after "$log" "berth: container bench running" "berth: memory used" 8)
-        for v in "$ready" "$applied" "$first" "$rss"; do
+        # berth-ctr's "pulling" line has only PID 1's time stamp: "[   5.616] bench: ..."
+        pulling=$(tr -d '\r' <"$log" | sed -nE 's/^\[ *([0-9.]+)\] bench: berth-ctr: bench: pulling .*/\1/p' | head -n1)
+        running=$(field "$log" "berth: container bench running " 5)
+        for v in "$ready" "$applied" "$first" "$rss" "$pulling" "$running"; do
                 number "$v" || return 1
         done
+        b_pull+=("$(calc "$pulling - $ready")")
+        b_create+=("$(calc "$running - $pulling")")
+        b_out+=("$(calc "$first - $running")")
         b_first+=("$total")
         b_ready+=("$(calc "$total - ($first - $ready)")")
         b_applied+=("$(calc "$total - ($first - $applied)")")
@@ -114,7 +123,7 @@ ref_figures() {
         r_rss+=("$rss")
 }
 
-b_first=() b_ready=() b_applied=() b_after=() b_rss=()
+b_first=() b_ready=() b_applied=() b_after=() b_rss=() b_pull=() b_create=() b_out=()
 r_first=() r_ready=() r_applied=() r_after=() r_rss=() failed=()
 for i in $(seq "$N"); do
         log=$work/berth-$i.log
@@ -148,6 +157,9 @@ figure "QEMU start -> containerd ready" "$brd" s
 figure "QEMU start -> state applied" "$ba" s
 figure "QEMU start -> container's first line" "$bf" s "<= 0.3 x reference"
 figure "containerd ready -> first line" "$baf" s "<= 1 s"
+figure "  ready -> berth-ctr starts its pull" "$(m "${b_pull[@]}")" s
+figure "  pull, create, start (containerd)" "$(m "${b_create[@]}")" s
+figure "  task started -> first line" "$(m "${b_out[@]}")" s
 figure "PID 1 RSS, one container running" "$br" MiB "< 3 MiB"
 echo "reference (Debian 12, systemd, containerd, ctr pull + ctr run), ${#r_first[@]} of $N boots"
 figure "QEMU start -> containerd ready" "$rrd" s
