@@ -27,20 +27,21 @@
 #include "stage1.h"
 #include "boot-contract.h"
 
-/* The libblkid functions used here, from dlopen(). */
+/* The libblkid functions used here, from dlopen(); typeof() keeps each
+ * pointer's type the header's. */
 static struct {
         void *dl;
-        blkid_probe (*new_probe_from_filename)(const char *);
-        int (*probe_enable_superblocks)(blkid_probe, int);
-        int (*probe_set_superblocks_flags)(blkid_probe, int);
-        int (*do_safeprobe)(blkid_probe);
-        int (*probe_lookup_value)(blkid_probe, const char *, const char **, size_t *);
-        void (*free_probe)(blkid_probe);
-        int (*parse_tag_string)(const char *, char **, char **);
-        int (*get_cache)(blkid_cache *, const char *);
-        int (*probe_all_new)(blkid_cache);
-        char *(*evaluate_tag)(const char *, const char *, blkid_cache *);
-        void (*put_cache)(blkid_cache);
+        typeof(blkid_new_probe_from_filename) *new_probe_from_filename;
+        typeof(blkid_probe_enable_superblocks) *probe_enable_superblocks;
+        typeof(blkid_probe_set_superblocks_flags) *probe_set_superblocks_flags;
+        typeof(blkid_do_safeprobe) *do_safeprobe;
+        typeof(blkid_probe_lookup_value) *probe_lookup_value;
+        typeof(blkid_free_probe) *free_probe;
+        typeof(blkid_parse_tag_string) *parse_tag_string;
+        typeof(blkid_get_cache) *get_cache;
+        typeof(blkid_probe_all_new) *probe_all_new;
+        typeof(blkid_evaluate_tag) *evaluate_tag;
+        typeof(blkid_put_cache) *put_cache;
 } blkid;
 
 static char dl_error[256];
