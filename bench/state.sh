@@ -57,6 +57,8 @@ for _ in $(seq 50); do
         curl -fs "http://127.0.0.1:$port/v2/" >/dev/null && break
         sleep 0.2
 done
+curl -fs "http://127.0.0.1:$port/v2/" >/dev/null ||
+        { echo "bench/state.sh: docker-registry did not answer on 127.0.0.1:$port ($work/registry.log)" >&2; exit 1; }
 python3 "$BERTH_ROOT/qemu-tests/make-oci-image.py" "$busybox" "$work/image.tar" berth/bench:1
 python3 "$BERTH_ROOT/init/tests/push-oci-image.py" "$work/image.tar" "127.0.0.1:$port" berth/bench:1 >/dev/null
 image=10.0.2.2:$port/berth/bench:1
