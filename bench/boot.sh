@@ -19,47 +19,6 @@ mkdir -p "$work"
 "$(dirname "$0")/reference.sh" "$BERTH_CACHE/bench-reference"
 ref=$BERTH_CACHE/bench-reference
 
-# boot IMAGE_DIR READY_MARKER LOG [LAST_MARKER]: boots once and prints the
-# host seconds from QEMU start to the console line holding READY_MARKER; fails
-# when it does not come within 300 s. The guest then runs until LAST_MARKER
-# (a line printed after the ready line) is there too, for at most 30 s. The
-# console is left in LOG.
-boot() {
-        local img=$1 ready=$2 log=$3 last=${4:-$2}
-        cp --sparse=always "$img/disk.raw" "$work/disk.raw"
-        : >"$log"
-        local t0 t1 rc=0
-        t0=$(now)
-        qemu-system-x86_64 -machine q35 -m 512 -smp 2 -display none -nodefaults -no-user-config \
-                -kernel "$img/vmlinuz" -initrd "$img/initrd.img" -append "$(cat "$img/cmdline")" \
-                -drive "file=$work/disk.raw,format=raw,if=virtio" \
-                -netdev user,id=n0 -device virtio-net-pci,netdev=n0 \
-                -serial "file:$log" -pidfile "$work/qemu.pid" -daemonize
-        local deadline=$((SECONDS + 300))
-        until grep -qaF "$ready" "$log"; do
-                ((SECONDS < deadline)) || { rc=1; break; }
-                sleep 0.05
-        done
-        t1=$(now)
-        deadline=$((SECONDS + 30))
-        while ((rc == 0 && SECONDS < deadline)) && ! grep -qaF "$last" "$log"; do
-                sleep 0.05
-        done
-        sleep 0.2 # the rest of that line
-        kill "$(cat "$work/qemu.pid")" 2>/dev/null || true
-        sleep 0.5
-        ((rc == 0)) && elapsed "$t0" "$t1"
-        return $rc
-}
-
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
-# field LOG MARKER N: the Nth word, counting MARKER's own words, of the first
-# console line holding MARKER. A getty or kernel message may share the line
-# (the serial console interleaves them), so MARKER is looked for anywhere in it.
-field() { tr -d '\r' <"$1" | awk -v m="$2" -v f="$3" '(i = index($0, m)) { split(substr($0, i), w, " "); print w[f]; exit }'; }
-number() { [[ $1 =~ ^-?[0-9]+([.][0-9]+)?$ ]]; }
-calc() { awk "BEGIN { printf \"%.2f\", $1 }"; }
-
 # berth_figures LOG TOTAL: one boot's figures into the b_* arrays; fails
 # (and adds nothing) when a line is missing.
 berth_figures() {
@@ -102,15 +61,6 @@ ref_figures() {
         r_mem+=("$mem")
         r_rss+=("$rss")
 }
-
-# m VALUE...: their median, or n/a when there is none (every boot failed).
-m() {
-        (($# > 0)) || { echo n/a; return; }
-        printf '%s\n' "$@" | median
-}
-# difference A B and ratio_of A B: n/a when either is.
-difference() { if number "$1" && number "$2"; then calc "$1 - $2"; else echo n/a; fi; }
-ratio_of() { if number "$1" && number "$2"; then ratio "$1" "$2"; else echo n/a; fi; }
 
 b_user=() b_s1=() b_total=() b_init=() b_stage2=() b_ready=() b_mem=() b_rss=() b_cpu=()
 r_total=() r_init=() r_mem=() r_rss=() failed=()

@@ -3,9 +3,10 @@
 INIT_SRCS := $(wildcard init/*.c init/common/*.c init/stage1/*.c init/stage2/*.c init/berthctl/*.c \
 	init/state/*.c)
 INIT_OBJS := $(INIT_SRCS:%.c=$(BUILD)/obj/%.o)
-# libkmod is dlopen()ed (init/common/kmod-util.c): only its headers are needed here.
-INIT_LIBS := blkid libsystemd json-c
-INIT_CFLAGS := -Iinit -Iinit/common -Iinit/stage2 -Iinit/state $(call pc_cflags,$(INIT_LIBS) libkmod)
+# libkmod and libblkid are dlopen()ed (init/common/kmod-util.c,
+# init/stage1/root-find.c): only their headers are needed here.
+INIT_LIBS := libsystemd json-c
+INIT_CFLAGS := -Iinit -Iinit/common -Iinit/stage2 -Iinit/state $(call pc_cflags,$(INIT_LIBS) libkmod blkid)
 EXTRA_CFLAGS_init_ := $(INIT_CFLAGS)
 EXTRA_CFLAGS_init_common_ := $(INIT_CFLAGS)
 EXTRA_CFLAGS_init_stage1_ := $(INIT_CFLAGS)

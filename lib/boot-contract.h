@@ -82,7 +82,11 @@ static const char *const berth_host_modules[] = {
  * holds them and what they need (builder/initramfs-verify.c). libkmod:
  * init/common/kmod-util.c. NULL-terminated. */
 #define BERTH_LIBKMOD_SONAME "libkmod.so.2"
-static const char *const berth_init_dlopen_libs[] = { BERTH_LIBKMOD_SONAME, (const char *) 0 };
+/* libblkid: init/stage1/root-find.c (stage 1 only: PID 1 in the deployment
+ * never maps it). */
+#define BERTH_LIBBLKID_SONAME "libblkid.so.1"
+static const char *const berth_init_dlopen_libs[] = { BERTH_LIBKMOD_SONAME, BERTH_LIBBLKID_SONAME,
+                                                      (const char *) 0 };
 /* What those link in Debian 12 (libkmod2): dracut-install follows the
  * libraries of executable files only, and libkmod.so.2.4.0 is 0644, so the
  * module installs these by name too. build-image's check does not read this

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # A build whose dracut run reported an error fails. dracut itself goes on,
 # with exit status 0, when a file of a module cannot be installed: here the
-# recipe leaves out a library berth-init links (libblkid), so dracut cannot
+# recipe leaves out a library berth-init links (libjson-c), so dracut cannot
 # put berth-init into the initramfs.
 # And dracut leaves a library out without a word when no one names it:
 # dracut-install follows the libraries of executable files only, and
@@ -13,8 +13,8 @@ bats_require_minimum_version 1.5.0
 load helpers
 
 setup_file() {
-        export RECIPE="$BATS_FILE_TMPDIR/no-libblkid.toml"
-        sed -e 's|^exclude_paths = \[|exclude_paths = [\n    "/usr/lib/x86_64-linux-gnu/libblkid.so.1*",|' \
+        export RECIPE="$BATS_FILE_TMPDIR/no-libjson-c.toml"
+        sed -e 's|^exclude_paths = \[|exclude_paths = [\n    "/usr/lib/x86_64-linux-gnu/libjson-c.so.5*",|' \
                 "$BERTH_ROOT/recipes/minimal.toml" >"$RECIPE"
         # A cache of its own: the initramfs stage must run, not come from a cache.
         fresh_cache_with_packages "$BATS_FILE_TMPDIR/cache"

@@ -89,6 +89,8 @@ void stage1_main(void) {
         (void) modules_load(modules, BERTH_ROOT_FSTYPE);
 
         r = root_find(root, timeout_s * 1000, modules, &dev);
+        if (r == -ELIBACC)
+                emergency("root", "cannot use libblkid to find %s: %s", root, root_find_error(r));
         if (r < 0)
                 emergency("root", "no device %s appeared within %u s", root, timeout_s);
 

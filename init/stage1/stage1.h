@@ -11,8 +11,12 @@ _noreturn_ void stage1_main(void);
 
 /* root-find.c: waits up to timeout_ms for the device that spec names
  * ("LABEL=x", "UUID=x", "PARTLABEL=x" or "/dev/x"), loading the modules new
- * devices ask for meanwhile. Returns 0 and its device node. */
+ * devices ask for meanwhile. Returns 0 and its device node, -ENODEV when
+ * none came in time, -ELIBACC when libblkid could not be opened. */
 int root_find(const char *spec, unsigned timeout_ms, Modules *modules, char **ret_devnode);
+/* What a root_find() error means: dlerror()'s words when libblkid could not
+ * be opened (-ELIBACC). */
+const char *root_find_error(int r);
 
 /* deploy-root.c: with the physical root mounted at /sysroot, makes /sysroot
  * the deployment that ostree_arg names: read-only, /etc an overlay of the

@@ -49,7 +49,7 @@ static void memory_report(void) {
                 own -= init_total;
                 own_user -= init_user;
         }
-        console_info("memory used %.1f MiB, pid1 rss %.1f MiB, berth-init cpu %ld ms (user %ld ms)",
+        console_info("memory used %.1f MiB, pid1 rss %.2f MiB, berth-init cpu %ld ms (user %ld ms)",
                      (double) (total - avail) / 1024.0, (double) rss / 1024.0, own, own_user);
 }
 

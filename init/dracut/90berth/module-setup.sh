@@ -29,7 +29,7 @@ installkernel() {
 
 install() {
         inst_binary "${BERTH_INIT:?}" /init
-        # berth-init dlopen()s libkmod, so ldd does not see it; nor does
+        # berth-init dlopen()s libkmod and libblkid, so ldd does not see them; nor does
         # dracut-install see what a non-executable library links, so the
         # list names those too (Debian 12's libkmod2: libcrypto, liblzma,
         # libzstd). The list is build-image's.
