@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <fcntl.h>
 #include <json-c/json.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "macro.h"
@@ -136,6 +139,16 @@ static bool path_is_clean_absolute(const char *p) {
         return true;
 }
 
+int oci_mount_source_check(const char *source) {
+        struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_NO_SYMLINKS };
+        long fd = syscall(SYS_openat2, AT_FDCWD, source, &how, sizeof(how));
+
+        if (fd < 0)
+                return errno == ENOENT ? 0 : -errno;
+        close((int) fd);
+        return 0;
+}
+
 static int build_mounts(json_object *spec, const CtrdContainerSpec *s) {
         json_object *mounts = json_object_new_array();
         int r = add(spec, "mounts", mounts);
@@ -162,6 +175,8 @@ static int build_mounts(json_object *spec, const CtrdContainerSpec *s) {
                                                                                                  NULL };
                 if (!path_is_clean_absolute(m->source) || !path_is_clean_absolute(m->destination))
                         return -EINVAL;
+                if ((r = oci_mount_source_check(m->source)) < 0)
+                        return r;
                 if ((r = push(mounts, mount_json(m->destination, "bind", m->source,
                                                  m->readonly ? opt_ro : opt_rw))) < 0)
                         return r;

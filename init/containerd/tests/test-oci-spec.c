@@ -3,9 +3,12 @@
  * from: names, limits, the command rule, environment, mounts, networks;
  * the chain id of an imported image's layers. */
 
+#include <errno.h>
 #include <json-c/json.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../../../lib/tests/tap.h"
 #include "macro.h"
@@ -161,6 +164,25 @@ int main(void) {
         CtrdMount bad[] = { { .source = "/var/../etc", .destination = "/x" } };
         s = (CtrdContainerSpec){ .name = "x", .mounts = bad, .n_mounts = 1 };
         ok(!build(&s, &img, &r) && r == -EINVAL, "a mount source with ..: -EINVAL");
+        {
+                /* A folder a container could write into, holding a symlink to /. */
+                char dir[] = "/tmp/test-oci-spec.XXXXXX", link[64], below[80];
+                ok(mkdtemp(dir) != NULL, "a scratch folder");
+                snprintf(link, sizeof(link), "%s/link", dir);
+                snprintf(below, sizeof(below), "%s/link/etc", dir);
+                ok(symlink("/", link) == 0, "a symlink to / in it");
+                CtrdMount via[] = { { .source = link, .destination = "/x" } };
+                s = (CtrdContainerSpec){ .name = "x", .mounts = via, .n_mounts = 1 };
+                ok(!build(&s, &img, &r) && r == -ELOOP, "a mount source that is a symlink: -ELOOP");
+                via[0].source = below;
+                ok(!build(&s, &img, &r) && r == -ELOOP, "a mount source below a symlink: -ELOOP");
+                via[0].source = dir;
+                json_object *o = build(&s, &img, &r);
+                ok(o && has_mount(o, "/x", dir), "a real folder is mounted");
+                json_object_put(o);
+                (void) unlink(link);
+                (void) rmdir(dir);
+        }
         s = (CtrdContainerSpec){ .name = "x", .cpu_quota_usec = 1000, .cpu_period_usec = 10 };
         ok(!build(&s, &img, &r) && r == -EINVAL, "a cpu period under 1 ms: -EINVAL");
         s = (CtrdContainerSpec){ .name = "x", .cgroup_parent = "/containers/../system" };
