@@ -216,5 +216,7 @@ int main(void) {
            "three layers: sha256(sha256(A B) C), as the OCI image spec defines ChainID");
         char *not_sha[] = { a, (char *) "md5:x" };
         ok(ctrd_chain_id(not_sha, 2, chain) == -EINVAL, "a diff id that is no sha256 digest: -EINVAL");
+        char *null_id[] = { a, NULL };
+        ok(ctrd_chain_id(null_id, 2, chain) == -EINVAL, "a diff id that is JSON null (NULL): -EINVAL");
         return tap_done();
 }
