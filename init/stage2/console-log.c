@@ -15,13 +15,9 @@
 #include "console.h"
 #include "manager.h"
 
-/* Control characters (but tab) become '?': a container's output must not
- * move the cursor, rewrite berth's own lines, retitle or query the
- * operator's terminal (whose answer would come back as console input). */
+/* A container's escape sequences do not reach the terminal. */
 static void emit(Service *s, char *line, size_t len) {
-        for (size_t i = 0; i < len; i++)
-                if (((unsigned char) line[i] < 0x20 && line[i] != '\t') || line[i] == 0x7f)
-                        line[i] = '?';
+        console_scrub(line, len);
         printf("[%8.3f] %s: %.*s\n", uptime(), s->spec->name, (int) len, line);
 }
 

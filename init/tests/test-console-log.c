@@ -13,6 +13,7 @@
 
 #include "macro.h"
 #include "../../lib/tests/tap.h"
+#include "console.h"
 #include "manager.h"
 
 #define N 40
@@ -61,6 +62,13 @@ int main(void) {
                    "control characters but tab are shown as '?'");
                 close(fd);
                 unlink(path);
+        }
+
+        {
+                /* What berth-fetch's line goes through before the console (state-fetch.c). */
+                char why[] = "url:x: 3:12: hostname '\033]0;x\007' must be\177";
+                console_scrub(why, strlen(why));
+                ok(streq(why, "url:x: 3:12: hostname '?]0;x?' must be?"), "console_scrub: %s", why);
         }
 
         char c;
