@@ -164,12 +164,20 @@ bool hs_check_var_path(const char *v, char *msg, size_t n) {
                          v);
                 return false;
         }
-        for (size_t i = 0; i < ARRAY_SIZE(var_refused); i++)
+        for (size_t i = 0; i < ARRAY_SIZE(var_refused); i++) {
                 if (path_under(v, var_refused[i])) {
                         snprintf(msg, n, "mount source '%s' is refused: %s belongs to the host", v,
                                  var_refused[i]);
                         return false;
                 }
+                /* A folder above one of them (/var/lib) brings it along. */
+                if (path_under(var_refused[i], v)) {
+                        snprintf(msg, n,
+                                 "mount source '%s' is refused: it holds %s, which belongs to the host", v,
+                                 var_refused[i]);
+                        return false;
+                }
+        }
         return true;
 }
 
