@@ -42,6 +42,12 @@ bool ctrd_name_is_valid(const char *name);
  * (runc's ConvertCPUSharesToCgroupV2Value inverted). */
 uint64_t oci_cpu_weight_to_shares(uint64_t weight);
 
+/* The image's User as numbers: "UID" (GID 0, as containerd without a
+ * passwd entry) or "UID:GID"; NULL or "" is root. -EOPNOTSUPP for a user
+ * or group name (resolving it needs the image's /etc/passwd: the caller
+ * says it runs as root), -EINVAL for a number out of range. */
+int oci_user_parse(const char *user, uint32_t *ret_uid, uint32_t *ret_gid);
+
 /* A bind mount's host folder, reached without a symlink: -ELOOP when a
  * symlink is on its way (runc would follow it: a container that can write
  * into a parent of another mount's source could point that source at any

@@ -183,6 +183,40 @@ int main(void) {
                 (void) unlink(link);
                 (void) rmdir(dir);
         }
+        {
+                /* The image's User: numbers kept, a non-root process without
+                 * effective or permitted capabilities; a name stays root. */
+                CtrdImage u = img;
+                json_object *o;
+                s = (CtrdContainerSpec){ .name = "x" };
+                u.user = (char *) "1000:1001";
+                o = build(&s, &u, &r);
+                ok(o && streq(str_at(o, "process.user.uid"), "1000") &&
+                           streq(str_at(o, "process.user.gid"), "1001"),
+                   "User 1000:1001: uid 1000, gid 1001");
+                ok(o && json_object_array_length(at(o, "process.capabilities.effective")) == 0 &&
+                           json_object_array_length(at(o, "process.capabilities.permitted")) == 0 &&
+                           json_object_array_length(at(o, "process.capabilities.bounding")) > 0,
+                   "not root: capabilities in the bounding set only");
+                json_object_put(o);
+                u.user = (char *) "65534";
+                o = build(&s, &u, &r);
+                ok(o && streq(str_at(o, "process.user.uid"), "65534") &&
+                           streq(str_at(o, "process.user.gid"), "0"),
+                   "User 65534: uid 65534, gid 0");
+                json_object_put(o);
+                uint32_t uid, gid;
+                u.user = (char *) "nobody";
+                o = build(&s, &u, &r);
+                ok(o && streq(str_at(o, "process.user.uid"), "0") &&
+                           json_object_array_length(at(o, "process.capabilities.effective")) > 0 &&
+                           oci_user_parse(u.user, &uid, &gid) == -EOPNOTSUPP &&
+                           oci_user_parse("1:staff", &uid, &gid) == -EOPNOTSUPP,
+                   "a name: root (-EOPNOTSUPP from oci_user_parse)");
+                json_object_put(o);
+                u.user = (char *) "4294967295";
+                ok(!build(&s, &u, &r) && r == -EINVAL, "User (uid_t) -1: -EINVAL");
+        }
         s = (CtrdContainerSpec){ .name = "x", .cpu_quota_usec = 1000, .cpu_period_usec = 10 };
         ok(!build(&s, &img, &r) && r == -EINVAL, "a cpu period under 1 ms: -EINVAL");
         s = (CtrdContainerSpec){ .name = "x", .cgroup_parent = "/containers/../system" };
@@ -191,12 +225,12 @@ int main(void) {
         CtrdImage parsed = {};
         r = ctrd_image_parse_info(
                 "{\"chainID\":\"sha256:c\",\"imageSpec\":{\"config\":{\"Entrypoint\":[\"/e\"],"
-                "\"Cmd\":[\"a\",\"b\"],\"Env\":[\"PATH=/bin\"],\"WorkingDir\":\"/w\"}}}",
+                "\"Cmd\":[\"a\",\"b\"],\"Env\":[\"PATH=/bin\"],\"WorkingDir\":\"/w\",\"User\":\"7:8\"}}}",
                 &parsed);
         ok(r == 0 && streq(parsed.chain_id, "sha256:c") && streq(parsed.entrypoint[0], "/e") &&
                    streq(parsed.cmd[1], "b") && !parsed.cmd[2] && streq(parsed.env[0], "PATH=/bin") &&
-                   streq(parsed.workdir, "/w"),
-           "CRI's image info: chain id, entrypoint, cmd, env, workdir");
+                   streq(parsed.workdir, "/w") && streq(parsed.user, "7:8"),
+           "CRI's image info: chain id, entrypoint, cmd, env, workdir, user");
         ctrd_image_done(&parsed);
         r = ctrd_image_parse_info("{\"chainID\":\"sha256:c\",\"imageSpec\":{}}", &parsed);
         ok(r == 0 && !parsed.entrypoint && !parsed.cmd && !parsed.workdir, "an image without config");
