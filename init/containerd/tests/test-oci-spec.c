@@ -102,6 +102,12 @@ int main(void) {
            "no limit unless asked");
         ok(has_namespace(spec, "network") && has_namespace(spec, "pid") && has_namespace(spec, "mount"),
            "own network, pid and mount namespaces");
+        json_object *masked = at(spec, "linux.maskedPaths");
+        bool powercap = false;
+        for (size_t i = 0; masked && i < json_object_array_length(masked); i++)
+                powercap = powercap || streq(json_object_get_string(json_object_array_get_idx(masked, i)),
+                                             "/sys/devices/virtual/powercap");
+        ok(powercap, "the RAPL energy counters (/sys/devices/virtual/powercap) are masked");
         ok(has_mount(spec, "/proc", "proc") && has_mount(spec, "/sys", "sysfs") &&
                    has_mount(spec, "/dev", "tmpfs"),
            "containerd's default mounts");
