@@ -154,6 +154,9 @@ static const char *const var_refused[] = {
         "/var/lib/containerd",
         "/var/run",
         "/var/lock",
+        /* containers' logs, which berth-ctr writes as root: a container that
+         * could make it a symlink would have them written anywhere */
+        "/var/log/berth",
 };
 
 bool hs_check_var_path(const char *v, char *msg, size_t n) {
