@@ -154,6 +154,9 @@ static const char *const var_refused[] = {
         "/var/lib/containerd",
         "/var/run",
         "/var/lock",
+        /* containers' logs, which berth-ctr writes as root: a container that
+         * could make it a symlink would have them written anywhere */
+        "/var/log/berth",
 };
 
 bool hs_check_var_path(const char *v, char *msg, size_t n) {
@@ -164,12 +167,20 @@ bool hs_check_var_path(const char *v, char *msg, size_t n) {
                          v);
                 return false;
         }
-        for (size_t i = 0; i < ARRAY_SIZE(var_refused); i++)
+        for (size_t i = 0; i < ARRAY_SIZE(var_refused); i++) {
                 if (path_under(v, var_refused[i])) {
                         snprintf(msg, n, "mount source '%s' is refused: %s belongs to the host", v,
                                  var_refused[i]);
                         return false;
                 }
+                /* A folder above one of them (/var/lib) brings it along. */
+                if (path_under(var_refused[i], v)) {
+                        snprintf(msg, n,
+                                 "mount source '%s' is refused: it holds %s, which belongs to the host", v,
+                                 var_refused[i]);
+                        return false;
+                }
+        }
         return true;
 }
 

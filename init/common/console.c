@@ -117,6 +117,12 @@ void console_warning(const char *fmt, ...) {
         va_end(ap);
 }
 
+void console_scrub(char *s, size_t len) {
+        for (size_t i = 0; i < len; i++)
+                if (((unsigned char) s[i] < 0x20 && s[i] != '\t') || s[i] == 0x7f)
+                        s[i] = '?';
+}
+
 void console_failed(const char *what, const char *fmt, ...) {
         va_list ap;
 

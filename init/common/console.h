@@ -27,6 +27,10 @@ void console_info(const char *fmt, ...) _printf_(1, 2);
 void console_warning(const char *fmt, ...) _printf_(1, 2);
 /* "berth: FAILED <what>: <why>" */
 void console_failed(const char *what, const char *fmt, ...) _printf_(2, 3);
+/* Control characters (but tab) and DEL in s[0..len) become '?': text from
+ * a service, a container or the network must not move the cursor, rewrite
+ * berth's lines, or query the terminal (its answer comes back as input). */
+void console_scrub(char *s, size_t len);
 /* "berth: FAILED berth-init: crashed (signal N); the system is halted", from
  * a signal handler: only async-signal-safe calls. */
 void console_crashed(int sig);

@@ -74,6 +74,7 @@ void ctrd_image_done(CtrdImage *img) {
         strv_free(img->cmd);
         strv_free(img->env);
         free(img->workdir);
+        free(img->user);
         *img = (CtrdImage){};
 }
 
@@ -128,6 +129,10 @@ int ctrd_image_parse_info(const char *text, CtrdImage *ret) {
                 if (json_object_object_get_ex(config, "WorkingDir", &v) &&
                     json_object_is_type(v, json_type_string) && *json_object_get_string(v) &&
                     !(img.workdir = strdup(json_object_get_string(v))))
+                        goto out;
+                if (json_object_object_get_ex(config, "User", &v) &&
+                    json_object_is_type(v, json_type_string) && *json_object_get_string(v) &&
+                    !(img.user = strdup(json_object_get_string(v))))
                         goto out;
         }
         *ret = img;

@@ -39,6 +39,7 @@ typedef struct {
         char *chain_id; /* parent snapshot */
         char **entrypoint, **cmd, **env;
         char *workdir;
+        char *user; /* the image's User: "UID", "UID:GID", a name, or NULL */
 } CtrdImage;
 
 void ctrd_image_done(CtrdImage *img);

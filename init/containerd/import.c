@@ -49,6 +49,10 @@ static void json_putp(json_object **o) {
 #define _cleanup_json_ _cleanup_(json_putp)
 
 int ctrd_chain_id(char *const *diff_ids, size_t n, char out[static 72]) {
+        /* NULL: a diff id that is JSON null in a hostile archive's config */
+        for (size_t i = 0; i < n; i++)
+                if (!diff_ids[i])
+                        return -EINVAL;
         if (n == 0 || strlen(diff_ids[0]) != 71)
                 return -EINVAL;
         strcpy(out, diff_ids[0]);

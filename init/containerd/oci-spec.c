@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <fcntl.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "macro.h"
@@ -88,6 +90,9 @@ static const char *const masked_paths[] = {
         "/proc/sched_debug",
         "/sys/firmware",
         "/proc/scsi",
+        /* RAPL energy counters, a side channel (CVE-2020-8694): masked by
+         * docker and by Kubernetes' default, not by containerd 1.6's spec. */
+        "/sys/devices/virtual/powercap",
         NULL,
 };
 static const char *const readonly_paths[] = {
@@ -136,6 +141,41 @@ static bool path_is_clean_absolute(const char *p) {
         return true;
 }
 
+/* One part at a time with O_NOFOLLOW (not openat2's RESOLVE_NO_SYMLINKS,
+ * which valgrind does not know). */
+int oci_mount_source_check(const char *source) {
+        _cleanup_close_ int cur = -EBADF;
+        char part[256];
+
+        if (!source || source[0] != '/')
+                return -EINVAL;
+        cur = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (cur < 0)
+                return -errno;
+        for (const char *p = source; *p;) {
+                struct stat st;
+                p += strspn(p, "/");
+                size_t n = strcspn(p, "/");
+                if (n == 0)
+                        break;
+                if (n >= sizeof(part) || (n == 2 && p[0] == '.' && p[1] == '.'))
+                        return -EINVAL;
+                memcpy(part, p, n);
+                part[n] = 0;
+                p += n;
+                int fd = openat(cur, part, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+                if (fd < 0)
+                        return errno == ENOENT ? 0 : -errno;
+                safe_close(cur);
+                cur = fd;
+                if (fstat(cur, &st) < 0)
+                        return -errno;
+                if (S_ISLNK(st.st_mode))
+                        return -ELOOP;
+        }
+        return 0;
+}
+
 static int build_mounts(json_object *spec, const CtrdContainerSpec *s) {
         json_object *mounts = json_object_new_array();
         int r = add(spec, "mounts", mounts);
@@ -162,6 +202,8 @@ static int build_mounts(json_object *spec, const CtrdContainerSpec *s) {
                                                                                                  NULL };
                 if (!path_is_clean_absolute(m->source) || !path_is_clean_absolute(m->destination))
                         return -EINVAL;
+                if ((r = oci_mount_source_check(m->source)) < 0)
+                        return r;
                 if ((r = push(mounts, mount_json(m->destination, "bind", m->source,
                                                  m->readonly ? opt_ro : opt_rw))) < 0)
                         return r;
@@ -192,6 +234,36 @@ fail:
         return NULL;
 }
 
+static int parse_id(const char *s, size_t len, uint32_t *ret) {
+        uint64_t v = 0;
+        if (len == 0 || len > 10)
+                return -EOPNOTSUPP;
+        for (size_t i = 0; i < len; i++) {
+                if (s[i] < '0' || s[i] > '9')
+                        return -EOPNOTSUPP;
+                v = v * 10 + (uint64_t) (s[i] - '0');
+        }
+        if (v >= UINT32_MAX) /* (uid_t) -1 is no user */
+                return -EINVAL;
+        *ret = (uint32_t) v;
+        return 0;
+}
+
+int oci_user_parse(const char *user, uint32_t *ret_uid, uint32_t *ret_gid) {
+        uint32_t uid = 0, gid = 0;
+        if (user && *user) {
+                size_t n = strcspn(user, ":");
+                int r = parse_id(user, n, &uid);
+                if (r < 0)
+                        return r;
+                if (user[n] && (r = parse_id(user + n + 1, strlen(user + n + 1), &gid)) < 0)
+                        return r;
+        }
+        *ret_uid = uid;
+        *ret_gid = gid;
+        return 0;
+}
+
 static int build_process(json_object *spec, const CtrdContainerSpec *s, const CtrdImage *img) {
         json_object *p = json_object_new_object(), *args, *o;
         int r = add(spec, "process", p);
@@ -217,16 +289,23 @@ static int build_process(json_object *spec, const CtrdContainerSpec *s, const Ct
             (r = add(p, "cwd", json_object_new_string(cwd))) < 0 ||
             (r = add(p, "noNewPrivileges", json_object_new_boolean(1))) < 0)
                 return r;
+        /* The image's numeric User is kept (a name runs as root: see
+         * oci_user_parse), and a process that is not root has capabilities
+         * only in its bounding set, as docker gives it. */
+        uint32_t uid = 0, gid = 0;
+        if (oci_user_parse(img->user, &uid, &gid) == -EINVAL)
+                return -EINVAL;
         json_object *user = json_object_new_object();
-        if ((r = add(p, "user", user)) < 0 || (r = add(user, "uid", json_object_new_int(0))) < 0 ||
-            (r = add(user, "gid", json_object_new_int(0))) < 0)
+        if ((r = add(p, "user", user)) < 0 || (r = add(user, "uid", json_object_new_int64(uid))) < 0 ||
+            (r = add(user, "gid", json_object_new_int64(gid))) < 0)
                 return r;
         json_object *caps = json_object_new_object();
         if ((r = add(p, "capabilities", caps)) < 0)
                 return r;
         static const char *const sets[] = { "bounding", "permitted", "effective" };
+        static const char *const none[] = { NULL };
         for (size_t i = 0; i < ARRAY_SIZE(sets); i++)
-                if ((r = add(caps, sets[i], strv_json(default_caps))) < 0)
+                if ((r = add(caps, sets[i], strv_json(i == 0 || uid == 0 ? default_caps : none))) < 0)
                         return r;
         json_object *rlimits = json_object_new_array();
         if ((r = add(p, "rlimits", rlimits)) < 0 || (r = push(rlimits, o = json_object_new_object())) < 0 ||

@@ -42,6 +42,20 @@ bool ctrd_name_is_valid(const char *name);
  * (runc's ConvertCPUSharesToCgroupV2Value inverted). */
 uint64_t oci_cpu_weight_to_shares(uint64_t weight);
 
-/* Builds the spec; -EINVAL for a bad name, mount or limit, -ENOEXEC when
- * neither the image nor `s` names a program. */
+/* The image's User as numbers: "UID" (GID 0, as containerd without a
+ * passwd entry) or "UID:GID"; NULL or "" is root. -EOPNOTSUPP for a user
+ * or group name (resolving it needs the image's /etc/passwd: the caller
+ * says it runs as root), -EINVAL for a number out of range. */
+int oci_user_parse(const char *user, uint32_t *ret_uid, uint32_t *ret_gid);
+
+/* A bind mount's host folder, reached without a symlink: -ELOOP when a
+ * symlink is on its way (runc would follow it: a container that can write
+ * into a parent of another mount's source could point that source at any
+ * host path, / or /var/lib/containerd, for the next start); 0 when there
+ * is none, or nothing there (runc says so). */
+int oci_mount_source_check(const char *source);
+
+/* Builds the spec; -EINVAL for a bad name, mount or limit, -ELOOP for a
+ * mount source through a symlink, -ENOEXEC when neither the image nor `s`
+ * names a program. */
 int oci_spec_build(const CtrdContainerSpec *s, const CtrdImage *img, char **ret);

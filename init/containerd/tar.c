@@ -219,6 +219,9 @@ int tar_next(TarReader *t, const char **ret_path, int64_t *ret_size) {
                 if (t->next_size >= 0)
                         size = t->next_size;
                 t->next_size = -1;
+                /* No file is that large, and size + its padding must not overflow. */
+                if (size > INT64_MAX - BLOCK)
+                        return -EBADMSG;
                 _cleanup_free_ char *name = TAKE_PTR(t->next_name);
                 int64_t pad = (BLOCK - size % BLOCK) % BLOCK;
                 if (type != '0' && type != 0 && type != '7') {

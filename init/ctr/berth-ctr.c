@@ -618,6 +618,16 @@ static int run(GrpcConn *c, RunArgs *a) {
                 say("%s: %s", arg_image, *grpc_error(c) ? grpc_error(c) : strerror(-r));
                 goto out;
         }
+        uint32_t uid, gid;
+        if (oci_user_parse(img.user, &uid, &gid) == -EOPNOTSUPP)
+                say("the image's User '%s' is a name, which berth does not resolve: it runs as root",
+                    img.user);
+        for (size_t i = 0; i < a->spec.n_mounts; i++)
+                if ((r = oci_mount_source_check(a->mounts[i].source)) < 0) {
+                        say("mount source %s: %s%s", a->mounts[i].source, strerror(-r),
+                            r == -ELOOP ? " (a symlink on its way: refused)" : "");
+                        goto out;
+                }
         r = oci_spec_build(&a->spec, &img, &spec);
         if (r < 0) {
                 say("cannot make the OCI spec: %s", strerror(-r));

@@ -17,10 +17,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "macro.h"
 #include "console.h"
 #include "manager.h"
@@ -69,6 +71,30 @@ static void enable_controllers(const char *cgroup) {
         }
 }
 
+uint64_t cgroup_containers_pids_max(uint64_t pid_max) {
+        return pid_max > 2 * CGROUP_SYSTEM_PIDS_RESERVE ? pid_max - CGROUP_SYSTEM_PIDS_RESERVE : pid_max / 2;
+}
+
+/* A fork bomb in a container without pids_max must not take every PID:
+ * PID 1 still forks to restart services, run berth-fetch and stop
+ * containers. The kernel's pid_max counts threads as pids.max does. */
+static void containers_pids_limit(void) {
+        _cleanup_free_ char *text = NULL;
+        unsigned long long pid_max = 0;
+        char value[32];
+        int r;
+
+        if (read_full_file("/proc/sys/kernel/pid_max", 64, &text, NULL) < 0 ||
+            (pid_max = strtoull(text, NULL, 10)) == 0) {
+                console_warning("cgroup containers: pids.max not set: /proc/sys/kernel/pid_max unreadable");
+                return;
+        }
+        snprintf(value, sizeof(value), "%llu", (unsigned long long) cgroup_containers_pids_max(pid_max));
+        r = write_attr("containers", "pids.max", value);
+        if (r < 0 && r != -ENOENT)
+                console_warning("cgroup containers: pids.max: %s", strerror(-r));
+}
+
 int cgroup_setup(void) {
         int r;
 
@@ -92,5 +118,6 @@ int cgroup_setup(void) {
         r = write_attr("system", "cpu.weight", SYSTEM_CPU_WEIGHT);
         if (r < 0 && r != -ENOENT)
                 console_warning("cgroup system: cpu.weight: %s", strerror(-r));
+        containers_pids_limit();
         return 0;
 }

@@ -15,7 +15,9 @@
 #include "console.h"
 #include "manager.h"
 
-static void emit(Service *s, const char *line, size_t len) {
+/* A container's escape sequences do not reach the terminal. */
+static void emit(Service *s, char *line, size_t len) {
+        console_scrub(line, len);
         printf("[%8.3f] %s: %.*s\n", uptime(), s->spec->name, (int) len, line);
 }
 

@@ -104,3 +104,7 @@ void containers_check_healthy(Manager *m);
 
 /* cgroup-setup.c: the cgroup v2 layout (docs/architecture.md). */
 int cgroup_setup(void);
+/* The containers subtree's pids.max for the kernel's pid_max: the host
+ * keeps CGROUP_SYSTEM_PIDS_RESERVE of them (half, on a small pid_max). */
+#define CGROUP_SYSTEM_PIDS_RESERVE 1024
+uint64_t cgroup_containers_pids_max(uint64_t pid_max);

@@ -86,8 +86,12 @@ static void fetch_done(Manager *m, pid_t pid, const ChildResult *res, void *user
         _cleanup_free_ char *line = NULL;
 
         fetch.running = false;
-        if (read_full_file(STATE_FETCH_RESULT_PATH, 4096, &line, NULL) >= 0)
+        if (read_full_file(STATE_FETCH_RESULT_PATH, 4096, &line, NULL) >= 0) {
                 line[strcspn(line, "\n")] = 0;
+                /* Its why may quote a hostile document or server: no escape
+                 * sequence of theirs reaches the console. */
+                console_scrub(line, strlen(line));
+        }
         if (res->code == CLD_EXITED && res->status == FETCH_OK && line && line[0]) {
                 console_info("state fetched %s", line);
                 state_fetched(m, line);

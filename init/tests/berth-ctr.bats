@@ -147,6 +147,21 @@ gone() {
         [[ $output == *"$CGP/limited"* ]]
 }
 
+@test "a mount source is bound; one with a symlink on its way is refused: status 125, the source named" {
+        ct pull "$REG/berth/busybox:1" >/dev/null
+        mkdir -p "$D/vol/real"
+        echo bound >"$D/vol/real/mark"
+        ln -sfn / "$D/vol/link"
+        run -0 --separate-stderr bctr mounted --image "$REG/berth/busybox:1" --mount "$D/vol/real" \
+                --to /data --ro --command /bin/cat --arg /data/mark
+        [[ $output == bound ]]
+        run -125 --separate-stderr bctr escaped --image "$REG/berth/busybox:1" --mount "$D/vol/link/etc" \
+                --to /data --command /bin/cat --arg /data/hostname
+        [[ $stderr == *"mount source $D/vol/link/etc: "*"symlink"*"refused"* ]]
+        [[ $output != *"$(hostname)"* ]]
+        gone escaped
+}
+
 @test "bad usage: status 2 and a message" {
         run -2 "$BCTR" run 'Bad/Name' --image x
         [[ $output == *"not a valid container name"* ]]

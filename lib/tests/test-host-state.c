@@ -413,6 +413,13 @@ static void test_mounts(void) {
             "belongs to the host");
         bad(C("mounts = [{ source = \"/var/run/containerd\", target = \"/app\" }]\n"), 5, 22,
             "belongs to the host");
+        bad(C("mounts = [{ source = \"/var/lib\", target = \"/app\" }]\n"), 5, 22,
+            "'/var/lib' is refused: it holds /var/lib/berth");
+        bad(C("mounts = [{ source = \"/var/log\", target = \"/app\" }]\n"), 5, 22,
+            "'/var/log' is refused: it holds /var/log/berth");
+        bad(C("mounts = [{ source = \"/var/log/berth/web\", target = \"/app\" }]\n"), 5, 22,
+            "/var/log/berth belongs to the host");
+        good_free(C("mounts = [{ source = \"/var/log/web\", target = \"/app\" }]\n"));
         good_free(C("mounts = [{ source = \"/var/lib/berthx\", target = \"/app\" }]\n"));
         bad(C("mounts = [{ source = \"/var/a\", target = \"app\" }]\n"), 5, 41, "mount target 'app'");
         bad(C("mounts = [{ source = \"/var/a\", target = \"/\" }]\n"), 5, 41, "mount target '/'");

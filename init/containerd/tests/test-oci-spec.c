@@ -3,9 +3,12 @@
  * from: names, limits, the command rule, environment, mounts, networks;
  * the chain id of an imported image's layers. */
 
+#include <errno.h>
 #include <json-c/json.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../../../lib/tests/tap.h"
 #include "macro.h"
@@ -99,6 +102,12 @@ int main(void) {
            "no limit unless asked");
         ok(has_namespace(spec, "network") && has_namespace(spec, "pid") && has_namespace(spec, "mount"),
            "own network, pid and mount namespaces");
+        json_object *masked = at(spec, "linux.maskedPaths");
+        bool powercap = false;
+        for (size_t i = 0; masked && i < json_object_array_length(masked); i++)
+                powercap = powercap || streq(json_object_get_string(json_object_array_get_idx(masked, i)),
+                                             "/sys/devices/virtual/powercap");
+        ok(powercap, "the RAPL energy counters (/sys/devices/virtual/powercap) are masked");
         ok(has_mount(spec, "/proc", "proc") && has_mount(spec, "/sys", "sysfs") &&
                    has_mount(spec, "/dev", "tmpfs"),
            "containerd's default mounts");
@@ -161,6 +170,59 @@ int main(void) {
         CtrdMount bad[] = { { .source = "/var/../etc", .destination = "/x" } };
         s = (CtrdContainerSpec){ .name = "x", .mounts = bad, .n_mounts = 1 };
         ok(!build(&s, &img, &r) && r == -EINVAL, "a mount source with ..: -EINVAL");
+        {
+                /* A folder a container could write into, holding a symlink to /. */
+                char dir[] = "/tmp/test-oci-spec.XXXXXX", link[64], below[80];
+                ok(mkdtemp(dir) != NULL, "a scratch folder");
+                snprintf(link, sizeof(link), "%s/link", dir);
+                snprintf(below, sizeof(below), "%s/link/etc", dir);
+                ok(symlink("/", link) == 0, "a symlink to / in it");
+                CtrdMount via[] = { { .source = link, .destination = "/x" } };
+                s = (CtrdContainerSpec){ .name = "x", .mounts = via, .n_mounts = 1 };
+                ok(!build(&s, &img, &r) && r == -ELOOP, "a mount source that is a symlink: -ELOOP");
+                via[0].source = below;
+                ok(!build(&s, &img, &r) && r == -ELOOP, "a mount source below a symlink: -ELOOP");
+                via[0].source = dir;
+                json_object *o = build(&s, &img, &r);
+                ok(o && has_mount(o, "/x", dir), "a real folder is mounted");
+                json_object_put(o);
+                (void) unlink(link);
+                (void) rmdir(dir);
+        }
+        {
+                /* The image's User: numbers kept, a non-root process without
+                 * effective or permitted capabilities; a name stays root. */
+                CtrdImage u = img;
+                json_object *o;
+                s = (CtrdContainerSpec){ .name = "x" };
+                u.user = (char *) "1000:1001";
+                o = build(&s, &u, &r);
+                ok(o && streq(str_at(o, "process.user.uid"), "1000") &&
+                           streq(str_at(o, "process.user.gid"), "1001"),
+                   "User 1000:1001: uid 1000, gid 1001");
+                ok(o && json_object_array_length(at(o, "process.capabilities.effective")) == 0 &&
+                           json_object_array_length(at(o, "process.capabilities.permitted")) == 0 &&
+                           json_object_array_length(at(o, "process.capabilities.bounding")) > 0,
+                   "not root: capabilities in the bounding set only");
+                json_object_put(o);
+                u.user = (char *) "65534";
+                o = build(&s, &u, &r);
+                ok(o && streq(str_at(o, "process.user.uid"), "65534") &&
+                           streq(str_at(o, "process.user.gid"), "0"),
+                   "User 65534: uid 65534, gid 0");
+                json_object_put(o);
+                uint32_t uid, gid;
+                u.user = (char *) "nobody";
+                o = build(&s, &u, &r);
+                ok(o && streq(str_at(o, "process.user.uid"), "0") &&
+                           json_object_array_length(at(o, "process.capabilities.effective")) > 0 &&
+                           oci_user_parse(u.user, &uid, &gid) == -EOPNOTSUPP &&
+                           oci_user_parse("1:staff", &uid, &gid) == -EOPNOTSUPP,
+                   "a name: root (-EOPNOTSUPP from oci_user_parse)");
+                json_object_put(o);
+                u.user = (char *) "4294967295";
+                ok(!build(&s, &u, &r) && r == -EINVAL, "User (uid_t) -1: -EINVAL");
+        }
         s = (CtrdContainerSpec){ .name = "x", .cpu_quota_usec = 1000, .cpu_period_usec = 10 };
         ok(!build(&s, &img, &r) && r == -EINVAL, "a cpu period under 1 ms: -EINVAL");
         s = (CtrdContainerSpec){ .name = "x", .cgroup_parent = "/containers/../system" };
@@ -169,12 +231,12 @@ int main(void) {
         CtrdImage parsed = {};
         r = ctrd_image_parse_info(
                 "{\"chainID\":\"sha256:c\",\"imageSpec\":{\"config\":{\"Entrypoint\":[\"/e\"],"
-                "\"Cmd\":[\"a\",\"b\"],\"Env\":[\"PATH=/bin\"],\"WorkingDir\":\"/w\"}}}",
+                "\"Cmd\":[\"a\",\"b\"],\"Env\":[\"PATH=/bin\"],\"WorkingDir\":\"/w\",\"User\":\"7:8\"}}}",
                 &parsed);
         ok(r == 0 && streq(parsed.chain_id, "sha256:c") && streq(parsed.entrypoint[0], "/e") &&
                    streq(parsed.cmd[1], "b") && !parsed.cmd[2] && streq(parsed.env[0], "PATH=/bin") &&
-                   streq(parsed.workdir, "/w"),
-           "CRI's image info: chain id, entrypoint, cmd, env, workdir");
+                   streq(parsed.workdir, "/w") && streq(parsed.user, "7:8"),
+           "CRI's image info: chain id, entrypoint, cmd, env, workdir, user");
         ctrd_image_done(&parsed);
         r = ctrd_image_parse_info("{\"chainID\":\"sha256:c\",\"imageSpec\":{}}", &parsed);
         ok(r == 0 && !parsed.entrypoint && !parsed.cmd && !parsed.workdir, "an image without config");
@@ -194,5 +256,7 @@ int main(void) {
            "three layers: sha256(sha256(A B) C), as the OCI image spec defines ChainID");
         char *not_sha[] = { a, (char *) "md5:x" };
         ok(ctrd_chain_id(not_sha, 2, chain) == -EINVAL, "a diff id that is no sha256 digest: -EINVAL");
+        char *null_id[] = { a, NULL };
+        ok(ctrd_chain_id(null_id, 2, chain) == -EINVAL, "a diff id that is JSON null (NULL): -EINVAL");
         return tap_done();
 }

@@ -168,6 +168,18 @@ int main(void) {
            "a damaged header: -EBADMSG after the files before it (%s)", s);
         free(s);
 
+        /* A pax size near INT64_MAX, on a folder whose data is skipped: the
+         * size and its padding must not overflow into a negative skip. */
+        Buf huge = {};
+        entry(&huge, "PaxHeaders/d", NULL, 'x', "28 size=9223372036854775807\n");
+        header(&huge, "d/", NULL, '5', 0);
+        entry(&huge, "after", NULL, '0', "x");
+        end(&huge);
+        s = list(&huge, false);
+        ok(streq(s, "error 74"), "a size past what a file can be: -EBADMSG (%s)", s);
+        free(s);
+        free(huge.data);
+
         Buf junk = {};
         put(&junk, "not a tar archive at all, but more than nothing", 48);
         s = list(&junk, false);
