@@ -43,7 +43,8 @@ int boot_entry_parse(const char *text, BootEntry *ret, char *msg, size_t msg_siz
                 while (value < line + len && (*value == ' ' || *value == '\t'))
                         value++;
                 vlen = (size_t) (line + len - value);
-                while (vlen > 0 && (value[vlen - 1] == ' ' || value[vlen - 1] == '\t' || value[vlen - 1] == '\r'))
+                while (vlen > 0 &&
+                       (value[vlen - 1] == ' ' || value[vlen - 1] == '\t' || value[vlen - 1] == '\r'))
                         vlen--;
 #define KEY(k) (klen == strlen(k) && strncmp(line, k, klen) == 0)
                 if (KEY("title"))

@@ -13,16 +13,18 @@
 #include "../macro.h"
 #include "tap.h"
 
-static const char *entry_v1 = "title Debian GNU/Linux 12 (bookworm) 1 (ostree:1)\n"
-                              "version 1\n"
-                              "options root=LABEL=berth-root console=ttyS0 ostree=/ostree/boot.1/berth/b1/0\n"
-                              "linux /ostree/berth-b1/vmlinuz-6.1.0\n"
-                              "initrd /ostree/berth-b1/initramfs-6.1.0.img\n";
-static const char *entry_v2 = "title Debian GNU/Linux 12 (bookworm) 2 (ostree:0)\n"
-                              "version 2\n"
-                              "options root=LABEL=berth-root x=\"a b\" y=$z it's ostree=/ostree/boot.1/berth/b2/1\n"
-                              "linux /ostree/berth-b2/vmlinuz-6.1.0\n"
-                              "initrd /ostree/berth-b2/initramfs-6.1.0.img\n";
+static const char *entry_v1 =
+        "title Debian GNU/Linux 12 (bookworm) 1 (ostree:1)\n"
+        "version 1\n"
+        "options root=LABEL=berth-root console=ttyS0 ostree=/ostree/boot.1/berth/b1/0\n"
+        "linux /ostree/berth-b1/vmlinuz-6.1.0\n"
+        "initrd /ostree/berth-b1/initramfs-6.1.0.img\n";
+static const char *entry_v2 =
+        "title Debian GNU/Linux 12 (bookworm) 2 (ostree:0)\n"
+        "version 2\n"
+        "options root=LABEL=berth-root x=\"a b\" y=$z it's ostree=/ostree/boot.1/berth/b2/1\n"
+        "linux /ostree/berth-b2/vmlinuz-6.1.0\n"
+        "initrd /ostree/berth-b2/initramfs-6.1.0.img\n";
 
 static const char *expected =
         "# berth: written by build-image from ostree's boot entries, newest first; do not edit\n"
@@ -35,7 +37,8 @@ static const char *expected =
         "set default=0\n"
         "set fallback=1\n"
         "menuentry 'Debian GNU/Linux 12 (bookworm) 2 (ostree:0)' --id berth-0 {\n"
-        "  linux '/boot/ostree/berth-b2/vmlinuz-6.1.0' 'root=LABEL=berth-root' 'x=\"a b\"' 'y=$z' 'it'\\''s' "
+        "  linux '/boot/ostree/berth-b2/vmlinuz-6.1.0' 'root=LABEL=berth-root' 'x=\"a b\"' 'y=$z' "
+        "'it'\\''s' "
         "'ostree=/ostree/boot.1/berth/b2/1'\n"
         "  initrd '/boot/ostree/berth-b2/initramfs-6.1.0.img'\n"
         "}\n"
@@ -56,7 +59,8 @@ static void script_check(const char *text) {
         }
         close(fd);
         if (system("command -v grub-script-check >/dev/null 2>&1") != 0)
-                printf("ok %u - grub-script-check accepts it # SKIP grub-script-check is not installed\n", ++tap_count);
+                printf("ok %u - grub-script-check accepts it # SKIP grub-script-check is not installed\n",
+                       ++tap_count);
         else if (asprintf(&cmd, "grub-script-check '%s'", path) > 0) {
                 r = system(cmd);
                 ok(r == 0, "grub-script-check accepts it (%d)", r);
