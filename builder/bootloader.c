@@ -43,7 +43,8 @@ int grub_bios_patch(uint8_t boot[static 512], const uint8_t mbr[static 512], uin
         if (n_sectors == 0 || n_sectors > GRUB_BIOS_CORE_MAX_SECTORS)
                 return -EFBIG;
         memcpy(boot + BOOT_BPB_START, mbr + BOOT_BPB_START, BOOT_BPB_END - BOOT_BPB_START);
-        memcpy(boot + BOOT_WINDOWS_NT_MAGIC, mbr + BOOT_WINDOWS_NT_MAGIC, BOOT_PART_END - BOOT_WINDOWS_NT_MAGIC);
+        memcpy(boot + BOOT_WINDOWS_NT_MAGIC, mbr + BOOT_WINDOWS_NT_MAGIC,
+               BOOT_PART_END - BOOT_WINDOWS_NT_MAGIC);
         /* A hard disk: no floppy probe, and the drive is the one the BIOS
          * passed in DL. */
         boot[BOOT_DRIVE_CHECK] = 0x90;
@@ -74,7 +75,8 @@ int grub_bios_embed(const char *disk, const char *boot_img, const char *core_img
 
         r = read_full_file(boot_img, 4096, &boot, &boot_size);
         if (r < 0)
-                return log_error_errno(r, "Cannot read %s: %m (grub-pc-bin; make deps installs it)", boot_img);
+                return log_error_errno(r, "Cannot read %s: %m (grub-pc-bin; make deps installs it)",
+                                       boot_img);
         if (boot_size != 512)
                 return log_error_errno(EINVAL, "%s is %zu bytes, not 512.", boot_img, boot_size);
         r = read_full_file(core_img, 0, &core_file, &core_size);
@@ -82,7 +84,8 @@ int grub_bios_embed(const char *disk, const char *boot_img, const char *core_img
                 return log_error_errno(r, "Cannot read %s: %m", core_img);
         n_sectors = (core_size + 511) / 512;
         if (n_sectors < 2 || n_sectors > part_sectors)
-                return log_error_errno(EFBIG, "%s is %zu sectors: it does not fit the BIOS boot partition (%llu).",
+                return log_error_errno(EFBIG,
+                                       "%s is %zu sectors: it does not fit the BIOS boot partition (%llu).",
                                        core_img, n_sectors, (unsigned long long) part_sectors);
         core = calloc(n_sectors, 512);
         if (!core)
@@ -119,8 +122,8 @@ static int run(char *const argv[], char *const env[], const char *what) {
  * has no "if", so it could not fall back conditionally. The prefix
  * (,gpt3)/boot/grub needs none: GRUB puts the boot disk in front of it, on
  * BIOS and on EFI alike, so no UUID and no search is involved. */
-#define GRUB_COMMON_MODULES                                                                                    \
-        "part_gpt", "ext2", "normal", "linux", "loadenv", "test", "echo", "serial", "terminal", "search",      \
+#define GRUB_COMMON_MODULES                                                                               \
+        "part_gpt", "ext2", "normal", "linux", "loadenv", "test", "echo", "serial", "terminal", "search", \
                 "search_label", "reboot", "halt", "configfile"
 
 static int mkimage(const char *format, const char *moddir, const char *out, const char *extra,
@@ -142,13 +145,14 @@ static int mkimage(const char *format, const char *moddir, const char *out, cons
 }
 
 int bootloader_make(const char *dir, uint64_t esp_size, uint32_t volume_id, int64_t epoch) {
-        _cleanup_free_ char *core = path_join(dir, "core.img"),
-                            *efi = path_join(dir, "BOOTX64.EFI"), *esp = path_join(dir, "esp.img");
+        _cleanup_free_ char *core = path_join(dir, "core.img"), *efi = path_join(dir, "BOOTX64.EFI"),
+                            *esp = path_join(dir, "esp.img");
         _cleanup_free_ char *blocks = NULL, *id = NULL, *sde = NULL;
         int r;
 
         if (!core || !efi || !esp || asprintf(&blocks, "%llu", (unsigned long long) (esp_size / 1024)) < 0 ||
-            asprintf(&id, "%08x", volume_id) < 0 || asprintf(&sde, "SOURCE_DATE_EPOCH=%lld", (long long) epoch) < 0)
+            asprintf(&id, "%08x", volume_id) < 0 ||
+            asprintf(&sde, "SOURCE_DATE_EPOCH=%lld", (long long) epoch) < 0)
                 return log_oom();
         r = mkimage("i386-pc", GRUB_BIOS_MODULE_DIR, core, "biosdisk", "part_msdos");
         if (r >= 0)
@@ -158,8 +162,18 @@ int bootloader_make(const char *dir, uint64_t esp_size, uint32_t volume_id, int6
 
         /* mkfs.fat: --invariant before -i, or it overrides the volume id. */
         (void) unlink(esp);
-        char *mkfs[] = { (char *) "mkfs.fat", (char *) "-C", (char *) "-F", (char *) "32", (char *) "-n",
-                         (char *) BERTH_ESP_LABEL, (char *) "--invariant", (char *) "-i", id, esp, blocks, NULL };
+        char *mkfs[] = { (char *) "mkfs.fat",
+                         (char *) "-C",
+                         (char *) "-F",
+                         (char *) "32",
+                         (char *) "-n",
+                         (char *) BERTH_ESP_LABEL,
+                         (char *) "--invariant",
+                         (char *) "-i",
+                         id,
+                         esp,
+                         blocks,
+                         NULL };
         r = run(mkfs, NULL, "mkfs.fat");
         if (r < 0)
                 return r;
@@ -169,10 +183,18 @@ int bootloader_make(const char *dir, uint64_t esp_size, uint32_t volume_id, int6
         if (utimensat(AT_FDCWD, efi, times, 0) < 0)
                 return log_error_errno(errno, "Cannot date %s: %m", efi);
         char *env[] = { sde, (char *) "MTOOLS_SKIP_CHECK=1", NULL };
-        char *mmd[] = { (char *) "mmd", (char *) "-i", esp, (char *) "::/EFI", (char *) "::/EFI/BOOT", NULL };
+        char *mmd[] = {
+                (char *) "mmd", (char *) "-i", esp, (char *) "::/EFI", (char *) "::/EFI/BOOT", NULL
+        };
         r = run(mmd, env, "mmd");
         if (r < 0)
                 return r;
-        char *mcopy[] = { (char *) "mcopy", (char *) "-m", (char *) "-i", esp, efi, (char *) "::/EFI/BOOT/BOOTX64.EFI", NULL };
+        char *mcopy[] = { (char *) "mcopy",
+                          (char *) "-m",
+                          (char *) "-i",
+                          esp,
+                          efi,
+                          (char *) "::/EFI/BOOT/BOOTX64.EFI",
+                          NULL };
         return run(mcopy, env, "mcopy");
 }
