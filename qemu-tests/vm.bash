@@ -17,14 +17,15 @@ vm_dir() { echo "$BATS_FILE_TMPDIR/vm-$1"; }
 # VM_CMDLINE, when set, replaces the image's cmdline entirely.
 # VM_FIRMWARE=bios (SeaBIOS, QEMU's default) or uefi (OVMF, its VARS copied
 # into the VM's folder; VM_OVMF_CODE/VM_OVMF_VARS name others) boots the disk
-# through its bootloader instead: no kernel, initrd or arguments from outside.
+# through its bootloader instead: no kernel, initrd or arguments from outside;
+# with VM_DISK_FORMAT=qcow2 the disk is a copy of the image's disk.qcow2.
 vm_start() {
         local name=$1 img=$2
         shift 2
         local dir
         dir=$(vm_dir "$name")
         mkdir -p "$dir"
-        [[ -f $dir/disk.raw ]] || cp --sparse=always "$img/disk.raw" "$dir/disk.raw"
+        [[ ${VM_DISK_FORMAT:-raw} != raw || -f $dir/disk.raw ]] || cp --sparse=always "$img/disk.raw" "$dir/disk.raw"
         local cmdline=${VM_CMDLINE:-$(cat "$img/cmdline")}
         [[ $# -gt 0 ]] && cmdline="$cmdline $*"
         # VM_NO_NET=1: no network card at all (DHCP never answers).
@@ -38,7 +39,9 @@ vm_start() {
         bios | uefi)
                 # The disk first; no option ROM on the network card, whose
                 # PXE attempt would cost seconds.
-                boot=(-drive "if=none,id=d0,file=$dir/disk.raw,format=raw"
+                local format=${VM_DISK_FORMAT:-raw}
+                [[ -f $dir/disk.$format ]] || cp --sparse=always "$img/disk.$format" "$dir/disk.$format"
+                boot=(-drive "if=none,id=d0,file=$dir/disk.$format,format=$format"
                         -device virtio-blk-pci,drive=d0,bootindex=0)
                 [[ -n ${VM_NO_NET:-} ]] || net=(-netdev "user,id=n0${VM_NETDEV_OPTS:+,$VM_NETDEV_OPTS}"
                         -device virtio-net-pci,netdev=n0,romfile=)

@@ -44,7 +44,8 @@ int main(void) {
 
         ok(grub_bios_patch(boot, mbr, core, 3, 2048) == 0, "patch of a 3-sector core at 2048");
         ok(memcmp(boot + 0x03, mbr + 0x03, 0x5a - 0x03) == 0, "BPB copied from the disk's sector 0");
-        ok(memcmp(boot + 0x1b8, mbr + 0x1b8, 0x1fe - 0x1b8) == 0, "disk signature and partition table copied");
+        ok(memcmp(boot + 0x1b8, mbr + 0x1b8, 0x1fe - 0x1b8) == 0,
+           "disk signature and partition table copied");
         ok(boot[510] == 0x55 && boot[511] == 0xaa, "boot signature kept");
         ok(boot[0] == 0xb0 && boot[2] == 0xb0 && boot[0x5b] == 0xb0 && all(boot + 0x68, 0x1b8 - 0x68, 0xb0),
            "boot.img's code is kept");
@@ -66,7 +67,8 @@ int main(void) {
         disk_image_uuid("commit-1", "berth-esp", c);
         ok(strcmp(a, b) == 0, "same commit, same GUID: %s", a);
         ok(strcmp(a, c) != 0, "another partition, another GUID: %s", c);
-        ok(strlen(a) == 36 && a[8] == '-' && a[14] == '4' && strchr("89ab", a[19]), "RFC 4122 version 4 layout");
+        ok(strlen(a) == 36 && a[8] == '-' && a[14] == '4' && strchr("89ab", a[19]),
+           "RFC 4122 version 4 layout");
         disk_image_uuid("commit-2", "berth-root", b);
         ok(strcmp(a, b) != 0, "another commit, another GUID: %s", b);
         return tap_done();
