@@ -68,6 +68,50 @@ static void script_check(const char *text) {
         unlink(path);
 }
 
+static int put(const char *dir, const char *name, const char *text) {
+        char path[256];
+        FILE *f;
+
+        snprintf(path, sizeof(path), "%s/%s", dir, name);
+        f = fopen(path, "w");
+        if (!f)
+                return -1;
+        fputs(text, f);
+        return fclose(f);
+}
+
+/* grub_cfg_generate(): the entry files of a folder, in any order, give the
+ * same text as grub_cfg_write() of the sorted entries; a bad file is named. */
+static void generate(void) {
+        char dir[] = "/tmp/test-grub-cfg-dir.XXXXXX", out[300], cmd[400];
+        _cleanup_free_ char *text = NULL;
+        FILE *f;
+
+        if (!ok(mkdtemp(dir) != NULL, "temporary folder"))
+                return;
+        snprintf(out, sizeof(out), "%s/grub.cfg", dir);
+        ok(put(dir, "ostree-1-berth.conf", entry_v1) == 0 &&
+                   put(dir, "ostree-2-berth.conf", entry_v2) == 0 && put(dir, "README", "not an entry") == 0,
+           "entry files written");
+        ok(grub_cfg_generate(dir, "/boot", out) == 0, "generated from the folder");
+        f = fopen(out, "r");
+        if (f) {
+                size_t n = 0;
+                text = calloc(1, 4096);
+                if (text)
+                        n = fread(text, 1, 4095, f);
+                fclose(f);
+                ok(n > 0 && streq(text, expected), "the same text as from the sorted entries");
+        } else
+                ok(false, "the same text as from the sorted entries");
+        ok(put(dir, "ostree-3-berth.conf", "title broken\n") == 0, "a broken entry written");
+        ok(grub_cfg_generate(dir, "/boot", out) == -EINVAL, "a broken entry fails the menu");
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+        ok(system(cmd) == 0, "cleaned up");
+        ok(grub_cfg_generate("/nonexistent/entries", "/boot", out) == -ENOENT,
+           "a missing folder is -ENOENT");
+}
+
 int main(void) {
         BootEntry e[2] = { 0 };
         char msg[80] = "";
@@ -109,5 +153,6 @@ int main(void) {
         ok(boot_entry_parse("title x\noptions a=b\nlinux /k\n", &e[0], msg, sizeof(msg)) == -EINVAL &&
                    strstr(msg, "version"),
            "an entry without version is refused: %s", msg);
+        generate();
         return tap_done();
 }
