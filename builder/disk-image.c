@@ -69,17 +69,11 @@ static int make_ext4(const char *disk, const DiskPartition *p, uint64_t offset) 
                          (char *) p->content,
                          (char *) "-E",
                          offset_opt,
+                         (char *) "-U",
+                         (char *) (p->uuid ? p->uuid : "random"),
                          (char *) disk,
                          fs_kib,
-                         NULL,
-                         NULL,
                          NULL };
-        if (p->uuid) {
-                /* -U goes before the device. */
-                memmove(&mkfs[13], &mkfs[11], 2 * sizeof(char *));
-                mkfs[11] = (char *) "-U";
-                mkfs[12] = (char *) p->uuid;
-        }
         return run(mkfs, "mke2fs");
 }
 
