@@ -20,7 +20,6 @@
 #include "bootloader.h"
 #include "disk-image.h"
 #include "fileio.h"
-
 #include "grub-cfg.h"
 #include "log.h"
 #include "path-util.h"
@@ -115,6 +114,10 @@ static int write_disk(const BuildEnv *env, const char *commit, int64_t epoch, co
                 return log_oom();
         if (mkdir(dir, 0755) < 0 && errno != EEXIST)
                 return log_error_errno(errno, "Cannot create %s: %m", dir);
+        /* The menu first: it is part of what the root partition is sized for. */
+        r = write_grub_menu(d->sysroot);
+        if (r < 0)
+                return r;
         disk_image_uuid(commit, "disk", disk_uuid);
         for (size_t i = 0; i < ARRAY_SIZE(layout); i++) {
                 disk_image_uuid(commit, layout[i].name, uuids[i]);
@@ -141,9 +144,6 @@ static int write_disk(const BuildEnv *env, const char *commit, int64_t epoch, co
                         break;
                 }
         }
-        r = write_grub_menu(d->sysroot);
-        if (r < 0)
-                return r;
         r = disk_image_write(disk, disk_uuid, parts, ARRAY_SIZE(parts));
         if (r < 0)
                 return r;
