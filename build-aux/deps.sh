@@ -20,11 +20,18 @@ packages=(
         # runs cpio, and zstd for --compress zstd), sfdisk, mke2fs, qemu-img
         apt gpgv debian-archive-keyring kmod libc-bin dracut-core cpio zstd binutils ostree
         e2fsprogs fdisk qemu-utils
+        # firmware boot (builder/bootloader.c): GRUB's modules for BIOS and
+        # UEFI and grub-mkimage, the ESP's FAT (mkfs.fat, mtools). Only the
+        # -bin packages: grub-pc, grub-efi-amd64 and grub2-common would run
+        # grub-install and update-grub on the build host itself.
+        grub-common grub-pc-bin grub-efi-amd64-bin dosfstools mtools
         # tests, demo and benchmarks: lsinitrd (dracut-core; zstd again), debugfs and
         # e2fsck (e2fsprogs), dpkg-scanpackages (dpkg-dev), git (check.sh, the
         # reproducibility test), python3 >= 3.11 (tomllib), setpriv, unshare, blkid and
         # flock (util-linux)
         bats jq python3 valgrind qemu-system-x86 busybox-static mmdebstrap dpkg-dev git
+        # UEFI firmware for QEMU (050-firmware-boot.bats; SeaBIOS comes with QEMU)
+        ovmf
         util-linux
         # init/tests/containerd-api.bats: a real containerd and runc, and a registry
         containerd runc docker-registry

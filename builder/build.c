@@ -85,7 +85,7 @@ static int run_commit(Build *b, bool *cached) {
 
 static int run_disk(Build *b, bool *cached) {
         int r = stage_deploy(&b->env, &b->commit, &b->deployment);
-        return r < 0 ? r : stage_disk(&b->env, &b->deployment);
+        return r < 0 ? r : stage_disk(&b->env, &b->base, &b->commit, &b->deployment);
 }
 
 static int run_manifest(Build *b, bool *cached) {

@@ -29,6 +29,7 @@ int stage_commit(const BuildEnv *env, const PackageSet *packages, const BaseTree
 /* stage-deploy.c: the commit deployed into a fresh ostree sysroot. */
 int stage_deploy(const BuildEnv *env, const Commit *commit, Deployment *ret);
 /* stage-disk.c: the disk image from the sysroot, the boot files beside it, the other formats. */
-int stage_disk(const BuildEnv *env, const Deployment *deployment);
+int stage_disk(const BuildEnv *env, const BaseTree *base, const Commit *commit,
+               const Deployment *deployment);
 /* manifest.c: manifest.json and the SBOM in OUTDIR. */
 int stage_manifest(const BuildEnv *env, const Commit *commit, const SysFiles *sysfiles);

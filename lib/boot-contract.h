@@ -34,6 +34,18 @@
 #define BERTH_ROOT_LABEL "berth-root"
 #define BERTH_ROOT_FSTYPE "ext4"
 
+/* ---- firmware boot (docs/updates.md) ---- */
+/* The disk: GPT partitions 1 BIOS boot (GRUB's core.img), 2 the ESP
+ * (EFI/BOOT/BOOTX64.EFI), 3 the root. Both GRUB images read their menu from
+ * the root's /boot/grub/grub.cfg, a link to ../loader/grub.cfg: it switches
+ * with ostree's /boot/loader link. */
+#define BERTH_BIOS_PART_NAME "bios-boot"
+#define BERTH_ESP_PART_NAME "berth-esp"
+#define BERTH_ESP_LABEL "BERTH-ESP"
+#define BERTH_GRUB_PREFIX "(,gpt3)/boot/grub"
+#define BERTH_GRUB_DIR "/boot/grub"
+#define BERTH_GRUB_CFG_LINK "../loader/grub.cfg"
+
 /* ---- kernel arguments (docs/boot.md; berth-init parses them in
  * init/common/kernel-args.c) ---- */
 #define BERTH_KARG_ROOT "root"

@@ -8,6 +8,7 @@
 
 bats_require_minimum_version 1.5.0
 load helpers
+load vm
 
 # clone_and_build DIR: a clone of this checkout's HEAD, built.
 clone_and_build() {
@@ -49,4 +50,22 @@ setup_file() {
         local first=$output
         run -0 build_minimal "$B" "$BATS_FILE_TMPDIR/out-b"
         is "$output" "^$first\$" "commit id from $B"
+}
+
+@test "both disks have the same partition table, bootloader (MBR, BIOS boot partition, ESP) and root file system UUID" {
+        # The builds of the test above.
+        local a="$BATS_FILE_TMPDIR/out-a/disk.raw" b="$BATS_FILE_TMPDIR/out-b/disk.raw" root
+        [ -f "$a" ]
+        [ -f "$b" ]
+        run -0 sfdisk -d "$a"
+        local table_a=${output//$a/DISK}
+        run -0 sfdisk -d "$b"
+        is "${output//$b/DISK}" "^${table_a//./\\.}\$" "partition table"
+        root=$(root_offset "$a")
+        run -0 cmp -n "$root" "$a" "$b"
+        run -0 blkid -p -O "$root" -s UUID -o value "$a"
+        local uuid=$output
+        [ -n "$uuid" ]
+        run -0 blkid -p -O "$root" -s UUID -o value "$b"
+        is "$output" "^$uuid\$" "root file system UUID"
 }

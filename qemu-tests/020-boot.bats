@@ -275,7 +275,7 @@ teardown_file() {
 
 @test "the root is found by its file system UUID as well as by its label" {
         local uuid
-        uuid=$(blkid -p -O 1048576 -s UUID -o value "$DEBUG_OUT/disk.raw")
+        uuid=$(blkid -p -O "$(root_offset "$DEBUG_OUT/disk.raw")" -s UUID -o value "$DEBUG_OUT/disk.raw")
         [ -n "$uuid" ]
         VM_CMDLINE="$(sed "s/root=LABEL=[^ ]*/root=UUID=$uuid/" "$DEBUG_OUT/cmdline")" vm_start uuid "$DEBUG_OUT"
         # The label is not on this command line: the root was found by UUID.
@@ -316,11 +316,11 @@ teardown_file() {
 @test "a corrupt deployment stops with a clear message" {
         mkdir -p "$(vm_dir corrupt)"
         cp --sparse=always "$DEBUG_OUT/disk.raw" "$(vm_dir corrupt)/disk.raw"
-        deploy=$(debugfs -R "ls -p /ostree/deploy/berth/deploy" "$(vm_dir corrupt)/disk.raw?offset=1048576" 2>/dev/null |
+        deploy=$(debugfs -R "ls -p /ostree/deploy/berth/deploy" "$(vm_dir corrupt)/disk.raw?offset=$(root_offset "$(vm_dir corrupt)/disk.raw")" 2>/dev/null |
                 awk -F/ '$6 ~ /\.0$/ {print $6; exit}')
         [ -n "$deploy" ]
         debugfs -w -R "rm /ostree/deploy/berth/deploy/$deploy/usr/lib/berth/berth-init" \
-                "$(vm_dir corrupt)/disk.raw?offset=1048576"
+                "$(vm_dir corrupt)/disk.raw?offset=$(root_offset "$(vm_dir corrupt)/disk.raw")"
         vm_start corrupt "$DEBUG_OUT"
         vm_wait corrupt "^berth: FAILED corrupt deployment: ostree=.*: No such file or directory" 60
         vm_stop corrupt

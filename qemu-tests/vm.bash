@@ -1,5 +1,6 @@
 # Starting, watching and stopping QEMU test VMs (software emulation, q35,
-# 512 MiB, 2 vCPUs, direct kernel boot). Each VM lives in $BATS_FILE_TMPDIR/vm-NAME:
+# 512 MiB, 2 vCPUs, direct kernel boot unless VM_FIRMWARE says otherwise).
+# Each VM lives in $BATS_FILE_TMPDIR/vm-NAME:
 #   disk.raw     its own copy of the image's disk
 #   console.log  ttyS0, berth-init's console
 #   shell.sock   ttyS1, the debug image's shell (guest.py shell)
@@ -14,24 +15,51 @@ vm_dir() { echo "$BATS_FILE_TMPDIR/vm-$1"; }
 # vm_start NAME IMAGE_OUTDIR [EXTRA KERNEL ARGS...]
 # Boots IMAGE_OUTDIR's vmlinuz/initrd.img/cmdline with a copy of its disk.
 # VM_CMDLINE, when set, replaces the image's cmdline entirely.
+# VM_FIRMWARE=bios (SeaBIOS, QEMU's default) or uefi (OVMF, its VARS copied
+# into the VM's folder; VM_OVMF_CODE/VM_OVMF_VARS name others) boots the disk
+# through its bootloader instead: no kernel, initrd or arguments from outside;
+# with VM_DISK_FORMAT=qcow2 the disk is a copy of the image's disk.qcow2.
 vm_start() {
         local name=$1 img=$2
         shift 2
         local dir
         dir=$(vm_dir "$name")
         mkdir -p "$dir"
-        [[ -f $dir/disk.raw ]] || cp --sparse=always "$img/disk.raw" "$dir/disk.raw"
+        [[ ${VM_DISK_FORMAT:-raw} != raw || -f $dir/disk.raw ]] || cp --sparse=always "$img/disk.raw" "$dir/disk.raw"
         local cmdline=${VM_CMDLINE:-$(cat "$img/cmdline")}
         [[ $# -gt 0 ]] && cmdline="$cmdline $*"
         # VM_NO_NET=1: no network card at all (DHCP never answers).
         # VM_NETDEV_OPTS: more options of the user network (restrict=on,guestfwd=...).
         local net=(-netdev "user,id=n0${VM_NETDEV_OPTS:+,$VM_NETDEV_OPTS}" -device virtio-net-pci,netdev=n0)
         [[ -n ${VM_NO_NET:-} ]] && net=()
+        local boot=(-kernel "$img/vmlinuz" -initrd "$img/initrd.img" -append "$cmdline"
+                -drive "file=$dir/disk.raw,format=raw,if=virtio")
+        case ${VM_FIRMWARE:-direct} in
+        direct) ;;
+        bios | uefi)
+                # The disk first; no option ROM on the network card, whose
+                # PXE attempt would cost seconds.
+                local format=${VM_DISK_FORMAT:-raw}
+                [[ -f $dir/disk.$format ]] || cp --sparse=always "$img/disk.$format" "$dir/disk.$format"
+                boot=(-drive "if=none,id=d0,file=$dir/disk.$format,format=$format"
+                        -device virtio-blk-pci,drive=d0,bootindex=0)
+                [[ -n ${VM_NO_NET:-} ]] || net=(-netdev "user,id=n0${VM_NETDEV_OPTS:+,$VM_NETDEV_OPTS}"
+                        -device virtio-net-pci,netdev=n0,romfile=)
+                if [[ $VM_FIRMWARE == uefi ]]; then
+                        [[ -f $dir/vars.fd ]] || cp "${VM_OVMF_VARS:-/usr/share/OVMF/OVMF_VARS_4M.fd}" "$dir/vars.fd"
+                        boot+=(-drive "if=pflash,format=raw,unit=0,readonly=on,file=${VM_OVMF_CODE:-/usr/share/OVMF/OVMF_CODE_4M.fd}"
+                                -drive "if=pflash,format=raw,unit=1,file=$dir/vars.fd")
+                fi
+                ;;
+        *)
+                echo "vm_start: VM_FIRMWARE=$VM_FIRMWARE is none of direct, bios, uefi" >&2
+                return 1
+                ;;
+        esac
         rm -f "$dir/console.log" "$dir/shell.sock" "$dir/qmp.sock"
         : >"$dir/console.log"
         qemu-system-x86_64 -machine q35 -m "$VM_MEMORY" -smp 2 -display none -nodefaults -no-user-config \
-                -kernel "$img/vmlinuz" -initrd "$img/initrd.img" -append "$cmdline" \
-                -drive "file=$dir/disk.raw,format=raw,if=virtio" \
+                "${boot[@]}" \
                 "${net[@]}" \
                 -serial "file:$dir/console.log" \
                 -chardev "socket,id=sh,path=$dir/shell.sock,server=on,wait=off" -serial chardev:sh \
@@ -109,9 +137,16 @@ vm_stop_all() {
         true
 }
 
-# fsck_disk NAME: e2fsck -n of the VM's root file system (the partition at 1 MiB).
+# root_offset DISK: the byte offset of the berth-root partition.
+root_offset() {
+        sfdisk -J "$1" | jq -er '.partitiontable as $t | $t.partitions[] | select(.name == "berth-root") | .start * ($t.sectorsize // 512)'
+}
+
+# fsck_disk NAME: e2fsck -n of the VM's root file system.
 fsck_disk() {
-        e2fsck -fn "$(vm_dir "$1")/disk.raw?offset=1048576"
+        local disk
+        disk="$(vm_dir "$1")/disk.raw"
+        e2fsck -fn "$disk?offset=$(root_offset "$disk")"
 }
 
 # vm_send NAME COMMAND...: types a command into the shell and does not wait (poweroff, reboot).
