@@ -109,13 +109,7 @@ int grub_bios_embed(const char *disk, const char *boot_img, const char *core_img
 static int run(char *const argv[], char *const env[], const char *what) {
         _cleanup_close_ int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
         RunOptions o = { .env_extra = env, .stdout_fd = null >= 0 ? null : STDERR_FILENO, .stderr_fd = -1 };
-        int r = run_command(argv, &o);
-
-        if (r < 0)
-                return log_error_errno(r, "Cannot run %s: %m (make deps installs it)", argv[0]);
-        if (r != 0)
-                return log_error_errno(EIO, "%s failed (status %d).", what, r);
-        return 0;
+        return run_tool(argv, &o, what);
 }
 
 /* No built-in config: GRUB's kernel runs one with its rescue parser, which

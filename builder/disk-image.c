@@ -15,13 +15,7 @@
 
 static int run(char *const argv[], const char *what) {
         RunOptions o = { .stdout_fd = STDERR_FILENO, .stderr_fd = -1 };
-        int r = run_command(argv, &o);
-
-        if (r < 0)
-                return log_error_errno(r, "Cannot run %s: %m (make deps installs it)", argv[0]);
-        if (r != 0)
-                return log_error_errno(EIO, "%s failed (status %d).", what, r);
-        return 0;
+        return run_tool(argv, &o, what);
 }
 
 /* sfdisk's script: one line per partition, sizes in 512-byte sectors. */

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "macro.h"
 
 static int read_all(int fd, char **ret) {
@@ -165,4 +166,14 @@ finish:
                 (void) safe_close(errpipe[i]);
         }
         return r;
+}
+
+int run_tool(char *const argv[], const RunOptions *opts, const char *what) {
+        int r = run_command(argv, opts);
+
+        if (r < 0)
+                return log_error_errno(r, "Cannot run %s: %m (make deps installs it)", argv[0]);
+        if (r != 0)
+                return log_error_errno(EIO, "%s failed (status %d).", what, r);
+        return 0;
 }

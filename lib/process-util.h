@@ -20,3 +20,8 @@ typedef struct RunOptions {
  * is checked before anything runs. So an exit status (127 included) is
  * always the program's own. opts may be NULL. */
 int run_command(char *const argv[], const RunOptions *opts);
+
+/* run_command() for a tool of the build host that must succeed: logs a
+ * message naming argv[0] when it cannot be run (with make deps' hint) or
+ * `what` with its status when it fails (-EIO). 0 only for exit status 0. */
+int run_tool(char *const argv[], const RunOptions *opts, const char *what);
