@@ -500,7 +500,7 @@ static int archive_download(const char *path) {
 
         if (pipe2(pipe_fd, O_CLOEXEC) < 0)
                 return -errno;
-        pid_t pid = fork();
+        pid_t runner = getpid(), pid = fork();
         if (pid < 0) {
                 int r = -errno;
                 close(pipe_fd[0]);
@@ -510,6 +510,9 @@ static int archive_download(const char *path) {
         if (pid == 0) {
                 /* Ends with the runner (PID 1 stops it: TERM, then KILL). */
                 (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
+                /* The runner may have died before the prctl: no signal then. */
+                if (getppid() != runner)
+                        _exit(127);
                 if (dup2(pipe_fd[1], STDOUT_FILENO) < 0)
                         _exit(127);
                 execl(arg_fetch, BERTH_FETCH_NAME, "--archive", arg_archive_url, "--sha256",

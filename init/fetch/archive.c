@@ -128,7 +128,8 @@ int archive_fetch(const char *url, const char *pin, const char *out, const Fetch
         int r;
 
         if (!shown || !md) {
-                printf("%s: out of memory\n", url);
+                /* Not the URL: it may hold credentials, which url_redact() hides. */
+                printf("out of memory\n");
                 return FETCH_EXIT_FAILED;
         }
         r = state_url_check(url, true, false, why, sizeof(why));
