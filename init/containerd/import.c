@@ -18,7 +18,12 @@
 #include "github.com/containerd/containerd/api/services/snapshots/v1/snapshots.pb-c.h"
 #include "google/protobuf/empty.pb-c.h"
 
-#define MAX_JSON (4U * 1024 * 1024) /* index, manifests and configs */
+#define MAX_JSON (4U * 1024 * 1024) /* index, manifests and configs, each */
+/* All of them together: json-c's objects take many times their text, and the
+ * runner lives in the host's reserve. A multi-platform archive's index,
+ * manifests and configs are a few KiB each. */
+#define MAX_JSON_TOTAL (8U * 1024 * 1024)
+#define MAX_DOCS 256
 #define CHUNK (256U * 1024) /* layer data per Write message */
 #define MAX_LAYERS 128
 
@@ -76,8 +81,9 @@ typedef struct {
 } Doc;
 
 typedef struct {
-        Doc docs[64];
+        Doc docs[MAX_DOCS];
         size_t n;
+        size_t bytes; /* of the documents' text, against MAX_JSON_TOTAL */
 } Docs;
 
 static void docs_done(Docs *d) {
@@ -119,7 +125,7 @@ static int read_docs(GrpcConn *c, const char *path, Docs *docs) {
                 bool index = streq(p, "index.json") || streq(p, "./index.json");
                 if (!index && !blob_digest(p, digest))
                         continue;
-                if (size <= 0 || size > MAX_JSON || docs->n >= ARRAY_SIZE(docs->docs))
+                if (size <= 0 || size > MAX_JSON)
                         continue;
                 _cleanup_free_ char *text = malloc((size_t) size + 1);
                 if (!text)
@@ -135,6 +141,14 @@ static int read_docs(GrpcConn *c, const char *path, Docs *docs) {
                 text[size] = 0;
                 if (text[0] != '{')
                         continue;
+                /* Refused rather than skipped: a skipped manifest would read as
+                 * "no linux/amd64 image". */
+                if (docs->n >= ARRAY_SIZE(docs->docs) || docs->bytes + (size_t) size > MAX_JSON_TOTAL) {
+                        grpc_set_error(c, "%s: more than %u JSON documents or %u MiB of them", path,
+                                       MAX_DOCS, MAX_JSON_TOTAL >> 20);
+                        return -E2BIG;
+                }
+                docs->bytes += (size_t) size;
                 json_object *j = json_tokener_parse(text);
                 if (!j)
                         continue;

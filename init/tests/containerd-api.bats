@@ -90,6 +90,25 @@ for i in range(120): time.sleep(0.25)' "$D/mute.sock" &
         [[ $output != *berth-import* ]]
 }
 
+@test "an archive with more JSON documents than the import keeps is refused by name, not read as no image" {
+        python3 - "$D/image.tar" "$D/many-docs.tar" <<-'PY'
+	import sys, tarfile, io, hashlib
+	src, dst = sys.argv[1:3]
+	with tarfile.open(src) as i, tarfile.open(dst, "w") as o:
+	    for m in i.getmembers():
+	        o.addfile(m, i.extractfile(m) if m.isfile() else None)
+	    for n in range(257):
+	        data = b'{"n": %d}' % n
+	        m = tarfile.TarInfo("blobs/sha256/" + hashlib.sha256(data).hexdigest())
+	        m.size = len(data)
+	        o.addfile(m, io.BytesIO(data))
+	PY
+        run -1 ct import "$D/many-docs.tar" berth.test/many:1
+        [[ $output == *"many-docs.tar: more than 256 JSON documents or 8 MiB of them"* ]]
+        run -1 ct image berth.test/many:1
+        [[ $output == *"image not pulled"* ]]
+}
+
 @test "an OCI archive is imported without a registry, unpacked, and runs" {
         run -0 ct import "$D/image.tar" berth.test/imported:1
         [[ $output == *"chain_id=sha256:"* ]]
