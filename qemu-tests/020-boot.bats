@@ -75,9 +75,9 @@ teardown_file() {
         is "$output" "ID=berth" "os-release through /etc"
 }
 
-@test "/var is persistent: the stateroot's, on the root disk" {
+@test "/var is persistent: the stateroot's, on the root partition (the disk's third, after the BIOS boot partition and the ESP)" {
         run -0 vm_run main 'grep " /var " /proc/mounts'
-        is "$output" "^/dev/vda1 /var ext4 rw" "/var mount"
+        is "$output" "^/dev/vda3 /var ext4 rw" "/var mount"
 }
 
 @test "cgroup2 is mounted on /sys/fs/cgroup" {
