@@ -104,7 +104,25 @@ containerd_env_start() {
 	[plugins."io.containerd.internal.v1.opt"]
 	  path = "$D/opt"
 	TOML
-        containerd --config "$D/config.toml" --log-level info >"$D/containerd.log" 2>&1 &
+        if mountpoint -q /; then
+                containerd --config "$D/config.toml" --log-level info >"$D/containerd.log" 2>&1 &
+        else
+                # A chroot whose / is no mount point (fresh-clone-check's):
+                # runc cannot pivot_root() out of it (EINVAL). containerd, and
+                # so its shims and runc, run chrooted into an rbind of / in a
+                # mount namespace of their own, where / is one: the same files
+                # and sockets. unshare cannot make / private there (it is no
+                # mount point either), so newroot is first bound onto itself
+                # and made private, and the rbind made on it stays inside.
+                # Where the chroot's mount is shared, that first bind also
+                # shows outside; containerd_env_stop removes it.
+                mkdir -p "$D/newroot"
+                # shellcheck disable=SC2016 # expanded by the inner sh
+                unshare --mount --propagation unchanged sh -c \
+                        'mount --bind "$0" "$0" && mount --make-private "$0" && mount --rbind / "$0" &&
+                         cd "$0" && exec chroot . "$@"' "$D/newroot" \
+                        containerd --config "$D/config.toml" --log-level info >"$D/containerd.log" 2>&1 &
+        fi
         echo $! >"$D/containerd.pid"
 
         python3 "$BATS_TEST_DIRNAME/../../qemu-tests/make-oci-image.py" /bin/busybox "$D/image.tar" berth/busybox:1
