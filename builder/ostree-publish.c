@@ -108,7 +108,8 @@ static void saved_file_restore(const SavedFile *f) {
  * may hold signed already: it keeps its signatures and gets no more
  * (libostree's own check for a duplicate looks for the public key in
  * homedir's *.gpg files only, and misses GnuPG 2's keybox). */
-static gboolean sign_commit(OstreeRepo *repo, const PublishSpec *s, bool *ret_signed_before, GError **error) {
+static gboolean sign_commit(OstreeRepo *repo, const PublishSpec *s, bool *ret_signed_before,
+                            GError **error) {
         g_autoptr(GVariant) detached = NULL, sigs = NULL;
 
         if (!ostree_repo_read_commit_detached_metadata(repo, s->commit, &detached, NULL, error))
@@ -206,7 +207,9 @@ int ostree_publish_commit(const PublishSpec *s, bool *ret_delta) {
         if (!write_summary(repo, s, &error)) {
                 g_autoptr(GError) undo = NULL;
 
-                r = fail(error, s->gpg_key ? "Cannot write the signed summary of" : "Cannot write the summary of", s->repo);
+                r = fail(error,
+                         s->gpg_key ? "Cannot write the signed summary of" : "Cannot write the summary of",
+                         s->repo);
                 if (!ostree_repo_set_ref_immediate(repo, NULL, s->ref, prev, NULL, &undo))
                         log_error("Cannot put ref %s back: %s", s->ref, undo->message);
                 saved_file_restore(&summary);

@@ -36,11 +36,12 @@ static char *make_commit(OstreeRepo *repo, const char *text) {
         g_mkdir_with_parents(file, 0755);
         g_free(file);
         file = g_build_filename(dir, "etc", "version", NULL);
-        if (!g_file_set_contents(file, text, -1, &error) || !ostree_repo_prepare_transaction(repo, NULL, NULL, &error) ||
+        if (!g_file_set_contents(file, text, -1, &error) ||
+            !ostree_repo_prepare_transaction(repo, NULL, NULL, &error) ||
             !ostree_repo_write_dfd_to_mtree(repo, AT_FDCWD, dir, mtree, NULL, NULL, &error) ||
             !ostree_repo_write_mtree(repo, mtree, &root, NULL, &error) ||
-            !ostree_repo_write_commit_with_time(repo, NULL, text, NULL, NULL, OSTREE_REPO_FILE(root), 1700000000,
-                                                &commit, NULL, &error) ||
+            !ostree_repo_write_commit_with_time(repo, NULL, text, NULL, NULL, OSTREE_REPO_FILE(root),
+                                                1700000000, &commit, NULL, &error) ||
             !ostree_repo_commit_transaction(repo, NULL, NULL, &error)) {
                 printf("# cannot make a commit: %s\n", error->message);
                 return NULL;
@@ -92,8 +93,8 @@ static bool summary_signed(const char *repo_path, OstreeRepo *verifier, const ch
                 return false;
         g_variant_builder_add(&b, "{sv}", "gpgkeypath", g_variant_new_string(keyfile));
         opts = g_variant_ref_sink(g_variant_builder_end(&b));
-        if (!ostree_repo_remote_change(verifier, NULL, OSTREE_REPO_REMOTE_CHANGE_REPLACE, "published", url, opts,
-                                       NULL, NULL))
+        if (!ostree_repo_remote_change(verifier, NULL, OSTREE_REPO_REMOTE_CHANGE_REPLACE, "published", url,
+                                       opts, NULL, NULL))
                 return false;
         sb = g_mapped_file_get_bytes(s);
         gb = g_mapped_file_get_bytes(g);
@@ -134,11 +135,13 @@ static GBytes *file_bytes(const char *dir, const char *name) {
 
 /* A throw-away ed25519 key in a new GNUPGHOME; returns its fingerprint. */
 static char *make_key(const char *home) {
-        g_autofree char *cmd = g_strdup_printf(
-                "GNUPGHOME='%s' gpg --batch --passphrase '' --quick-gen-key 'unit <unit@example.org>' ed25519 sign "
-                "never 2>/dev/null && GNUPGHOME='%s' gpg --list-keys --with-colons 2>/dev/null | awk -F: '/^fpr/{print $10; exit}'"
-                " && GNUPGHOME='%s' gpg --export >'%s/key.gpg'",
-                home, home, home, tmp);
+        g_autofree char *cmd =
+                g_strdup_printf("GNUPGHOME='%s' gpg --batch --passphrase '' --quick-gen-key 'unit "
+                                "<unit@example.org>' ed25519 sign "
+                                "never 2>/dev/null && GNUPGHOME='%s' gpg --list-keys --with-colons "
+                                "2>/dev/null | awk -F: '/^fpr/{print $10; exit}'"
+                                " && GNUPGHOME='%s' gpg --export >'%s/key.gpg'",
+                                home, home, home, tmp);
         char line[128] = "";
         FILE *p;
 
@@ -194,7 +197,9 @@ int main(void) {
         if (!c1 || !c2 || !c3)
                 return 1;
 
-        PublishSpec s = { .src_repo = src_path, .repo = dst, .ref = ref, .gpg_key = key, .gpg_homedir = home };
+        PublishSpec s = {
+                .src_repo = src_path, .repo = dst, .ref = ref, .gpg_key = key, .gpg_homedir = home
+        };
 
         s.commit = c1;
         r = ostree_publish_commit(&s, &delta);
