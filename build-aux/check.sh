@@ -57,7 +57,8 @@ valgrind_tests() {
         for t in "$BUILD"/tests/test-*; do
                 i=$((i + 1))
                 if valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
-                        --error-exitcode=99 "$t" >/dev/null 2>"$BUILD/valgrind-$(basename "$t").log"; then
+                        --suppressions=build-aux/valgrind.supp --error-exitcode=99 "$t" \
+                        >/dev/null 2>"$BUILD/valgrind-$(basename "$t").log"; then
                         echo "ok $i - valgrind $(basename "$t")" | tee -a "$log"
                 else
                         echo "not ok $i - valgrind $(basename "$t") (see $BUILD/valgrind-$(basename "$t").log)" |

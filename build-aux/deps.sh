@@ -25,6 +25,9 @@ packages=(
         # -bin packages: grub-pc, grub-efi-amd64 and grub2-common would run
         # grub-install and update-grub on the build host itself.
         grub-common grub-pc-bin grub-efi-amd64-bin dosfstools mtools
+        # build-image --gpg-sign: libostree signs through gpgme, which runs gpg
+        # and gpg-agent (both in gnupg); the tests make throw-away keys with it
+        gnupg
         # tests, demo and benchmarks: lsinitrd (dracut-core; zstd again), debugfs and
         # e2fsck (e2fsprogs), dpkg-scanpackages (dpkg-dev), git (check.sh, the
         # reproducibility test), python3 >= 3.11 (tomllib), setpriv, unshare, blkid and

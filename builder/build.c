@@ -42,7 +42,7 @@
 #include "build-context.h"
 #include "json-util.h"
 #include "log.h"
-#include "ostree-commit.h"
+#include "ostree-publish.h"
 #include "path-util.h"
 #include "stale-output.h"
 #include "stages.h"
@@ -201,7 +201,13 @@ static int publish(const BuildEnv *env, const Commit *commit) {
                 _cleanup_free_ char *cache_repo = cache_path(env->cache, "repo", NULL);
                 if (!cache_repo)
                         return log_oom();
-                r = ostree_copy_ref(cache_repo, commit->repo, commit->ref);
+                r = ostree_publish_commit(&(PublishSpec){ .src_repo = cache_repo,
+                                                          .repo = commit->repo,
+                                                          .ref = commit->ref,
+                                                          .commit = commit->commit,
+                                                          .gpg_key = env->opts->gpg_key,
+                                                          .gpg_homedir = env->opts->gpg_homedir },
+                                          NULL);
                 if (r < 0)
                         return r;
         }
@@ -244,6 +250,8 @@ static int exit_code(int r) {
                 return BUILD_EXIT_INTERRUPTED;
         if (r == -ENOPKG)
                 return BUILD_EXIT_PACKAGE;
+        if (r == -ENOKEY)
+                return BUILD_EXIT_USAGE;
         return BUILD_EXIT_FAILED;
 }
 
@@ -303,6 +311,14 @@ int build_run(const Recipe *recipe, const BuildOptions *opts) {
                           "bits and capabilities, and runs ldconfig and dracut on the tree.");
                 r = -EPERM;
                 goto finish;
+        }
+
+        /* A key that cannot sign fails now, not after the whole build, and
+         * before anything is written. */
+        if (opts->gpg_key) {
+                r = ostree_check_gpg_key(opts->gpg_key, opts->gpg_homedir);
+                if (r < 0)
+                        goto finish;
         }
 
         /* SIGINT/SIGTERM only set a flag: stages stop at their next check and

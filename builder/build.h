@@ -17,6 +17,8 @@ typedef struct BuildOptions {
         const char *output_dir; /* NULL: ./out/<name> */
         const char *cache_dir; /* NULL: default cache */
         const char *repo_dir; /* NULL: <output>/repo */
+        const char *gpg_key; /* --gpg-sign: sign the commit and the summary; NULL: unsigned */
+        const char *gpg_homedir; /* --gpg-homedir; NULL: gpg's default */
         bool quiet;
         bool json;
         bool refresh; /* update the package lists and resolve again */

@@ -27,6 +27,11 @@ static void help(void) {
                "  -o, --output DIR   where the artifacts go (default: ./out/<image name>)\n"
                "      --cache DIR    package and stage cache (default: /var/cache/berth)\n"
                "      --repo DIR     ostree repository to commit into (default: DIR/repo of --output)\n"
+               "      --gpg-sign KEYID\n"
+               "                     sign the commit and the repository's summary with this GPG key\n"
+               "                     (docs/updates.md: Publishing)\n"
+               "      --gpg-homedir DIR\n"
+               "                     GnuPG home folder holding the key (default: gpg's own)\n"
                "      --refresh      update the package lists and choose the packages again (otherwise\n"
                "                     the versions chosen by the first build with this cache are kept)\n"
                "  -q, --quiet        print errors only\n"
@@ -37,7 +42,8 @@ static void help(void) {
                "Exit status:\n"
                "  0  success\n"
                "  1  the build failed (the message says which stage and why)\n"
-               "  2  bad usage or a bad recipe (file:line:column: message)\n"
+               "  2  bad usage, a bad recipe (file:line:column: message), or a GPG key\n"
+               "     that cannot sign (checked before building)\n"
                "  3  a package could not be found or downloaded\n"
                "  130 interrupted (outputs untouched, cache consistent)\n"
                "\n"
@@ -59,11 +65,18 @@ static void raise_nofile_limit(void) {
 
 int main(int argc, char *argv[]) {
         static const struct option options[] = {
-                { "check", no_argument, NULL, 'c' },       { "output", required_argument, NULL, 'o' },
-                { "cache", required_argument, NULL, 'C' }, { "repo", required_argument, NULL, 'R' },
-                { "quiet", no_argument, NULL, 'q' },       { "json", no_argument, NULL, 'J' },
-                { "refresh", no_argument, NULL, 'U' },     { "help", no_argument, NULL, 'h' },
-                { "version", no_argument, NULL, 'V' },     {},
+                { "check", no_argument, NULL, 'c' },
+                { "output", required_argument, NULL, 'o' },
+                { "cache", required_argument, NULL, 'C' },
+                { "repo", required_argument, NULL, 'R' },
+                { "quiet", no_argument, NULL, 'q' },
+                { "json", no_argument, NULL, 'J' },
+                { "refresh", no_argument, NULL, 'U' },
+                { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, 'V' },
+                { "gpg-sign", required_argument, NULL, 'G' },
+                { "gpg-homedir", required_argument, NULL, 'H' },
+                {},
         };
         _cleanup_(recipe_freep) Recipe *recipe = NULL;
         BuildOptions opts = { 0 };
@@ -96,6 +109,12 @@ int main(int argc, char *argv[]) {
                 case 'U':
                         opts.refresh = true;
                         break;
+                case 'G':
+                        opts.gpg_key = optarg;
+                        break;
+                case 'H':
+                        opts.gpg_homedir = optarg;
+                        break;
                 case 'h':
                         help();
                         return EXIT_SUCCESS;
@@ -110,6 +129,12 @@ int main(int argc, char *argv[]) {
         if (optind != argc - 1) {
                 fprintf(stderr,
                         "build-image: expected exactly one recipe file. Try 'build-image --help'.\n");
+                return BUILD_EXIT_USAGE;
+        }
+
+        if (opts.gpg_homedir && !opts.gpg_key) {
+                fprintf(stderr,
+                        "build-image: --gpg-homedir needs --gpg-sign KEYID. Try 'build-image --help'.\n");
                 return BUILD_EXIT_USAGE;
         }
 

@@ -123,27 +123,6 @@ fail:
         return gerror_to_errno(error, "Cannot commit into", s->repo);
 }
 
-int ostree_copy_ref(const char *src_repo, const char *dst_repo, const char *ref) {
-        g_autoptr(GError) error = NULL;
-        g_autoptr(OstreeRepo) dst = NULL;
-        g_autofree char *url = g_strconcat("file://", src_repo, NULL);
-        g_auto(GVariantBuilder) opts = G_VARIANT_BUILDER_INIT(G_VARIANT_TYPE("a{sv}"));
-        const char *refs[] = { ref, NULL };
-
-        dst = repo_open_or_create(dst_repo, &error);
-        if (!dst)
-                return gerror_to_errno(error, "Cannot open the ostree repository", dst_repo);
-
-        /* A local pull: objects are hard-linked when both repositories share a
-         * file system, copied otherwise; every object is checked. */
-        g_variant_builder_add(&opts, "{s@v}", "refs", g_variant_new_variant(g_variant_new_strv(refs, -1)));
-        g_variant_builder_add(&opts, "{s@v}", "flags",
-                              g_variant_new_variant(g_variant_new_int32(OSTREE_REPO_PULL_FLAGS_NONE)));
-        if (!ostree_repo_pull_with_options(dst, url, g_variant_builder_end(&opts), NULL, NULL, &error))
-                return gerror_to_errno(error, "Cannot copy the commit into", dst_repo);
-        return 0;
-}
-
 int64_t ostree_prune_cache(const char *repo_path, const char *trees_dir) {
         g_autoptr(GError) error = NULL;
         g_autoptr(OstreeRepo) repo = NULL;

@@ -21,9 +21,6 @@ typedef struct CommitSpec {
 /* Commits base (if its ref is missing) and base+delta; returns the commit id. */
 int ostree_commit_image(const CommitSpec *spec, char **ret_commit, bool *ret_base_cached);
 
-/* Copies ref and its objects from src_repo into dst_repo (created when missing). */
-int ostree_copy_ref(const char *src_repo, const char *dst_repo, const char *ref);
-
 /* Keeps the cache's repository from growing without end: drops each
  * berth-base/KEY ref whose tree trees_dir/KEY was evicted, then every object
  * no ref reaches (earlier builds' deltas, evicted base trees). Returns the

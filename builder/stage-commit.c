@@ -3,7 +3,8 @@
 /* Stage commit: base tree and delta become one ostree commit, made in the
  * cache's repository (where the base tree's objects already are, so only the
  * delta is new) and then copied with its objects into OUTDIR/repo, or, once
- * the build has succeeded, into the user's repository (--repo). */
+ * the build has succeeded, into the user's repository (--repo); either way
+ * signed, with a static delta and a summary (ostree-publish.h). */
 
 #include <errno.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include "log.h"
 #include "manifest.h"
 #include "ostree-commit.h"
+#include "ostree-publish.h"
 #include "path-util.h"
 #include "stages.h"
 
@@ -74,7 +76,13 @@ int stage_commit(const BuildEnv *env, const PackageSet *packages, const BaseTree
                 ret->repo = path_join(env->output_dir, "repo");
                 if (!target || !ret->repo)
                         return log_oom();
-                r = ostree_copy_ref(cache_repo, target, ret->ref);
+                r = ostree_publish_commit(&(PublishSpec){ .src_repo = cache_repo,
+                                                          .repo = target,
+                                                          .ref = ret->ref,
+                                                          .commit = ret->commit,
+                                                          .gpg_key = env->opts->gpg_key,
+                                                          .gpg_homedir = env->opts->gpg_homedir },
+                                          NULL);
                 if (r < 0)
                         return r;
         }
