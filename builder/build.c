@@ -193,6 +193,29 @@ static void remove_stale_outputs(const char *output_dir) {
         closedir(d);
 }
 
+/* OUTDIR is replaced whole by the next build (a new folder swapped in), so
+ * a --repo in it would lose every published commit with it. Compared
+ * lexically: a symlink that aliases them is not seen. */
+static int check_repo_outside_output(const char *repo_dir, const char *output_dir) {
+        _cleanup_free_ char *repo = NULL, *out = NULL;
+        size_t n;
+
+        if (!repo_dir)
+                return 0;
+        repo = path_absolute_lexical(repo_dir);
+        out = path_absolute_lexical(output_dir);
+        if (!repo || !out)
+                return log_oom();
+        n = strlen(out);
+        if (strncmp(repo, out, n) == 0 && (repo[n] == 0 || repo[n] == '/' || streq(out, "/"))) {
+                log_error("--repo %s is inside the output folder %s, which each build replaces whole: "
+                          "keep the repository apart.",
+                          repo_dir, output_dir);
+                return -EINVAL;
+        }
+        return 0;
+}
+
 static int publish(const BuildEnv *env, const Commit *commit) {
         struct stat st;
         int r;
@@ -341,6 +364,9 @@ int build_run(const Recipe *recipe, const BuildOptions *opts) {
                 c->output_dir = NULL;
         if (!cache_dir || !c->output_dir)
                 return log_oom(), BUILD_EXIT_FAILED;
+        r = check_repo_outside_output(opts->repo_dir, c->output_dir);
+        if (r < 0)
+                goto finish;
 
         r = find_companions(c);
         if (r < 0)

@@ -86,51 +86,10 @@ static const char *const devices[] = { "/dev/null", "/dev/zero", "/dev/full", "/
 static const char *const proc_read_only[] = { "/proc/sys", "/proc/sysrq-trigger", "/proc/irq", "/proc/bus",
                                               "/proc/fs" };
 
-/* path made absolute against the current folder, without following
- * symlinks ("." and ".." taken lexically, "//" as "/"): the path the
- * caller's code will use inside. */
-static char *absolute_path(const char *path) {
-        _cleanup_free_ char *cwd = NULL, *joined = NULL;
-        char *out, *o;
-
-        if (path[0] != '/') {
-                cwd = getcwd(NULL, 0);
-                if (!cwd)
-                        return NULL;
-                joined = path_join(cwd, path);
-        } else
-                joined = strdup(path);
-        if (!joined)
-                return NULL;
-        out = malloc(strlen(joined) + 2);
-        if (!out)
-                return NULL;
-        o = out;
-        for (const char *s = joined; *s;) {
-                const char *e = strchrnul(s, '/');
-                size_t n = (size_t) (e - s);
-
-                if (n == 0 || (n == 1 && s[0] == '.')) {
-                } else if (n == 2 && s[0] == '.' && s[1] == '.') {
-                        while (o > out && *--o != '/')
-                                ;
-                } else {
-                        *o++ = '/';
-                        memcpy(o, s, n);
-                        o += n;
-                }
-                s = *e ? e + 1 : e;
-        }
-        if (o == out)
-                *o++ = '/';
-        *o = 0;
-        return out;
-}
-
 /* The host's own paths are shown as they are (a symlink as a symlink);
  * the spec's are followed, as the stage's code follows them. */
 static int add_bind(Bind *binds, size_t *n, const char *path, unsigned long flags, bool host) {
-        _cleanup_free_ char *where = absolute_path(path);
+        _cleanup_free_ char *where = path_absolute_lexical(path);
         int fd;
 
         if (!where)

@@ -291,3 +291,12 @@ EOF
         echo "output: $output"
         [[ $output =~ nope\.toml:9:10:\ overlay\ \'.*/overlays/nope\':\ No\ such\ file ]]
 }
+
+@test "a --repo inside the output folder, which each build replaces, is refused before building" {
+        local t=$BATS_TEST_TMPDIR
+        run -1 "$BI" -o "$t/out/" --repo "$t/out/./sub/../repo" "$RECIPES/minimal.toml"
+        [[ $output == *"--repo $t/out/./sub/../repo is inside the output folder $t/out, which each build replaces whole"* ]]
+        run -1 "$BI" -o "$t/out" --repo "$t/out" "$RECIPES/minimal.toml"
+        [[ $output == *"is inside the output folder"* ]]
+        [ ! -e "$t/out" ]
+}
