@@ -9,6 +9,7 @@
 #include <sys/xattr.h>
 
 #include "log.h"
+#include "ostree-repo-open.h"
 
 /* One log line with the path, then a negative errno: GError ends here. */
 static int gerror_to_errno(GError *error, const char *what, const char *path) {
@@ -20,7 +21,7 @@ static int gerror_to_errno(GError *error, const char *what, const char *path) {
         return r;
 }
 
-static OstreeRepo *repo_open_or_create(const char *path, GError **error) {
+OstreeRepo *repo_open_or_create(const char *path, GError **error) {
         g_autoptr(GFile) file = g_file_new_for_path(path);
         g_autoptr(OstreeRepo) repo = ostree_repo_new(file);
 

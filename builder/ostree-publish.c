@@ -11,6 +11,7 @@
 #include "fileio.h"
 #include "log.h"
 #include "macro.h"
+#include "ostree-repo-open.h"
 #include "path-util.h"
 #include "rm-rf.h"
 
@@ -50,18 +51,6 @@ int ostree_check_gpg_key(const char *key_id, const char *homedir) {
         g_clear_object(&repo);
         (void) rm_rf(dir);
         return r;
-}
-
-static OstreeRepo *repo_open_or_create(const char *path, GError **error) {
-        g_autoptr(GFile) file = g_file_new_for_path(path);
-        g_autoptr(OstreeRepo) repo = ostree_repo_new(file);
-
-        if (g_file_query_exists(file, NULL)) {
-                if (!ostree_repo_open(repo, NULL, error))
-                        return NULL;
-        } else if (!ostree_repo_create(repo, OSTREE_REPO_MODE_ARCHIVE, NULL, error))
-                return NULL;
-        return g_steal_pointer(&repo);
 }
 
 /* The summary and its signature as they were before the ref moved, to put
