@@ -319,7 +319,7 @@ int host_state_load(const char *path, HostState **ret, TomlError *reterr) {
 
 /* ---- freeing, comparing ---- */
 
-static void container_done(HostStateContainer *c) {
+void host_state_container_done(HostStateContainer *c) {
         free(c->name);
         free(c->image);
         free(c->archive.url);
@@ -357,7 +357,7 @@ HostState *host_state_free(HostState *s) {
         }
         free(s->registries);
         for (size_t i = 0; i < s->n_containers; i++)
-                container_done(&s->containers[i]);
+                host_state_container_done(&s->containers[i]);
         free(s->containers);
         free(s);
         return NULL;

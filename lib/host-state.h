@@ -116,6 +116,8 @@ int host_state_parse(const char *text, size_t n, HostState **ret, TomlError *ret
 int host_state_load(const char *path, HostState **ret, TomlError *reterr);
 
 HostState *host_state_free(HostState *s);
+/* Frees what c holds (not c itself): for a copy made outside a HostState. */
+void host_state_container_done(HostStateContainer *c);
 DEFINE_TRIVIAL_CLEANUP_FUNC(HostState *, host_state_free);
 
 /* For converging: a container whose every field is equal is left alone; any

@@ -161,19 +161,7 @@ static char *str_copy(const char *s, bool *failed) {
 HostStateContainer *container_free(HostStateContainer *c) {
         if (!c)
                 return NULL;
-        free(c->name);
-        free(c->image);
-        free(c->archive.url);
-        free(c->archive.sha256);
-        strv_free(c->command);
-        strv_free(c->args);
-        strv_free(c->env);
-        for (size_t i = 0; i < c->n_mounts; i++) {
-                free(c->mounts[i].source);
-                free(c->mounts[i].target);
-        }
-        free(c->mounts);
-        free(c->resources.cpu_max);
+        host_state_container_done(c);
         free(c);
         return NULL;
 }
