@@ -45,6 +45,7 @@
 #include "ctrd.h"
 #include "import.h"
 #include "oci-spec.h"
+#include "parse-util.h"
 
 static const char *arg_address = "/run/containerd/containerd.sock";
 static const char *arg_namespace = "k8s.io";
@@ -121,16 +122,6 @@ static int cmd_import(GrpcConn *c, int argc, char **argv) {
                 return fail(c, argv[1], r);
         printf("id=%s\nchain_id=%s\n", img.id, img.chain_id);
         ctrd_image_done(&img);
-        return 0;
-}
-
-static int parse_u64(const char *s, uint64_t *ret) {
-        char *end;
-        errno = 0;
-        unsigned long long v = strtoull(s, &end, 10);
-        if (errno || end == s || *end || s[0] == '-')
-                return -EINVAL;
-        *ret = v;
         return 0;
 }
 

@@ -63,6 +63,7 @@
 #include "import.h"
 #include "macro.h"
 #include "oci-spec.h"
+#include "parse-util.h"
 #include "strv.h"
 
 #define EXIT_NOT_RUN 125
@@ -96,16 +97,6 @@ _printf_(1, 2) static void say(const char *fmt, ...) {
         vfprintf(stderr, fmt, ap);
         fputc('\n', stderr);
         va_end(ap);
-}
-
-static int parse_u64(const char *s, uint64_t *ret) {
-        char *end;
-        errno = 0;
-        unsigned long long v = strtoull(s, &end, 10);
-        if (errno || end == s || *end || s[0] == '-')
-                return -EINVAL;
-        *ret = v;
-        return 0;
 }
 
 /* "QUOTA PERIOD" or "max PERIOD", cgroup v2's cpu.max. */

@@ -1,8 +1,9 @@
 # init/ctr/: berth-ctr, the container runner PID 1 supervises (one per
 # container of the host state). A program of its own: the containerd
 # client blocks, and PID 1 keeps to its memory budget. It links the client
-# (libctrd.a) but not its archive import, so neither libarchive nor glib
-# land in the image for it: -Wl,--as-needed keeps what it calls.
+# (libctrd.a) with its archive import, which reads tar with zlib and hashes
+# with nettle (both in the image through libcurl), never libarchive or glib:
+# -Wl,--as-needed keeps what it calls.
 CTR_SRCS := $(wildcard init/ctr/*.c)
 CTR_OBJS := $(CTR_SRCS:%.c=$(BUILD)/obj/%.o)
 CTR_LIBS := libnghttp2 libprotobuf-c json-c zlib nettle
